@@ -1,0 +1,43 @@
+# Two commands: `make run` (demo server + worker) and `make test` (whole suite, lint included).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint install install-dev catalogues browser clean
+
+$(BIN)/python:
+	@scripts/make_venv.sh "$(PYTHON)" "$(VENV)"
+
+# Re-install only when a requirements file changes.
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime-installed
+
+install: $(VENV)/.runtime-installed catalogues
+
+install-dev: $(VENV)/.dev-installed catalogues
+
+# Compiled gettext catalogues (.mo) are built here, not committed.
+catalogues: | $(BIN)/python
+	@DEBUG=true $(BIN)/python manage.py compile_catalogues
+
+browser:
+	@scripts/ensure_chromium.sh
+
+run: install
+	@scripts/run.sh
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+
+test: install-dev browser lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/test var/broker var/cache var/static

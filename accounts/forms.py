@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from accounts.selectors import users_with_role
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file (.csv or .xlsx)"),
+        help_text=_("Columns: 姓名, 工号, 店铺, 批次. The first row is the header."),
+    )
+
+
+class CohortStaffForm(forms.Form):
+    trainers = forms.ModelMultipleChoiceField(
+        label=_("Trainers"), queryset=users_with_role(Role.TRAINER), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    hr_staff = forms.ModelMultipleChoiceField(
+        label=_("HR contacts"), queryset=users_with_role(Role.HR), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class CohortCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    code = forms.SlugField(label=_("Code"), max_length=50)
+    shop = forms.CharField(label=_("Shop"), max_length=100, required=False)
+    starts_on = forms.DateField(
+        label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,282 @@
+"""Writes for accounts: roles, users, cohorts and the onboarding of new hires."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Cohort, OnboardingBatch, User, employee_number_validator
+from accounts.roles import ROLE_PERMISSIONS, Role
+from accounts.roster import roster_read
+from audit.services import audit_record
+
+# Unambiguous characters only: these passwords are read aloud and typed from paper.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def roles_sync() -> None:
+    """Create the role groups and give each exactly its default permissions."""
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        permissions = []
+        for name in sorted(names):
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:  # an app not yet migrated adds its own on migrate
+                permissions.append(permission)
+        group.permissions.set(permissions)
+
+
+def initial_password() -> str:
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(10))
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: Role,
+    password: str | None,
+    display_name: str = "",
+    employee_number: str | None = None,
+    shop: str = "",
+    email: str = "",
+) -> User:
+    user = User(
+        username=username,
+        display_name=display_name,
+        employee_number=employee_number or None,
+        shop=shop,
+        email=email,
+        # Admins need the Django admin; trainers author content there.
+        is_staff=role in (Role.ADMIN, Role.TRAINER),
+        is_superuser=role is Role.ADMIN,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    return user
+
+
+@transaction.atomic
+def cohort_create(
+    *, name: str, code: str, shop: str = "", starts_on=None, actor: User | None = None
+) -> Cohort:
+    cohort = Cohort(name=name, code=code, shop=shop, starts_on=starts_on)
+    cohort.full_clean()
+    cohort.save()
+    if actor is not None:
+        audit_record(actor=actor, action="cohort.create", target=cohort, after={"name": name})
+    return cohort
+
+
+def _staff_ids(users: Iterable[User], role: Role, field: str) -> list[int]:
+    ids = []
+    for user in users:
+        if role not in user.roles:
+            raise ValidationError(
+                {field: _("%(user)s does not have the %(role)s role.")
+                 % {"user": user, "role": role.label}}
+            )
+        ids.append(user.pk)
+    return sorted(ids)
+
+
+@transaction.atomic
+def cohort_assign_staff(
+    *, actor: User, cohort: Cohort, trainers: Iterable[User], hr_staff: Iterable[User]
+) -> Cohort:
+    """Replace the cohort's trainers and HR contacts, recording before and after."""
+    if not actor.has_perm("accounts.assign_cohort_staff"):
+        raise PermissionDenied
+    trainer_ids = _staff_ids(trainers, Role.TRAINER, "trainers")
+    hr_ids = _staff_ids(hr_staff, Role.HR, "hr_staff")
+    before = {
+        "trainers": sorted(cohort.trainers.values_list("pk", flat=True)),
+        "hr_staff": sorted(cohort.hr_staff.values_list("pk", flat=True)),
+    }
+    cohort.trainers.set(trainer_ids)
+    cohort.hr_staff.set(hr_ids)
+    audit_record(
+        actor=actor,
+        action="cohort.assign_staff",
+        target=cohort,
+        before=before,
+        after={"trainers": trainer_ids, "hr_staff": hr_ids},
+    )
+    return cohort
+
+
+def _check_rows_against_database(rows: list[dict]) -> None:
+    """Add the problems that depend on what is stored: run at preview and again at apply."""
+    numbers = Counter(row["employee_number"] for row in rows if row["employee_number"])
+    existing = set(
+        User.objects.filter(employee_number__in=list(numbers)).values_list(
+            "employee_number", flat=True
+        )
+    ) | set(User.objects.filter(username__in=list(numbers)).values_list("username", flat=True))
+    cohort_keys = {row["cohort"] for row in rows if row["cohort"]}
+    known_cohorts = set(Cohort.objects.filter(name__in=cohort_keys).values_list("name", flat=True))
+    known_cohorts |= set(
+        Cohort.objects.filter(code__in=cohort_keys).values_list("code", flat=True)
+    )
+    first_line: dict[str, int] = {}
+    for row in rows:
+        problems = list(row.get("parse_problems", []))
+        line = row["line"]
+        if not row["name"]:
+            problems.append(_("Row %(line)d: 姓名 (name) is empty.") % {"line": line})
+        elif len(row["name"]) > 150:
+            problems.append(_("Row %(line)d: 姓名 (name) is longer than 150 characters.")
+                            % {"line": line})
+        number = row["employee_number"]
+        if not number:
+            problems.append(_("Row %(line)d: 工号 (employee number) is empty.") % {"line": line})
+        else:
+            try:
+                employee_number_validator(number)
+            except ValidationError:
+                problems.append(
+                    _("Row %(line)d: 工号 “%(number)s” may only contain letters, digits, '-' "
+                      "and '_' (at most 32 characters).") % {"line": line, "number": number}
+                )
+            if numbers[number] > 1:
+                if number in first_line:
+                    problems.append(
+                        _("Row %(line)d: 工号 “%(number)s” is a duplicate of row %(first)d.")
+                        % {"line": line, "number": number, "first": first_line[number]}
+                    )
+                else:
+                    first_line[number] = line
+            if number in existing:
+                problems.append(
+                    _("Row %(line)d: 工号 “%(number)s” already belongs to an existing user.")
+                    % {"line": line, "number": number}
+                )
+        if len(row["shop"]) > 100:
+            problems.append(_("Row %(line)d: 店铺 (shop) is longer than 100 characters.")
+                            % {"line": line})
+        if not row["cohort"]:
+            problems.append(_("Row %(line)d: 批次 (cohort) is empty.") % {"line": line})
+        elif row["cohort"] not in known_cohorts:
+            problems.append(
+                _("Row %(line)d: 批次 “%(cohort)s” is not a known cohort; create it first.")
+                % {"line": line, "cohort": row["cohort"]}
+            )
+        row["problems"] = problems
+
+
+@transaction.atomic
+def onboarding_preview_create(*, actor: User, file_name: str, data: bytes) -> OnboardingBatch:
+    """Parse and check an uploaded roster; store it for preview. Creates no users."""
+    if not actor.has_perm("accounts.onboard_users"):
+        raise PermissionDenied
+    roster = roster_read(file_name, data)
+    rows = []
+    for parsed in roster.rows:
+        row = parsed.as_dict()
+        row["parse_problems"] = row.pop("problems")
+        row["problems"] = []
+        rows.append(row)
+    _check_rows_against_database(rows)
+    batch = OnboardingBatch(
+        created_by=actor,
+        file_name=file_name[:255],
+        encoding=roster.encoding,
+        rows=rows,
+        file_errors=roster.file_errors,
+    )
+    batch.full_clean()
+    batch.save()
+    return batch
+
+
+@dataclass(frozen=True)
+class OnboardedUser:
+    user: User
+    password: str
+    cohort: Cohort
+
+
+class OnboardingRejected(Exception):
+    """The batch has problems; nothing was written. ``batch`` holds the current problems."""
+
+    def __init__(self, batch: OnboardingBatch) -> None:
+        super().__init__(f"{batch.problem_count} problem(s)")
+        self.batch = batch
+
+
+def onboarding_batch_apply(*, actor: User, batch: OnboardingBatch) -> list[OnboardedUser]:
+    """Create every user of a previewed batch, or none of them.
+
+    The rows are checked again inside the transaction, because another import may have
+    taken an employee number since the preview.
+    """
+    if not actor.has_perm("accounts.onboard_users"):
+        raise PermissionDenied
+    try:
+        return _onboarding_batch_apply(actor=actor, batch_id=batch.pk)
+    except OnboardingRejected as rejected:
+        # Outside the rolled-back transaction: keep the fresh problems for the preview page.
+        OnboardingBatch.objects.filter(pk=batch.pk).update(rows=rejected.batch.rows)
+        raise
+
+
+def _onboarding_batch_apply(*, actor: User, batch_id: int) -> list[OnboardedUser]:
+    with transaction.atomic():
+        locked = OnboardingBatch.objects.select_for_update().get(pk=batch_id)
+        if locked.status != OnboardingBatch.Status.PREVIEWED:
+            raise ValidationError(_("This roster has already been imported or discarded."))
+        _check_rows_against_database(locked.rows)
+        if locked.problem_count or not locked.rows:
+            raise OnboardingRejected(locked)
+        cohorts = {c.name: c for c in Cohort.objects.all()} | {
+            c.code: c for c in Cohort.objects.all()
+        }
+        created: list[OnboardedUser] = []
+        for row in locked.rows:
+            password = initial_password()
+            user = user_create(
+                username=row["employee_number"],
+                role=Role.TRAINEE,
+                password=password,
+                display_name=row["name"],
+                employee_number=row["employee_number"],
+                shop=row["shop"],
+            )
+            cohort = cohorts[row["cohort"]]
+            cohort.trainees.add(user)
+            created.append(OnboardedUser(user=user, password=password, cohort=cohort))
+        locked.status = OnboardingBatch.Status.APPLIED
+        locked.applied_at = timezone.now()
+        locked.save(update_fields=["status", "applied_at"])
+        audit_record(
+            actor=actor,
+            action="onboarding.apply",
+            target=locked,
+            after={"created": [item.user.username for item in created]},
+        )
+    return created
+
+
+@transaction.atomic
+def onboarding_batch_discard(*, actor: User, batch: OnboardingBatch) -> None:
+    if not actor.has_perm("accounts.onboard_users"):
+        raise PermissionDenied
+    if batch.status == OnboardingBatch.Status.PREVIEWED:
+        batch.status = OnboardingBatch.Status.DISCARDED
+        batch.save(update_fields=["status"])

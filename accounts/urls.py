@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+    path("cohorts/", views.cohort_list, name="cohort_list"),
+    path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
+    path("onboarding/", views.onboarding_upload, name="onboarding_upload"),
+    path("onboarding/<int:pk>/", views.onboarding_preview, name="onboarding_preview"),
+]

@@ -1,0 +1,124 @@
+"""Pages for signing in, the role-aware home page, cohorts and onboarding."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import CohortCreateForm, CohortStaffForm, RosterUploadForm
+from accounts.models import OnboardingBatch
+from accounts.roles import Role
+from accounts.selectors import cohort_members, cohorts_visible_to, onboarding_batches_recent
+from accounts.services import (
+    OnboardingRejected,
+    cohort_assign_staff,
+    cohort_create,
+    onboarding_batch_apply,
+    onboarding_batch_discard,
+    onboarding_preview_create,
+)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = request.user.primary_role
+    context = {
+        "role": role,
+        "cohorts": cohorts_visible_to(request.user)[:20],
+        "recent_batches": (
+            onboarding_batches_recent(5)
+            if request.user.has_perm("accounts.onboard_users")
+            else []
+        ),
+    }
+    template = f"accounts/home_{role.value}.html" if role else "accounts/home_none.html"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("accounts.view_cohort", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    can_add = request.user.has_perm("accounts.add_cohort")
+    form = CohortCreateForm(request.POST or None) if can_add else None
+    if request.method == "POST":
+        if not can_add:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            try:
+                cohort = cohort_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Cohort “%(name)s” created.") % {"name": cohort})
+                return redirect("accounts:cohort_detail", pk=cohort.pk)
+    cohorts = cohorts_visible_to(request.user)
+    return render(request, "accounts/cohort_list.html", {"cohorts": cohorts, "form": form})
+
+
+@login_required
+@permission_required("accounts.view_cohort", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_object_or_404(cohorts_visible_to(request.user), pk=pk)
+    can_assign = request.user.has_perm("accounts.assign_cohort_staff")
+    initial = {"trainers": cohort.trainers.all(), "hr_staff": cohort.hr_staff.all()}
+    form = CohortStaffForm(request.POST or None, initial=initial) if can_assign else None
+    if request.method == "POST":
+        if not can_assign:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            cohort_assign_staff(actor=request.user, cohort=cohort, **form.cleaned_data)
+            messages.success(request, _("Trainers and HR contacts saved."))
+            return redirect("accounts:cohort_detail", pk=cohort.pk)
+    context = {
+        "cohort": cohort,
+        "members": cohort_members(cohort),
+        "trainers": cohort.trainers.all(),
+        "hr_staff": cohort.hr_staff.all(),
+        "form": form,
+    }
+    return render(request, "accounts/cohort_detail.html", context)
+
+
+@login_required
+@permission_required("accounts.onboard_users", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def onboarding_upload(request: HttpRequest) -> HttpResponse:
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = onboarding_preview_create(
+            actor=request.user, file_name=upload.name, data=upload.read()
+        )
+        return redirect("accounts:onboarding_preview", pk=batch.pk)
+    context = {"form": form, "recent_batches": onboarding_batches_recent()}
+    return render(request, "accounts/onboarding_upload.html", context)
+
+
+@login_required
+@permission_required("accounts.onboard_users", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def onboarding_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(OnboardingBatch, pk=pk)
+    if request.method == "POST":
+        if request.POST.get("action") == "discard":
+            onboarding_batch_discard(actor=request.user, batch=batch)
+            messages.info(request, _("The roster was discarded; nothing was imported."))
+            return redirect("accounts:onboarding_upload")
+        try:
+            created = onboarding_batch_apply(actor=request.user, batch=batch)
+        except OnboardingRejected:
+            messages.error(request, _("The roster has problems; nothing was imported."))
+            return redirect("accounts:onboarding_preview", pk=batch.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("accounts:onboarding_preview", pk=batch.pk)
+        # Initial passwords are shown once, here, and never stored in clear text.
+        return render(request, "accounts/onboarding_done.html", {"batch": batch, "created": created})
+    return render(request, "accounts/onboarding_preview.html", {"batch": batch, "role": Role})

@@ -1,0 +1,81 @@
+"""Reads for diagnostics: the health of each part and recent timer probes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet
+
+from diagnostics.models import TimerProbe
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    backend: str
+    detail: str
+    ms: float
+
+
+def _timed(name: str, backend: str, probe) -> Check:
+    started = time.perf_counter()
+    try:
+        detail = probe()
+        ok = True
+    except Exception as exc:  # any failure is the answer to "is it healthy?"
+        detail, ok = f"{type(exc).__name__}: {exc}", False
+    return Check(name, ok, backend, detail, round((time.perf_counter() - started) * 1000, 1))
+
+
+def _database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "SELECT 1 ok"
+
+
+def _broker() -> str:
+    from simulator.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+        return f"connected to {conn.as_uri()}"
+
+
+async def _channel_round_trip() -> str:
+    layer = get_channel_layer()
+    channel = await layer.new_channel("healthz.")
+    token = uuid.uuid4().hex
+    await layer.send(channel, {"type": "healthz.ping", "token": token})
+    message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+    if message.get("token") != token:
+        raise RuntimeError("received a different message")
+    return "send/receive round trip ok"
+
+
+def _channel_layer() -> str:
+    return async_to_sync(_channel_round_trip)()
+
+
+def health_checks() -> list[Check]:
+    return [
+        _timed("database", connection.vendor, _database),
+        _timed("broker", settings.CELERY_BROKER_URL.split("://")[0], _broker),
+        _timed(
+            "channel_layer",
+            settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
+            _channel_layer,
+        ),
+    ]
+
+
+def timer_probes_recent(limit: int = 20) -> QuerySet[TimerProbe]:
+    return TimerProbe.objects.all()[:limit]

@@ -1,0 +1,75 @@
+"""Named users per role, used by permission tests across the suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.roles import Role
+from tests.factories import CohortFactory, UserFactory
+
+
+@pytest.fixture
+def trainee(db):
+    return UserFactory(username="xiaoya", display_name="王小丫", employee_number="T1001",
+                       role=Role.TRAINEE)
+
+
+@pytest.fixture
+def other_trainee(db):
+    return UserFactory(username="dazhuang", display_name="张大壮", employee_number="T1002",
+                       role=Role.TRAINEE)
+
+
+@pytest.fixture
+def trainer(db):
+    return UserFactory(username="teacher_li", display_name="李老师", role=Role.TRAINER)
+
+
+@pytest.fixture
+def other_trainer(db):
+    return UserFactory(username="teacher_zhou", display_name="周老师", role=Role.TRAINER)
+
+
+@pytest.fixture
+def hr(db):
+    return UserFactory(username="hr_zhao", display_name="赵人事", role=Role.HR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="root_admin", display_name="管理员", role=Role.ADMIN)
+
+
+@pytest.fixture
+def cohort(db, trainee, trainer, hr):
+    cohort = CohortFactory(name="2026年11月批次", code="2026-11")
+    cohort.trainees.add(trainee)
+    cohort.trainers.add(trainer)
+    cohort.hr_staff.add(hr)
+    return cohort
+
+
+@pytest.fixture(scope="session")
+def collected_static(django_db_blocker):
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def live_asgi(django_db_setup, collected_static):
+    """daphne serving the project over HTTP and WebSocket, on the test database."""
+    from tests.live_processes import asgi_server
+
+    with asgi_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_worker(django_db_setup):
+    """A real Celery worker on the configured broker (file system or Redis)."""
+    from tests.live_processes import celery_worker
+
+    with celery_worker() as worker:
+        yield worker
