@@ -21,10 +21,13 @@ class PersonSerializer(serializers.Serializer):
     shop = serializers.CharField()
 
 
+class MeOutputSerializer(PersonSerializer):
+    roles = serializers.ListField(child=serializers.CharField())
+    language = serializers.CharField()
+
+
 class MeApi(APIView):
-    class OutputSerializer(PersonSerializer):
-        roles = serializers.ListField(child=serializers.CharField())
-        language = serializers.CharField()
+    OutputSerializer = MeOutputSerializer
 
     @extend_schema(responses=OutputSerializer, summary="The signed-in user and their roles")
     def get(self, request: Request) -> Response:
@@ -60,11 +63,14 @@ class CohortListApi(APIView):
         return Response(CohortOutputSerializer(cohorts, many=True).data)
 
 
+class CohortDetailOutputSerializer(CohortOutputSerializer):
+    trainees = PersonSerializer(many=True)
+    trainers = PersonSerializer(many=True)
+    hr_staff = PersonSerializer(many=True)
+
+
 class CohortDetailApi(APIView):
-    class OutputSerializer(CohortOutputSerializer):
-        trainees = PersonSerializer(many=True)
-        trainers = PersonSerializer(many=True)
-        hr_staff = PersonSerializer(many=True)
+    OutputSerializer = CohortDetailOutputSerializer
 
     @extend_schema(responses=OutputSerializer, summary="One cohort with its people")
     def get(self, request: Request, pk: int) -> Response:

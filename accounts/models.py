@@ -109,8 +109,8 @@ class OnboardingBatch(models.Model):
     )
     file_name = models.CharField(_("file"), max_length=255)
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
-    rows = models.JSONField(_("rows"), default=list)
-    file_errors = models.JSONField(_("file problems"), default=list)
+    rows = models.JSONField(_("rows"), default=list, blank=True)
+    file_errors = models.JSONField(_("file problems"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PREVIEWED
     )

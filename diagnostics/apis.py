@@ -29,11 +29,14 @@ class TimerProbeOutputSerializer(serializers.Serializer):
     worker = serializers.CharField()
 
 
+class TimerProbeInputSerializer(serializers.Serializer):
+    countdown_s = serializers.FloatField(min_value=0, max_value=MAX_COUNTDOWN_S)
+
+
 class TimerProbeCreateApi(APIView):
     permission_classes = [CanRunDiagnostics]
 
-    class InputSerializer(serializers.Serializer):
-        countdown_s = serializers.FloatField(min_value=0, max_value=MAX_COUNTDOWN_S)
+    InputSerializer = TimerProbeInputSerializer
 
     @extend_schema(
         request=InputSerializer,

@@ -1,0 +1,97 @@
+"""Onboarding new hires: preview every problem first, then import all or nothing."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts.models import OnboardingBatch, User
+from accounts.services import (
+    OnboardingRejected,
+    onboarding_batch_apply,
+    onboarding_preview_create,
+)
+from audit.selectors import audit_events_for
+from tests.factories import UserFactory
+
+HEADER = "姓名,工号,店铺,批次\n"
+
+
+def _preview(actor, text: str) -> OnboardingBatch:
+    return onboarding_preview_create(actor=actor, file_name="roster.csv", data=text.encode())
+
+
+@pytest.mark.django_db
+def test_preview_lists_every_row_problem_and_writes_no_user(hr, cohort):
+    UserFactory(username="T0009", employee_number="T0009")
+    before = User.objects.count()
+    batch = _preview(
+        hr,
+        HEADER
+        + "王一,T0001,悦衣坊,2026-11\n"
+        + "王二,T0001,悦衣坊,2026-11\n"  # duplicate of row 2
+        + "王三,T0003,悦衣坊,2099-01\n"  # unknown cohort
+        + "王四,T0009,悦衣坊,2026-11\n"  # already exists
+        + ",T0005,悦衣坊,2026-11\n"  # no name
+        + "王六,T 6,悦衣坊,2026-11\n",  # bad employee number
+    )
+    problems = {row["line"]: " ".join(row["problems"]) for row in batch.rows}
+    assert problems[2] == ""
+    assert "T0001" in problems[3] and "2" in problems[3]
+    assert "2099-01" in problems[4]
+    assert "T0009" in problems[5]
+    assert "姓名" in problems[6]
+    assert "T 6" in problems[7]
+    assert batch.problem_count == 5
+    assert User.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_apply_refuses_a_batch_with_problems_and_changes_nothing(hr, cohort):
+    batch = _preview(hr, HEADER + "王一,T0001,悦衣坊,2026-11\n王二,T0002,悦衣坊,nope\n")
+    before = User.objects.count()
+    with pytest.raises(OnboardingRejected):
+        onboarding_batch_apply(actor=hr, batch=batch)
+    assert User.objects.count() == before
+    batch.refresh_from_db()
+    assert batch.status == OnboardingBatch.Status.PREVIEWED
+
+
+@pytest.mark.django_db
+def test_apply_creates_trainees_in_their_cohort_with_working_passwords(hr, cohort, client):
+    batch = _preview(hr, HEADER + "王一,T0001,悦衣坊,2026-11\n李二,T0002,悦衣坊,2026年11月批次\n")
+    assert batch.problem_count == 0
+    created = onboarding_batch_apply(actor=hr, batch=batch)
+    assert [item.user.username for item in created] == ["T0001", "T0002"]
+    user = User.objects.get(employee_number="T0002")
+    assert user.display_name == "李二" and user.primary_role.value == "trainee"
+    assert cohort.trainees.filter(pk=user.pk).exists()
+    assert client.login(username="T0002", password=created[1].password)
+    batch.refresh_from_db()
+    assert batch.status == OnboardingBatch.Status.APPLIED
+    assert audit_events_for(batch).get().after == {"created": ["T0001", "T0002"]}
+
+
+@pytest.mark.django_db
+def test_apply_rechecks_numbers_taken_since_the_preview(hr, cohort):
+    batch = _preview(hr, HEADER + "王一,T0001,悦衣坊,2026-11\n王二,T0002,悦衣坊,2026-11\n")
+    UserFactory(username="T0002", employee_number="T0002")  # someone else took it meanwhile
+    with pytest.raises(OnboardingRejected):
+        onboarding_batch_apply(actor=hr, batch=batch)
+    assert not User.objects.filter(employee_number="T0001").exists()
+    batch.refresh_from_db()
+    assert any("T0002" in p for row in batch.rows for p in row["problems"])
+
+
+@pytest.mark.django_db
+def test_a_batch_is_applied_once(hr, cohort):
+    batch = _preview(hr, HEADER + "王一,T0001,悦衣坊,2026-11\n")
+    onboarding_batch_apply(actor=hr, batch=batch)
+    with pytest.raises(ValidationError):
+        onboarding_batch_apply(actor=hr, batch=batch)
+    assert User.objects.filter(employee_number="T0001").count() == 1
+
+
+@pytest.mark.django_db
+def test_only_hr_and_admins_onboard(trainer, trainee):
+    for user in (trainer, trainee):
+        with pytest.raises(PermissionDenied):
+            _preview(user, HEADER)

@@ -1,0 +1,20 @@
+import pytest
+import yaml
+
+
+@pytest.mark.django_db
+def test_openapi_schema_lists_the_api(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    assert schema["openapi"].startswith("3.")
+    for path in ("/api/me/", "/api/cohorts/", "/api/auth/token/", "/api/diagnostics/timer-probes/"):
+        assert path in schema["paths"], path
+
+
+@pytest.mark.django_db
+def test_api_docs_page_uses_self_hosted_assets(client):
+    html = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in html
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert "cdn" not in html.lower()
