@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# The browser tests drive Debian's chromium; Playwright never downloads a browser here.
+# The browser tests drive Debian's chromium (Playwright never downloads a browser here)
+# and need a CJK font, or every Chinese character renders as a box.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
-  exit 0
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if ! command -v fc-list >/dev/null || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  missing+=(fonts-noto-cjk)
 fi
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing Debian's chromium for the browser tests ..."
+  echo "Installing ${missing[*]} for the browser tests ..."
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 else
-  echo "The browser tests need /usr/bin/chromium: sudo apt-get install chromium fonts-noto-cjk" >&2
+  echo "The browser tests need: sudo apt-get install ${missing[*]}" >&2
   exit 1
 fi
