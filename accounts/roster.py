@@ -93,7 +93,8 @@ def _header_map(header: list[str]) -> tuple[dict[str, int], list[str]]:
     problems = []
     if missing:
         problems.append(
-            _("Line 1: the header lacks the column(s) %(columns)s; expected 姓名, 工号, 店铺, 批次.")
+            _("Line 1: the header lacks the column(s) %(columns)s; "
+              "expected 姓名, 工号, 店铺, 批次.")
             % {"columns": "、".join(missing)}
         )
     return index, problems

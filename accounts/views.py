@@ -120,5 +120,6 @@ def onboarding_preview(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
             return redirect("accounts:onboarding_preview", pk=batch.pk)
         # Initial passwords are shown once, here, and never stored in clear text.
-        return render(request, "accounts/onboarding_done.html", {"batch": batch, "created": created})
+        context = {"batch": batch, "created": created}
+        return render(request, "accounts/onboarding_done.html", context)
     return render(request, "accounts/onboarding_preview.html", {"batch": batch, "role": Role})

@@ -40,4 +40,5 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.target_repr}"
+        when = f"{self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{when} {self.actor_name} {self.action} {self.target_repr}"

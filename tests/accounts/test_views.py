@@ -111,7 +111,8 @@ def test_onboarding_flow_preview_then_import(client, hr, cohort):
 @pytest.mark.django_db
 def test_onboarding_with_problems_shows_them_and_imports_nothing(client, hr, cohort):
     client.force_login(hr)
-    upload = SimpleUploadedFile("roster.csv", "姓名,工号,店铺,批次\n王一,T0001,悦衣坊,无此批次\n".encode())
+    roster = "姓名,工号,店铺,批次\n王一,T0001,悦衣坊,无此批次\n"
+    upload = SimpleUploadedFile("roster.csv", roster.encode())
     preview = client.post(reverse("accounts:onboarding_upload"), {"file": upload}).url
     html = client.get(preview).content.decode()
     assert "无此批次" in html and "不存在" in html

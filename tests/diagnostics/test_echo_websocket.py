@@ -7,7 +7,6 @@ import asyncio
 import json
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
