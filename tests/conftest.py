@@ -73,3 +73,14 @@ def live_worker(django_db_setup):
 
     with celery_worker() as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Requests activate their language in this thread; reset it so tests are order-free."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -46,6 +46,7 @@ def test_database_url() -> str:
 
 def child_environment() -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # only the browser-test process needs it
     env["DATABASE_URL"] = test_database_url()
     env["PYTHONUNBUFFERED"] = "1"
     return env

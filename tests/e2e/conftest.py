@@ -9,10 +9,6 @@ import pytest
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
-# Playwright's sync API runs an event loop in this thread; the test process only uses the
-# ORM to prepare data while the server runs in its own process.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="session")
 def browser():
@@ -20,6 +16,11 @@ def browser():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the test process only uses
+    # the ORM to prepare data while the server runs in its own process. Child processes
+    # never inherit this (tests/live_processes.py removes it).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         context_browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -37,6 +38,10 @@ def browser():
         )
         yield context_browser
         context_browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from accounts.demo import DEMO_USERS, demo_accounts_ensure
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 HOME_HEADINGS = {
-    "trainee": "欢迎您，王小丫",
-    "trainer": "培训师工作台",
-    "hr": "人事工作台",
-    "admin": "系统管理",
+    "trainee": ("欢迎您，王小丫", "王小丫 · 学员"),
+    "trainer": ("培训师工作台", "李老师 · 培训师"),
+    "hr": ("人事工作台", "赵人事 · 人事"),
+    "admin": ("系统管理", "系统管理员 · 管理员"),
 }
 
 
@@ -26,8 +26,9 @@ def test_demo_role_logs_in_and_sees_its_home(page, spec):
     page.get_by_label("用户名或工号").fill(spec["username"])
     page.get_by_label("密码").fill(spec["password"])
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("home-heading")).to_have_text(HOME_HEADINGS[spec["username"]])
-    expect(page.get_by_test_id("current-user")).to_contain_text(spec["role"].label)
+    heading, who = HOME_HEADINGS[spec["username"]]
+    expect(page.get_by_test_id("home-heading")).to_have_text(heading)
+    expect(page.get_by_test_id("current-user")).to_have_text(who)
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
 
