@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "diagnostics",
+    "catalog",
     "courses",
     "scenarios",
 ]

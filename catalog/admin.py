@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from catalog.models import Courier, Product, Promotion, RelatedProduct, Shop, Variant
+
+
+class CourierInline(admin.TabularInline):
+    model = Courier
+    extra = 0
+
+
+class PromotionInline(admin.TabularInline):
+    model = Promotion
+    extra = 0
+
+
+@admin.register(Shop)
+class ShopAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "kind", "platform", "cross_border")
+    inlines = [CourierInline, PromotionInline]
+
+
+class VariantInline(admin.TabularInline):
+    model = Variant
+    extra = 0
+
+
+class RelatedInline(admin.TabularInline):
+    model = RelatedProduct
+    fk_name = "product"
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("name", "shop", "category", "price")
+    list_filter = ("shop", "category")
+    search_fields = ("name", "slug", "materials")
+    inlines = [VariantInline, RelatedInline]

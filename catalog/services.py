@@ -1,0 +1,108 @@
+"""Writes for the catalogue: importing shop files (validated first, atomic, by slug)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.db import transaction
+
+from catalog.models import Courier, Product, Promotion, RelatedProduct, Shop, Variant
+from catalog.yaml_format import ShopData, shop_parse
+from yamlsource import SourceErrors, load_file
+
+
+def catalog_files_parse(paths: Iterable[Path | str]) -> list[ShopData]:
+    """Read and validate shop files; raise ``SourceErrors`` listing every problem."""
+    errors = SourceErrors()
+    shops: list[ShopData] = []
+    documents = {}
+    for path in paths:
+        try:
+            document = load_file(path)
+        except SourceErrors as file_errors:
+            errors.extend(file_errors)
+            continue
+        shop = shop_parse(document, errors)
+        if shop is None:
+            continue
+        if shop.slug in documents:
+            first = documents[shop.slug].position("slug")
+            errors.add(document, "slug", f"shop slug “{shop.slug}” is already used by {first}",
+                       path="slug")
+        documents[shop.slug] = document
+        shops.append(shop)
+    errors.raise_if_any()
+    return shops
+
+
+def _sync_children(queryset, key: str, wanted: dict, build) -> None:
+    """Update rows matched by ``key``, create missing ones, delete the rest."""
+    existing = {getattr(row, key): row for row in queryset}
+    for position, (value, data) in enumerate(wanted.items()):
+        row = existing.pop(value, None)
+        row = build(row, data, position)
+        row.full_clean()
+        row.save()
+    for row in existing.values():
+        row.delete()
+
+
+@transaction.atomic
+def shop_import(data: ShopData) -> Shop:
+    shop = Shop.objects.filter(slug=data.slug).first() or Shop(slug=data.slug)
+    for name in ("name", "kind", "platform", "cross_border", "description", "dispatch_hours",
+                 "free_shipping_threshold", "returns", "exchange", "invoice", "customs"):
+        setattr(shop, name, getattr(data, name))
+    shop.full_clean()
+    shop.save()
+
+    shop.couriers.all().delete()  # couriers have no identity of their own
+    for position, courier in enumerate(data.couriers):
+        Courier.objects.create(shop=shop, name=courier.name, days=courier.days,
+                               fee=courier.fee, position=position)
+
+    def build_promotion(row, promo, _position):
+        row = row or Promotion(shop=shop, slug=promo.slug)
+        for name in ("kind", "title", "threshold", "amount", "gift", "starts", "ends"):
+            setattr(row, name, getattr(promo, name))
+        return row
+
+    _sync_children(shop.promotions.all(), "slug", {p.slug: p for p in data.promotions},
+                   build_promotion)
+
+    def build_product(row, product, position):
+        row = row or Product(shop=shop, slug=product.slug)
+        for name in ("name", "category", "price", "description", "materials", "care",
+                     "selling_points", "authenticity", "packaging", "usage", "cautions",
+                     "size_chart"):
+            setattr(row, name, getattr(product, name))
+        row.position = position
+        return row
+
+    _sync_children(shop.products.all(), "slug", {p.slug: p for p in data.products},
+                   build_product)
+    products = {p.slug: p for p in shop.products.all()}
+    for product_data in data.products:
+        product = products[product_data.slug]
+
+        def build_variant(row, variant, position, product=product):
+            row = row or Variant(product=product, sku=variant.sku)
+            for name in ("options", "stock", "price", "restock_date"):
+                setattr(row, name, getattr(variant, name))
+            row.position = position
+            return row
+
+        _sync_children(product.variants.all(), "sku",
+                       {v.sku: v for v in product_data.variants}, build_variant)
+        product.related_links.all().delete()
+        for position, (target, reason) in enumerate(product_data.related):
+            RelatedProduct.objects.create(product=product, related=products[target],
+                                          reason=reason, position=position)
+    return shop
+
+
+@transaction.atomic
+def catalog_import(paths: Iterable[Path | str]) -> list[Shop]:
+    """Validate every file, then import all shops in one transaction (all or nothing)."""
+    return [shop_import(data) for data in catalog_files_parse(paths)]

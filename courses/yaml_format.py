@@ -1,0 +1,260 @@
+"""The course YAML format (docs/CONTENT_FORMAT.md): a course file naming module files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from yamlsource import SourceErrors, load_file
+from yamlsource.fields import Fields, items_of
+
+COURSE_FIELDS = {"slug", "title", "description", "modules"}
+MODULE_FIELDS = {"slug", "title", "summary", "prerequisites", "lessons", "quiz"}
+LESSON_FIELDS = {"slug", "title", "minutes", "body"}
+QUIZ_FIELDS = {"title", "pass_mark", "max_attempts", "retry_wait_minutes",
+               "time_limit_minutes", "shuffle", "questions"}
+QUESTION_FIELDS = {"slug", "type", "lesson", "prompt", "points", "choices", "answer", "items",
+                   "accepted", "explanation"}
+TYPES = ("single", "multiple", "true_false", "ordering", "fill_in")
+TYPE_FIELDS = {
+    "single": {"choices"},
+    "multiple": {"choices"},
+    "true_false": {"answer"},
+    "ordering": {"items"},
+    "fill_in": {"accepted"},
+}
+
+
+@dataclass
+class ChoiceData:
+    text: str
+    correct: bool
+
+
+@dataclass
+class QuestionData:
+    slug: str
+    type: str
+    lesson: str
+    prompt: str
+    explanation: str
+    points: int
+    choices: list[ChoiceData] = field(default_factory=list)  # ordering: items in order
+    answer_true: bool | None = None
+    accepted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LessonData:
+    slug: str
+    title: str
+    minutes: int
+    body: str
+
+
+@dataclass
+class QuizData:
+    title: str
+    pass_mark: int
+    max_attempts: int
+    retry_wait_minutes: int
+    time_limit_minutes: int | None
+    shuffle: bool
+    questions: list[QuestionData]
+
+
+@dataclass
+class ModuleData:
+    slug: str
+    title: str
+    summary: str
+    prerequisites: list[str]
+    lessons: list[LessonData]
+    quiz: QuizData | None
+    source_file: str
+
+
+@dataclass
+class CourseData:
+    slug: str
+    title: str
+    description: str
+    modules: list[ModuleData]
+
+
+def _question(item: Fields, lessons: set[str]) -> QuestionData | None:
+    item.known(QUESTION_FIELDS)
+    kind = item.choice("type", TYPES)
+    data = QuestionData(
+        slug=item.slug() or "",
+        type=kind or "",
+        lesson=item.slug("lesson") or "",
+        prompt=item.text("prompt", max_length=2000) or "",
+        explanation=item.text("explanation", max_length=4000) or "",
+        points=item.integer("points", required=False, minimum=1, maximum=100) or 1,
+    )
+    if data.lesson and data.lesson not in lessons:
+        item.error("lesson", f"“{data.lesson}” is not a lesson of this module")
+    if kind is None:
+        return None
+    for other_kind, fields in TYPE_FIELDS.items():
+        if other_kind != kind:
+            for name in fields - TYPE_FIELDS[kind]:
+                if name in item.node:
+                    item.error(name, f"does not belong to a {kind} question")
+    if kind in ("single", "multiple"):
+        choices = item.sequence("choices", min_items=2, max_items=8)
+        for choice, _index in items_of(item, "choices", choices):
+            choice.known({"text", "correct"})
+            text = choice.text("text", max_length=500)
+            correct = choice.boolean("correct", required=False, default=False)
+            if text is not None:
+                data.choices.append(ChoiceData(text, bool(correct)))
+        correct_count = sum(choice.correct for choice in data.choices)
+        texts = [choice.text for choice in data.choices]
+        if len(set(texts)) != len(texts):
+            item.error("choices", "two choices have the same text")
+        if choices is not None and kind == "single" and correct_count != 1:
+            item.error("choices", f"a single-choice question needs exactly one correct choice "
+                                  f"(has {correct_count})")
+        if choices is not None and kind == "multiple" and correct_count < 1:
+            item.error("choices", "a multiple-choice question needs at least one correct choice")
+    elif kind == "true_false":
+        data.answer_true = item.boolean("answer")
+    elif kind == "ordering":
+        texts = item.text_list("items", min_items=3, max_length=500)
+        if len(texts) > 8:
+            item.error("items", "allows at most 8 items")
+        if len(set(texts)) != len(texts):
+            item.error("items", "two items have the same text")
+        data.choices = [ChoiceData(text, True) for text in texts]
+    elif kind == "fill_in":
+        data.accepted = item.text_list("accepted", min_items=1, max_length=200)
+    return data
+
+
+def _quiz(parent: Fields, node, lessons: set[str]) -> QuizData | None:
+    quiz = parent.child("quiz", node)
+    if quiz is None:
+        return None
+    quiz.known(QUIZ_FIELDS)
+    data = QuizData(
+        title=quiz.text("title", max_length=200) or "",
+        pass_mark=quiz.integer("pass_mark", minimum=1, maximum=100) or 80,
+        max_attempts=quiz.integer("max_attempts", required=False, minimum=0, maximum=100) or 0,
+        retry_wait_minutes=quiz.integer("retry_wait_minutes", required=False, minimum=0,
+                                        maximum=7 * 24 * 60) or 0,
+        time_limit_minutes=quiz.integer("time_limit_minutes", required=False, minimum=1,
+                                        maximum=600),
+        shuffle=bool(quiz.boolean("shuffle", required=False, default=True)),
+        questions=[],
+    )
+    questions = quiz.sequence("questions", min_items=1)
+    for question, _index in items_of(quiz, "questions", questions):
+        parsed = _question(question, lessons)
+        if parsed is not None:
+            data.questions.append(parsed)
+    return data
+
+
+def module_parse(document, source_file: str, errors: SourceErrors) -> ModuleData | None:
+    if not isinstance(document, dict):
+        errors.add(document, None, "a module file must be a mapping with slug, title, lessons …")
+        return None
+    root = Fields(document, "", errors)
+    root.known(MODULE_FIELDS)
+    lessons: list[LessonData] = []
+    for lesson, _index in items_of(root, "lessons", root.sequence("lessons", min_items=1)):
+        lesson.known(LESSON_FIELDS)
+        data = LessonData(
+            slug=lesson.slug() or "",
+            title=lesson.text("title", max_length=200) or "",
+            minutes=lesson.integer("minutes", required=False, minimum=1, maximum=240) or 5,
+            body=lesson.text("body", max_length=50_000) or "",
+        )
+        lessons.append(data)
+    slugs = [lesson.slug for lesson in lessons if lesson.slug]
+    for slug in sorted({s for s in slugs if slugs.count(s) > 1}):
+        root.error("lessons", f"lesson slug “{slug}” appears more than once")
+    quiz_node = root.mapping("quiz", required=False)
+    quiz = _quiz(root, quiz_node, set(slugs)) if quiz_node is not None else None
+    if quiz is not None:
+        question_slugs = [q.slug for q in quiz.questions if q.slug]
+        for slug in sorted({s for s in question_slugs if question_slugs.count(s) > 1}):
+            root.error("quiz", f"question slug “{slug}” appears more than once")
+    return ModuleData(
+        slug=root.slug() or "",
+        title=root.text("title", max_length=200) or "",
+        summary=root.text("summary", required=False, max_length=2000) or "",
+        prerequisites=[p for p in root.text_list("prerequisites", required=False)],
+        lessons=lessons,
+        quiz=quiz,
+        source_file=source_file,
+    )
+
+
+def course_file_parse(path: Path | str) -> tuple[CourseData, dict[str, object]]:
+    """Read a course file and its module files; raise ``SourceErrors`` with every problem.
+
+    Returns the course and, per module slug, the module document (for later positions).
+    """
+    path = Path(path)
+    errors = SourceErrors()
+    document = load_file(path)  # a broken course file stops here with its own errors
+    if not isinstance(document, dict):
+        errors.add(document, None, "a course file must be a mapping with slug, title, modules")
+        raise errors
+    root = Fields(document, "", errors)
+    root.known(COURSE_FIELDS)
+    course = CourseData(
+        slug=root.slug() or "",
+        title=root.text("title", max_length=200) or "",
+        description=root.text("description", required=False, max_length=20_000) or "",
+        modules=[],
+    )
+    module_paths = root.sequence("modules", min_items=1) or []
+    module_documents: dict[str, object] = {}
+    for index, relative in enumerate(module_paths):
+        if not isinstance(relative, str) or not relative.strip():
+            errors.add(module_paths, index, "must be the path of a module file",
+                       path=f"modules[{index}]")
+            continue
+        module_path = (path.parent / relative).resolve()
+        try:
+            module_document = load_file(module_path, display_name=str(path.parent / relative))
+        except SourceErrors as module_errors:
+            errors.extend(module_errors)
+            continue
+        module = module_parse(module_document, relative, errors)
+        if module is None:
+            continue
+        if module.slug in module_documents:
+            errors.add(module_paths, index, f"module slug “{module.slug}” is used twice",
+                       path=f"modules[{index}]")
+        module_documents[module.slug] = module_document
+        course.modules.append(module)
+    _check_course(course, module_documents, errors)
+    errors.raise_if_any()
+    return course, module_documents
+
+
+def _check_course(course: CourseData, documents: dict, errors: SourceErrors) -> None:
+    known = [module.slug for module in course.modules]
+    seen_questions: dict[str, str] = {}
+    for position, module in enumerate(course.modules):
+        document = documents.get(module.slug)
+        for prerequisite in module.prerequisites:
+            if prerequisite not in known:
+                errors.add(document, "prerequisites",
+                           f"“{prerequisite}” is not a module of this course",
+                           path="prerequisites")
+            elif known.index(prerequisite) >= position:
+                errors.add(document, "prerequisites",
+                           f"“{prerequisite}” must come before this module in the course",
+                           path="prerequisites")
+        for question in module.quiz.questions if module.quiz else []:
+            if question.slug in seen_questions and seen_questions[question.slug] != module.slug:
+                errors.add(document, "quiz",
+                           f"question slug “{question.slug}” is also used in module "
+                           f"“{seen_questions[question.slug]}”", path="quiz")
+            seen_questions[question.slug] = module.slug
