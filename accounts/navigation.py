@@ -22,7 +22,7 @@ NAV_ITEMS = [
     NavItem(_("Role-play practice"), "roleplay:index", "accounts.act_as_trainee"),
     NavItem(_("Typing test"), "certification:typing_test", "accounts.act_as_trainee"),
     NavItem(_("My results"), "certification:my_results", "accounts.act_as_trainee"),
-    NavItem(_("Course authoring"), "courses:authoring", "courses.change_course"),
+    NavItem(_("Course authoring"), "courses:authoring", "courses.view_item_statistics"),
     NavItem(_("Scenarios"), "scenarios:index", "scenarios.change_scenario"),
     NavItem(_("Review queue"), "roleplay:review_queue", "accounts.train_cohorts"),
     NavItem(_("Cohorts"), "accounts:cohort_list", "accounts.view_cohort"),

@@ -32,12 +32,23 @@ ROLE_LABELS = {
 # Precedence when a user holds several roles: the home page shows the widest one.
 ROLE_ORDER = [Role.ADMIN, Role.HR, Role.TRAINER, Role.TRAINEE]
 
+_AUTHORING = {
+    f"{app}.{action}_{model}"
+    for app, models in {
+        "courses": ("course", "module", "lesson", "quiz", "question", "choice"),
+        "catalog": ("shop", "courier", "promotion", "product", "relatedproduct", "variant"),
+    }.items()
+    for model in models
+    for action in ("view", "add", "change", "delete")
+} | {"courses.view_item_statistics"}
+
 # "app_label.codename" for each role. Apps add their own entries as they are built.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.TRAINEE: {"accounts.act_as_trainee"},
     Role.TRAINER: {
         "accounts.train_cohorts",
         "accounts.view_cohort",
+        *_AUTHORING,
     },
     Role.HR: {
         "accounts.view_cohort",
@@ -58,5 +69,6 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "accounts.change_user",
         "audit.view_auditevent",
         "diagnostics.run_diagnostics",
+        *_AUTHORING,
     },
 }

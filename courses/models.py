@@ -17,6 +17,7 @@ class Course(models.Model):
         ordering = ["title"]
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+        permissions = [("view_item_statistics", _("Can see quiz item statistics"))]
 
     def __str__(self) -> str:
         return self.title

@@ -1,0 +1,57 @@
+from django.contrib import admin
+
+from courses.models import Choice, Course, Lesson, Module, Question, Quiz
+
+
+class ModuleInline(admin.TabularInline):
+    model = Module
+    fields = ("position", "slug", "title", "is_active")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "updated_at")
+    inlines = [ModuleInline]
+
+
+class LessonInline(admin.StackedInline):
+    model = Lesson
+    fields = ("position", "slug", "title", "minutes", "body", "is_active")
+    extra = 0
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    list_display = ("title", "course", "position", "is_active")
+    list_filter = ("course", "is_active")
+    filter_horizontal = ("prerequisites",)
+    inlines = [LessonInline]
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    fields = ("position", "slug", "type", "prompt", "lesson", "points", "answer_true",
+              "accepted", "explanation", "is_active")
+    extra = 0
+    show_change_link = True  # choices are edited on the question's own page
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = ("title", "module", "pass_mark", "max_attempts", "time_limit_minutes")
+    inlines = [QuestionInline]
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    extra = 0
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ("slug", "quiz", "type", "is_active")
+    list_filter = ("quiz", "type", "is_active")
+    search_fields = ("slug", "prompt")
+    inlines = [ChoiceInline]

@@ -1,0 +1,108 @@
+"""Checking and grading one response to one question. No database writes here.
+
+Response shapes (what the page and the API send per question):
+    single      {"choice": <choice id>}
+    multiple    {"choices": [<choice id>, ...]}
+    true_false  {"value": true | false}
+    ordering    {"order": [<choice id>, ...]}      every item exactly once
+    fill_in     {"text": "..."}                    at most 200 characters
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+
+from courses.models import Question
+
+MAX_FILL_IN = 200
+
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalise_fill_in(text: str) -> str:
+    """Trim, NFKC (full-width → half-width), case-fold, Traditional → Simplified."""
+    text = unicodedata.normalize("NFKC", text).strip().casefold()
+    text = " ".join(text.split())
+    return _to_simplified().convert(text)
+
+
+def _ids(value, label: str) -> list[int]:
+    if not isinstance(value, list) or not all(
+        isinstance(item, int) and not isinstance(item, bool) for item in value
+    ):
+        raise ValidationError(f"{label} must be a list of choice ids")
+    return value
+
+
+def response_clean(question: Question, response, choice_ids: set[int]) -> dict | None:
+    """Validate a response against the question; ``None`` means "not answered"."""
+    if response is None:
+        return None
+    if not isinstance(response, dict):
+        raise ValidationError("the answer must be an object")
+    kind = question.type
+    if kind == Question.Type.SINGLE:
+        choice = response.get("choice")
+        if choice is None:
+            return None
+        if isinstance(choice, bool) or not isinstance(choice, int) or choice not in choice_ids:
+            raise ValidationError("choice is not one of this question's choices")
+        return {"choice": choice}
+    if kind == Question.Type.MULTIPLE:
+        chosen = _ids(response.get("choices", []), "choices")
+        if not set(chosen) <= choice_ids:
+            raise ValidationError("choices include an id that is not one of this question's")
+        return {"choices": sorted(set(chosen))}
+    if kind == Question.Type.TRUE_FALSE:
+        value = response.get("value")
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            raise ValidationError("value must be true or false")
+        return {"value": value}
+    if kind == Question.Type.ORDERING:
+        order = _ids(response.get("order", []), "order")
+        if sorted(order) != sorted(choice_ids):
+            raise ValidationError("order must list every item exactly once")
+        return {"order": order}
+    if kind == Question.Type.FILL_IN:
+        text = response.get("text", "")
+        if not isinstance(text, str):
+            raise ValidationError("text must be a string")
+        if len(text) > MAX_FILL_IN:
+            raise ValidationError(f"text must be at most {MAX_FILL_IN} characters")
+        return {"text": text} if text.strip() else None
+    raise ValidationError(f"unknown question type {kind}")
+
+
+def response_grade(question: Question, response: dict | None, choices: list) -> Decimal:
+    """Points earned: all-or-nothing for every type (partial credit would reward guessing
+    on multiple choice)."""
+    if response is None:
+        return Decimal(0)
+    full = Decimal(question.points)
+    kind = question.type
+    if kind == Question.Type.SINGLE:
+        correct = {c.pk for c in choices if c.correct}
+        return full if {response["choice"]} == correct else Decimal(0)
+    if kind == Question.Type.MULTIPLE:
+        correct = sorted(c.pk for c in choices if c.correct)
+        return full if response["choices"] == correct else Decimal(0)
+    if kind == Question.Type.TRUE_FALSE:
+        return full if response["value"] == question.answer_true else Decimal(0)
+    if kind == Question.Type.ORDERING:
+        correct_order = [c.pk for c in sorted(choices, key=lambda c: c.position)]
+        return full if response["order"] == correct_order else Decimal(0)
+    if kind == Question.Type.FILL_IN:
+        accepted = {normalise_fill_in(text) for text in question.accepted}
+        return full if normalise_fill_in(response["text"]) in accepted else Decimal(0)
+    return Decimal(0)

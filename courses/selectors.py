@@ -1,0 +1,195 @@
+"""Reads for courses: progress, the next step, attempt papers and reviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from courses.models import Attempt, Course, Lesson, Module, Question, Quiz
+
+
+@dataclass
+class ModuleProgress:
+    module: Module
+    lessons_total: int
+    lessons_read: int
+    quiz: Quiz | None
+    quiz_passed: bool
+    best_percent: float | None
+    attempts_used: int
+    open_attempt: Attempt | None
+    unlocked: bool = True
+    missing_prerequisites: list[Module] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.lessons_read >= self.lessons_total and (self.quiz is None or self.quiz_passed)
+
+    @property
+    def percent(self) -> int:
+        steps = self.lessons_total + (1 if self.quiz else 0)
+        done = self.lessons_read + (1 if self.quiz_passed else 0)
+        return round(100 * done / steps) if steps else 100
+
+
+def courses_active() -> QuerySet[Course]:
+    return Course.objects.filter(modules__is_active=True).distinct()
+
+
+def modules_active(course: Course) -> QuerySet[Module]:
+    return course.modules.filter(is_active=True).prefetch_related("prerequisites")
+
+
+def course_progress(user, course: Course) -> list[ModuleProgress]:
+    """Per active module: reading, quiz result, and whether its prerequisites are complete.
+
+    A fixed number of queries whatever the number of modules.
+    """
+    modules = list(
+        modules_active(course).annotate(
+            lessons_total=Count("lessons", filter=Q(lessons__is_active=True), distinct=True),
+            lessons_read=Count(
+                "lessons__reads",
+                filter=Q(lessons__is_active=True, lessons__reads__user=user),
+                distinct=True,
+            ),
+        ).select_related("quiz")
+    )
+    attempts = Attempt.objects.filter(user=user, quiz__module__in=modules).order_by("number")
+    by_quiz: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
+    progress: dict[int, ModuleProgress] = {}
+    for module in modules:
+        quiz = getattr(module, "quiz", None)
+        mine = by_quiz.get(quiz.pk, []) if quiz else []
+        graded = [a for a in mine if a.percent is not None]
+        progress[module.pk] = ModuleProgress(
+            module=module,
+            lessons_total=module.lessons_total,
+            lessons_read=module.lessons_read,
+            quiz=quiz,
+            quiz_passed=any(a.passed for a in mine),
+            best_percent=max((float(a.percent) for a in graded), default=None),
+            attempts_used=len(mine),
+            open_attempt=next((a for a in mine if a.is_open), None),
+        )
+    for item in progress.values():
+        item.missing_prerequisites = [
+            pre for pre in item.module.prerequisites.all()
+            if pre.pk in progress and not progress[pre.pk].complete
+        ]
+        item.unlocked = not item.missing_prerequisites
+    return [progress[module.pk] for module in modules]
+
+
+def module_progress(user, module: Module) -> ModuleProgress:
+    for item in course_progress(user, module.course):
+        if item.module.pk == module.pk:
+            return item
+    raise Module.DoesNotExist
+
+
+def next_step(user, course: Course) -> tuple[ModuleProgress, Lesson | None] | None:
+    """The first unlocked, incomplete module and its first unread lesson (None: take the quiz)."""
+    for item in course_progress(user, course):
+        if item.unlocked and not item.complete:
+            unread = (
+                item.module.lessons.filter(is_active=True)
+                .exclude(reads__user=user)
+                .order_by("position")
+                .first()
+            )
+            return item, unread
+    return None
+
+
+@dataclass
+class RetryState:
+    allowed: bool
+    reason: str = ""
+    wait_until: datetime | None = None
+
+
+def attempt_retry_state(user, quiz: Quiz, now: datetime | None = None) -> RetryState:
+    """Whether the user may start a new attempt now, and if not, why."""
+    from django.utils.translation import gettext as _
+
+    now = now or timezone.now()
+    attempts = list(Attempt.objects.filter(user=user, quiz=quiz).order_by("number"))
+    if any(a.passed for a in attempts):
+        return RetryState(False, _("You have already passed this quiz."))
+    closed = [a for a in attempts if not a.is_open]
+    if quiz.max_attempts and len(closed) >= quiz.max_attempts:
+        return RetryState(False, _("You have used all %(n)d attempts.") % {"n": quiz.max_attempts})
+    if closed and quiz.retry_wait_minutes:
+        last = closed[-1]
+        wait_until = (last.submitted_at or last.started_at) + timedelta(
+            minutes=quiz.retry_wait_minutes
+        )
+        if now < wait_until:
+            return RetryState(False, _("You can try again after a short break."), wait_until)
+    return RetryState(True)
+
+
+def attempt_paper(attempt: Attempt) -> list[dict]:
+    """The questions of an attempt in its order, with choices in its order and no keys.
+
+    This is all a browser ever receives before the attempt is submitted.
+    """
+    questions = {
+        q.pk: q for q in Question.objects.filter(pk__in=[i["q"] for i in attempt.layout])
+        .prefetch_related("choices")
+    }
+    saved = {a.question_id: a.response for a in attempt.answers.all()}
+    paper = []
+    for number, item in enumerate(attempt.layout, start=1):
+        question = questions[item["q"]]
+        choices = {c.pk: c for c in question.choices.all()}
+        paper.append({
+            "id": question.pk,
+            "number": number,
+            "type": question.type,
+            "prompt": question.prompt,
+            "points": question.points,
+            "choices": [{"id": cid, "text": choices[cid].text} for cid in item["c"]
+                        if cid in choices],
+            "response": saved.get(question.pk),
+        })
+    return paper
+
+
+def attempt_review(attempt: Attempt) -> list[dict]:
+    """The paper with the key, the grade and the explanation: only after submission."""
+    if attempt.is_open:
+        raise PermissionError("the attempt is still open")
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    questions = {
+        q.pk: q for q in Question.objects.filter(pk__in=answers).select_related("lesson")
+        .prefetch_related("choices")
+    }
+    review = []
+    for entry in attempt_paper(attempt):
+        question = questions[entry["id"]]
+        answer = answers[question.pk]
+        ordered = sorted(question.choices.all(), key=lambda c: c.position)
+        entry.update({
+            "score": answer.score,
+            "max_score": answer.max_score,
+            "correct": answer.score == answer.max_score,
+            "explanation": question.explanation,
+            "lesson": question.lesson,
+            "correct_choices": [c.pk for c in ordered if c.correct],
+            "correct_order": [c.text for c in ordered],
+            "answer_true": question.answer_true,
+            "accepted": list(question.accepted),
+        })
+        review.append(entry)
+    return review
+
+
+def attempts_of(user, quiz: Quiz) -> QuerySet[Attempt]:
+    return Attempt.objects.filter(user=user, quiz=quiz).order_by("-number")

@@ -1,0 +1,230 @@
+"""Writes for courses: reading lessons, starting, saving, submitting and expiring attempts."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.grading import response_clean, response_grade
+from courses.models import Answer, Attempt, Lesson, LessonRead, Question, Quiz
+from courses.selectors import attempt_retry_state, module_progress
+
+
+class AttemptClosed(ValidationError):
+    """The attempt is already submitted, or its time is up."""
+
+
+def _require_trainee(user) -> None:
+    if not user.has_perm("accounts.act_as_trainee"):
+        raise PermissionDenied(_("Only trainees take courses."))
+
+
+def lesson_mark_read(*, user, lesson: Lesson) -> LessonRead:
+    _require_trainee(user)
+    if not lesson.is_active or not module_progress(user, lesson.module).unlocked:
+        raise PermissionDenied(_("This module is locked until its prerequisites are complete."))
+    read, _created = LessonRead.objects.get_or_create(user=user, lesson=lesson)
+    return read
+
+
+def _layout(quiz: Quiz, seed: int) -> list[dict]:
+    """Question and choice order for one attempt, reproducible from its seed."""
+    rng = random.Random(seed)
+    questions = list(quiz.questions.filter(is_active=True).prefetch_related("choices"))
+    if quiz.shuffle:
+        rng.shuffle(questions)
+    layout = []
+    for question in questions:
+        choice_ids = [c.pk for c in question.choices.all()]
+        if question.type == Question.Type.ORDERING:
+            # Items are stored in the right order, so they are always shown shuffled, and
+            # never in the right order (which would give the answer away).
+            correct = list(choice_ids)
+            while len(choice_ids) > 1 and choice_ids == correct:
+                rng.shuffle(choice_ids)
+        elif quiz.shuffle:
+            rng.shuffle(choice_ids)
+        layout.append({"q": question.pk, "c": choice_ids})
+    return layout
+
+
+def attempt_start(*, user, quiz: Quiz) -> Attempt:
+    """Start an attempt, or return the one already open (a reload must not start another)."""
+    _require_trainee(user)
+    progress = module_progress(user, quiz.module)
+    if not progress.unlocked:
+        raise PermissionDenied(_("This module is locked until its prerequisites are complete."))
+    if progress.open_attempt is not None:
+        attempt = progress.open_attempt
+        if attempt.deadline_at is None or timezone.now() < attempt.deadline_at:
+            return attempt
+        attempt_expire(attempt_id=attempt.pk)
+    state = attempt_retry_state(user, quiz)
+    if not state.allowed:
+        raise ValidationError(state.reason)
+    from courses.tasks import attempt_expire_task
+
+    seed = secrets.randbits(62)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            number = Attempt.objects.filter(user=user, quiz=quiz).count() + 1
+            attempt = Attempt(
+                user=user,
+                quiz=quiz,
+                number=number,
+                seed=seed,
+                layout=_layout(quiz, seed),
+                deadline_at=(now + timedelta(minutes=quiz.time_limit_minutes)
+                             if quiz.time_limit_minutes else None),
+            )
+            attempt.save()
+            questions = {q.pk: q for q in quiz.questions.filter(is_active=True)}
+            Answer.objects.bulk_create(
+                Answer(attempt=attempt, question_id=item["q"],
+                       max_score=questions[item["q"]].points)
+                for item in attempt.layout
+            )
+            if attempt.deadline_at is not None:
+                transaction.on_commit(
+                    lambda: attempt_expire_task.apply_async((attempt.pk,), eta=attempt.deadline_at)
+                )
+    except IntegrityError:
+        # Two tabs started at once: the constraint lets one win; return that one.
+        return Attempt.objects.get(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS)
+    return attempt
+
+
+class TooEarly(Exception):
+    """A deadline task arrived before the deadline (clock skew); run it again at ``eta``."""
+
+    def __init__(self, eta) -> None:
+        super().__init__(f"not due before {eta.isoformat()}")
+        self.eta = eta
+
+
+def _check_open(attempt: Attempt, user) -> None:
+    if attempt.user_id != user.pk:
+        raise PermissionDenied(_("This is not your attempt."))
+    if not attempt.is_open:
+        raise AttemptClosed(_("This attempt has already been submitted."))
+
+
+def _close_if_overdue(attempt: Attempt) -> None:
+    """Past the deadline nothing new is accepted: grade what was saved, then say so."""
+    if attempt.is_open and attempt.deadline_at is not None and (
+        timezone.now() >= attempt.deadline_at
+    ):
+        attempt_expire(attempt_id=attempt.pk)
+        raise AttemptClosed(
+            _("The time limit has passed; your saved answers were submitted automatically.")
+        )
+
+
+def _clean_answers(attempt: Attempt, answers: dict) -> dict[int, dict | None]:
+    """Validate every answer before anything is written; errors name the question."""
+    if not isinstance(answers, dict):
+        raise ValidationError(_("Answers must be an object keyed by question id."))
+    in_attempt = {item["q"]: set(item["c"]) for item in attempt.layout}
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=in_attempt)}
+    cleaned: dict[int, dict | None] = {}
+    errors: dict[str, list[str]] = {}
+    for key, response in answers.items():
+        try:
+            question_id = int(key)
+        except (TypeError, ValueError):
+            errors[str(key)] = [_("not a question id")]
+            continue
+        if question_id not in in_attempt:
+            errors[str(key)] = [_("question %(id)s is not part of this attempt")
+                                % {"id": question_id}]
+            continue
+        try:
+            cleaned[question_id] = response_clean(
+                questions[question_id], response, in_attempt[question_id]
+            )
+        except ValidationError as exc:
+            errors[str(key)] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def attempt_save(*, user, attempt: Attempt, answers: dict) -> Attempt:
+    """Store (not grade) answers of an open attempt; all of them, or none on any error."""
+    if attempt.user_id != user.pk:
+        raise PermissionDenied(_("This is not your attempt."))
+    _close_if_overdue(attempt)
+    with transaction.atomic():
+        return _attempt_save_locked(user, attempt, answers)
+
+
+def _attempt_save_locked(user, attempt: Attempt, answers: dict) -> Attempt:
+    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    _check_open(attempt, user)
+    for question_id, response in _clean_answers(attempt, answers).items():
+        Answer.objects.filter(attempt=attempt, question_id=question_id).update(
+            response=response, saved_at=timezone.now()
+        )
+    return attempt
+
+
+def _grade(attempt: Attempt, status: str) -> Attempt:
+    answers = list(attempt.answers.select_related("question").prefetch_related(
+        "question__choices"))
+    total = Decimal(0)
+    maximum = Decimal(0)
+    for answer in answers:
+        answer.score = response_grade(answer.question, answer.response,
+                                      list(answer.question.choices.all()))
+        answer.save(update_fields=["score"])
+        total += answer.score
+        maximum += answer.max_score
+    percent = (Decimal(100) * total / maximum) if maximum else Decimal(0)
+    attempt.score = total
+    attempt.max_score = maximum
+    attempt.percent = percent.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    attempt.passed = attempt.percent >= attempt.quiz.pass_mark
+    attempt.status = status
+    attempt.submitted_at = timezone.now()
+    attempt.save()
+    return attempt
+
+
+def attempt_submit(*, user, attempt: Attempt, answers: dict | None = None) -> Attempt:
+    """Save the final answers (if given) and grade the attempt on the server."""
+    if attempt.user_id != user.pk:
+        raise PermissionDenied(_("This is not your attempt."))
+    _close_if_overdue(attempt)
+    with transaction.atomic():
+        return _attempt_submit_locked(user, attempt, answers)
+
+
+def _attempt_submit_locked(user, attempt: Attempt, answers: dict | None) -> Attempt:
+    attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+    _check_open(attempt, user)
+    if answers:
+        for question_id, response in _clean_answers(attempt, answers).items():
+            Answer.objects.filter(attempt=attempt, question_id=question_id).update(
+                response=response
+            )
+    return _grade(attempt, Attempt.Status.SUBMITTED)
+
+
+@transaction.atomic
+def attempt_expire(*, attempt_id: int) -> Attempt | None:
+    """At the deadline: grade what was saved. A late or repeated call changes nothing."""
+    attempt = (Attempt.objects.select_for_update().select_related("quiz")
+               .filter(pk=attempt_id).first())
+    if attempt is None or not attempt.is_open or attempt.deadline_at is None:
+        return None
+    if timezone.now() < attempt.deadline_at:
+        raise TooEarly(attempt.deadline_at)
+    return _grade(attempt, Attempt.Status.EXPIRED)
