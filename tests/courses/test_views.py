@@ -1,0 +1,92 @@
+"""Trainee and trainer pages: role and ownership checks, keys only after submission."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from courses.models import Attempt
+from courses.services import attempt_start
+
+
+@pytest.mark.django_db
+def test_course_index_shows_progress_and_next_step(client, course, trainee):
+    client.force_login(trainee)
+    html = client.get(reverse("courses:index")).content.decode()
+    assert "客服基础" in html and "进阶" in html
+    assert "首次响应" in html  # the next step is the first unread lesson
+    assert "🔒" in html  # the second module is locked
+
+
+@pytest.mark.django_db
+def test_lesson_markdown_is_rendered_inert(client, course, trainee):
+    lesson = course.modules.get(slug="basics").lessons.get(slug="first-response")
+    lesson.body = "正文 <script>alert('x')</script> <img src=x onerror=alert(1)> **粗体**"
+    lesson.save()
+    client.force_login(trainee)
+    url = reverse("courses:lesson", args=["test-course", "basics", "first-response"])
+    html = client.get(url).content.decode()
+    body = html.split('class="card lesson"')[1].split("</article>")[0]
+    assert "<script" not in body and "onerror" not in body
+    assert "<strong>粗体</strong>" in body
+
+
+@pytest.mark.django_db
+def test_reading_a_lesson_moves_to_the_next(client, course, trainee):
+    client.force_login(trainee)
+    url = reverse("courses:lesson", args=["test-course", "basics", "first-response"])
+    response = client.post(url)
+    assert response.url == reverse("courses:lesson", args=["test-course", "basics", "wording"])
+
+
+@pytest.mark.django_db
+def test_locked_lesson_is_refused(client, course, trainee):
+    client.force_login(trainee)
+    url = reverse("courses:lesson", args=["test-course", "advanced", "bargaining"])
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_attempt_page_has_no_answer_key_until_submitted(client, quiz, trainee):
+    client.force_login(trainee)
+    response = client.post(reverse("courses:quiz_start", args=[quiz.pk]))
+    attempt = Attempt.objects.get()
+    assert response.url == reverse("courses:attempt", args=[attempt.pk])
+    html = client.get(response.url).content.decode()
+    for question in quiz.questions.all():
+        assert question.explanation not in html
+    assert "六秒" not in html and "6秒" not in html  # accepted fill-in answers
+    client.post(response.url, {"action": "submit"})
+    review = client.get(response.url).content.decode()
+    assert "买家等待超过 6 秒就容易流失。" in review
+
+
+@pytest.mark.django_db
+def test_someone_elses_attempt_is_not_found(client, quiz, trainee, other_trainee):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    client.force_login(other_trainee)
+    assert client.get(reverse("courses:attempt", args=[attempt.pk])).status_code == 404
+    assert client.post(reverse("courses:attempt", args=[attempt.pk]),
+                       {"action": "submit"}).status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.is_open
+
+
+@pytest.mark.django_db
+def test_statistics_page_is_for_trainers(client, quiz, trainer, trainee, hr):
+    url = reverse("courses:statistics", args=[quiz.pk])
+    client.force_login(trainee)
+    assert client.get(url).status_code == 403
+    client.force_login(hr)
+    assert client.get(url).status_code == 403
+    client.force_login(trainer)
+    html = client.get(url).content.decode()
+    assert "b-first-response" in html
+
+
+@pytest.mark.django_db
+def test_trainers_do_not_take_quizzes(client, quiz, trainer):
+    client.force_login(trainer)
+    assert client.get(reverse("courses:index")).status_code == 403
+    assert client.post(reverse("courses:quiz_start", args=[quiz.pk])).status_code == 403
