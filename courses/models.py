@@ -205,6 +205,32 @@ class Attempt(models.Model):
         return self.status == self.Status.IN_PROGRESS
 
 
+class DrillAttempt(models.Model):
+    """A product-knowledge drill generated from the catalogue when it was started.
+
+    The generated questions, with their answers, stay on the server; the page gets the
+    prompts and choices only until the drill is submitted.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="drill_attempts")
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+")
+    seed = models.BigIntegerField(_("seed"))
+    questions = models.JSONField(_("questions"), default=list)
+    responses = models.JSONField(_("responses"), default=list)
+    score = models.PositiveIntegerField(_("score"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("product drill")
+        verbose_name_plural = _("product drills")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.shop}"
+
+
 class Answer(models.Model):
     """The trainee's response to one question of an attempt, and its grade."""
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.grading import response_clean, response_grade
-from courses.models import Answer, Attempt, Lesson, LessonRead, Question, Quiz
+from courses.models import Answer, Attempt, DrillAttempt, Lesson, LessonRead, Question, Quiz
 from courses.selectors import attempt_retry_state, module_progress
 
 
@@ -228,3 +228,37 @@ def attempt_expire(*, attempt_id: int) -> Attempt | None:
     if timezone.now() < attempt.deadline_at:
         raise TooEarly(attempt.deadline_at)
     return _grade(attempt, Attempt.Status.EXPIRED)
+
+
+def drill_start(*, user, shop) -> DrillAttempt:
+    """A fresh drill from the catalogue as it is now."""
+    from catalog.drills import drill_generate
+
+    _require_trainee(user)
+    seed = secrets.randbits(62)
+    questions = [q.as_dict() for q in drill_generate(shop, seed=seed)]
+    if not questions:
+        raise ValidationError(_("This shop has too few facts for a drill yet."))
+    return DrillAttempt.objects.create(user=user, shop=shop, seed=seed, questions=questions)
+
+
+@transaction.atomic
+def drill_submit(*, user, drill: DrillAttempt, responses: list[int | None]) -> DrillAttempt:
+    drill = DrillAttempt.objects.select_for_update().get(pk=drill.pk)
+    if drill.user_id != user.pk:
+        raise PermissionDenied(_("This is not your drill."))
+    if drill.submitted_at is not None:
+        raise AttemptClosed(_("This drill has already been submitted."))
+    if len(responses) != len(drill.questions):
+        raise ValidationError(_("Answer every question of the drill (or leave it blank)."))
+    for response, question in zip(responses, drill.questions, strict=True):
+        if response is not None and not 0 <= response < len(question["choices"]):
+            raise ValidationError(_("An answer is not one of the choices."))
+    drill.responses = responses
+    drill.score = sum(
+        1 for response, question in zip(responses, drill.questions, strict=True)
+        if response == question["answer"]
+    )
+    drill.submitted_at = timezone.now()
+    drill.save()
+    return drill

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.models import Shop
 from courses.forms import answers_from_post
 from courses.item_statistics import quiz_statistics
-from courses.models import Attempt, Course, Lesson, Module, Quiz
+from courses.models import Attempt, Course, DrillAttempt, Lesson, Module, Quiz
 from courses.selectors import (
     attempt_paper,
     attempt_retry_state,
@@ -28,6 +29,8 @@ from courses.services import (
     attempt_save,
     attempt_start,
     attempt_submit,
+    drill_start,
+    drill_submit,
     lesson_mark_read,
 )
 
@@ -153,3 +156,46 @@ def statistics(request: HttpRequest, quiz_id: int) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.select_related("module__course"), pk=quiz_id)
     return render(request, "courses/statistics.html",
                   {"quiz": quiz, "stats": quiz_statistics(quiz)})
+
+
+@login_required
+@trainee_required
+@require_http_methods(["GET", "POST"])
+def drills(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        shop = get_object_or_404(Shop, slug=request.POST.get("shop", ""))
+        try:
+            drill = drill_start(user=request.user, shop=shop)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("courses:drills")
+        return redirect("courses:drill", drill.pk)
+    recent = DrillAttempt.objects.filter(user=request.user).select_related("shop")[:10]
+    return render(request, "courses/drills.html", {"shops": Shop.objects.all(), "recent": recent})
+
+
+@login_required
+@trainee_required
+@require_http_methods(["GET", "POST"])
+def drill_detail(request: HttpRequest, drill_id: int) -> HttpResponse:
+    drill = get_object_or_404(DrillAttempt.objects.select_related("shop"), pk=drill_id,
+                              user=request.user)
+    if request.method == "POST" and drill.submitted_at is None:
+        responses = []
+        for index in range(len(drill.questions)):
+            value = request.POST.get(f"d{index}", "")
+            responses.append(int(value) if value.isdigit() else None)
+        try:
+            drill_submit(user=request.user, drill=drill, responses=responses)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("courses:drill", drill.pk)
+    if drill.submitted_at is None:
+        # Prompts and choices only: the answers stay on the server until submission.
+        paper = [{"prompt": q["prompt"], "choices": q["choices"]} for q in drill.questions]
+        return render(request, "courses/drill.html", {"drill": drill, "paper": paper})
+    review = [
+        {**q, "response": r, "correct": r == q["answer"]}
+        for q, r in zip(drill.questions, drill.responses, strict=True)
+    ]
+    return render(request, "courses/drill.html", {"drill": drill, "review": review})

@@ -49,6 +49,21 @@ def cohort(db, trainee, trainer, hr):
     return cohort
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_celery_queue():
+    """A queue of this test run's own, so a worker of another run never takes its tasks."""
+    import os
+
+    from django.conf import settings
+
+    from simulator.celery import app
+
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{os.getpid()}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    app.conf.task_default_queue = queue
+    yield queue
+
+
 @pytest.fixture(scope="session")
 def collected_static(django_db_blocker):
     from django.core.management import call_command

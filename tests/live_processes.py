@@ -48,6 +48,7 @@ def child_environment() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # only the browser-test process needs it
     env["DATABASE_URL"] = test_database_url()
+    env["CELERY_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

@@ -1,11 +1,18 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import demo_accounts_ensure
+from catalog.services import catalog_import
+from courses.importing import course_import
+from yamlsource import SourceErrors
+
+CONTENT = Path(settings.BASE_DIR) / "content"
 
 
 class Command(BaseCommand):
-    help = "Load the demo content and one demo user per role (idempotent)."
+    help = "Load the shipped content (catalogue, courses) and one demo user per role."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -20,6 +27,13 @@ class Command(BaseCommand):
                 "DEBUG is off: demo users have published passwords. "
                 "Pass --allow-production if you really want them."
             )
+        try:
+            shops = catalog_import(sorted((CONTENT / "catalog").glob("*.yaml")))
+            courses = [course_import(path)
+                       for path in sorted((CONTENT / "courses").glob("*/course.yaml"))]
+        except SourceErrors as errors:
+            raise CommandError(f"The shipped content has errors:\n{errors}") from None
+        self.stdout.write(f"Content: {len(shops)} practice shops, {len(courses)} course(s).")
         users = demo_accounts_ensure()
         self.stdout.write("Demo logins (username / password):")
         for spec in users:
