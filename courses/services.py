@@ -55,6 +55,11 @@ def _layout(quiz: Quiz, seed: int) -> list[dict]:
     return layout
 
 
+def attempt_deadline(quiz: Quiz, started_at):
+    return (started_at + timedelta(minutes=quiz.time_limit_minutes)
+            if quiz.time_limit_minutes else None)
+
+
 def attempt_start(*, user, quiz: Quiz) -> Attempt:
     """Start an attempt, or return the one already open (a reload must not start another)."""
     _require_trainee(user)
@@ -82,8 +87,7 @@ def attempt_start(*, user, quiz: Quiz) -> Attempt:
                 number=number,
                 seed=seed,
                 layout=_layout(quiz, seed),
-                deadline_at=(now + timedelta(minutes=quiz.time_limit_minutes)
-                             if quiz.time_limit_minutes else None),
+                deadline_at=attempt_deadline(quiz, now),
             )
             attempt.save()
             questions = {q.pk: q for q in quiz.questions.filter(is_active=True)}

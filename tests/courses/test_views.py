@@ -90,3 +90,27 @@ def test_trainers_do_not_take_quizzes(client, quiz, trainer):
     client.force_login(trainer)
     assert client.get(reverse("courses:index")).status_code == 403
     assert client.post(reverse("courses:quiz_start", args=[quiz.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_product_drill_page_hides_answers_until_submitted(client, trainee):
+    from pathlib import Path
+
+    from catalog.services import catalog_import
+    from courses.models import DrillAttempt
+
+    fixture = Path(__file__).resolve().parents[1] / "catalog" / "fixtures" / "mini-shop.yaml"
+    catalog_import([fixture])
+    client.force_login(trainee)
+    response = client.post(reverse("courses:drills"), {"shop": "mini-shop"})
+    drill = DrillAttempt.objects.get()
+    html = client.get(response.url).content.decode()
+    for question in drill.questions:
+        assert question["prompt"] in html
+        assert question["explanation"] not in html
+    right = {f"d{i}": str(q["answer"]) for i, q in enumerate(drill.questions)}
+    client.post(response.url, right)
+    drill.refresh_from_db()
+    assert drill.score == len(drill.questions)
+    review = client.get(response.url).content.decode()
+    assert drill.questions[0]["explanation"] in review
