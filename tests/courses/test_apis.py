@@ -54,7 +54,7 @@ def test_answer_to_a_question_not_in_the_attempt_is_a_400(api, quiz, trainee, co
     response = api.put(f"/api/courses/attempts/{attempt['id']}/answers/",
                        {"answers": {str(foreign.pk): {"value": False}}}, format="json")
     assert response.status_code == 400
-    assert f"question {foreign.pk} is not part of this attempt" in json.dumps(
+    assert f"题目 {foreign.pk} 不属于这次作答" in json.dumps(
         response.json(), ensure_ascii=False)
     assert not Answer.objects.exclude(response=None).exists()
 
@@ -70,7 +70,7 @@ def test_second_submission_is_a_409_and_review_follows(api, quiz, trainee):
     assert all(item["explanation"] for item in review)
     again = api.post(f"/api/courses/attempts/{attempt['id']}/submit/", {"answers": {}},
                      format="json")
-    assert again.status_code == 409 and "already been submitted" in again.json()["detail"]
+    assert again.status_code == 409 and "已经提交过了" in again.json()["detail"]
 
 
 @pytest.mark.django_db

@@ -87,7 +87,7 @@ def test_bad_answers_change_nothing(quiz, trainee, other_trainee):
 def test_second_submission_is_refused(quiz, trainee):
     attempt = attempt_start(user=trainee, quiz=quiz)
     attempt_submit(user=trainee, attempt=attempt, answers={})
-    with pytest.raises(AttemptClosed, match="already been submitted"):
+    with pytest.raises(AttemptClosed, match="已经提交过了"):
         attempt_submit(user=trainee, attempt=attempt, answers=_right_answers(attempt))
     attempt.refresh_from_db()
     assert attempt.score == 0
@@ -103,7 +103,7 @@ def test_after_the_deadline_saved_answers_are_graded_and_new_ones_refused(quiz, 
     attempt_save(user=trainee, attempt=attempt, answers={saved_key: answers[saved_key]})
     Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
     attempt.refresh_from_db()
-    with pytest.raises(AttemptClosed, match="time limit"):
+    with pytest.raises(AttemptClosed, match="作答时间已到"):
         attempt_submit(user=trainee, attempt=attempt, answers=answers)
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.EXPIRED and attempt.score == 1
