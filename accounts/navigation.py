@@ -19,6 +19,7 @@ class NavItem:
 NAV_ITEMS = [
     NavItem(_("Home"), "accounts:home", None),
     NavItem(_("Courses"), "courses:index", "accounts.act_as_trainee"),
+    NavItem(_("Practice shops"), "catalog:shops", None),
     NavItem(_("Product drills"), "courses:drills", "accounts.act_as_trainee"),
     NavItem(_("Role-play practice"), "roleplay:index", "accounts.act_as_trainee"),
     NavItem(_("Typing test"), "certification:typing_test", "accounts.act_as_trainee"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("diagnostics/", include("diagnostics.urls")),
     path("courses/", include("courses.urls")),
+    path("shops/", include("catalog.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("accounts.api_urls")),

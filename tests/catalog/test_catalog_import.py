@@ -83,3 +83,14 @@ def test_shipped_catalogue_imports_and_round_trips(tmp_path):
     catalog_import(written)
     after = {shop.slug: shop_document(shop) for shop in Shop.objects.all()}
     assert after == before
+
+
+@pytest.mark.django_db
+def test_shop_page_shows_products_stock_and_escapes_text(client, trainee):
+    catalog_import([FIXTURE])
+    Product.objects.filter(slug="tee").update(description="<script>alert(1)</script>")
+    client.force_login(trainee)
+    html = client.get("/shops/mini-shop/").content.decode()
+    assert "羊毛大衣" in html and "COAT-M" in html and "2026-12-10" in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert client.get("/shops/nope/").status_code == 404
