@@ -15,7 +15,7 @@ def test_course_index_shows_progress_and_next_step(client, course, trainee):
     html = client.get(reverse("courses:index")).content.decode()
     assert "客服基础" in html and "进阶" in html
     assert "首次响应" in html  # the next step is the first unread lesson
-    assert "🔒" in html  # the second module is locked
+    assert "未解锁" in html  # the second module is locked
 
 
 @pytest.mark.django_db

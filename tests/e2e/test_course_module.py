@@ -73,6 +73,6 @@ def test_trainee_completes_a_module_and_unlocks_the_next(page):
     page.get_by_role("link", name="查看已解锁的后续内容").click()
     progress = page.get_by_test_id("module-progress")
     expect(progress.get_by_role("link", name="进阶")).to_be_visible()  # unlocked: a link now
-    expect(progress).not_to_contain_text("🔒")
+    expect(progress).not_to_contain_text("未解锁")
     page.get_by_role("link", name="阅读“议价”（进阶）").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("议价")
