@@ -1,0 +1,230 @@
+"""``python -m scoring``: batch scoring over JSON lines (UTF-8 in, UTF-8 out).
+
+    python -m scoring replies [FILE] [--rulepack PACK]
+    python -m scoring session [FILE] [--rulepack PACK]
+    python -m scoring typing-test --reference FILE --typed FILE --seconds S
+
+Exit status: 0 success; 1 bad input (for ``replies``: at least one malformed line, the others
+are still scored); 2 usage error; 3 internal error. Errors are JSON on stdout
+(``{"line": n, "error": "..."}`` per malformed reply line, ``{"error": "..."}`` otherwise) and
+name the offending field; no traceback is ever printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
+from typing import IO, Any, NoReturn
+
+from .compliance import check_normalized
+from .errors import RulepackError, ScoringInputError
+from .inputs import parse_reply
+from .matcher import Matcher
+from .normalize import normalize
+from .rulepack import Rulepack, load_rulepack
+from .session import score_session
+from .typing_test import score_typing_test
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+# Far above any real session (10,000 messages of 5,000 characters is ~150 MB of UTF-8 at
+# worst, but real ones are kilobytes); a bound keeps a stray binary file from eating memory.
+_MAX_BYTES = 256 * 1024 * 1024
+
+
+class _Failure(Exception):
+    """A whole-command error: printed as {"error": ...} with an exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _decode(data: bytes, what: str) -> str:
+    # Windows editors start UTF-8 files with a byte-order mark; it is not part of the text.
+    try:
+        return data.removeprefix(_BOM).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Failure(f"{what}: invalid UTF-8 at byte {exc.start}") from None
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except ValueError as exc:
+        raise ValueError(f"invalid JSON: {exc}") from None
+
+
+def _dump(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def _read_bytes(path: str | None, stdin: IO[bytes]) -> bytes:
+    if path is None or path == "-":
+        data = stdin.read(_MAX_BYTES + 1)
+    else:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(_MAX_BYTES + 1)
+        except OSError as exc:
+            raise _Failure(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > _MAX_BYTES:
+        raise _Failure(f"input larger than {_MAX_BYTES} bytes")
+    return data
+
+
+def _open_lines(path: str | None, stdin: IO[bytes], stack: ExitStack) -> Iterable[bytes]:
+    """Stream lines, so that a large batch is never held in memory at once."""
+    if path is None or path == "-":
+        return stdin
+    try:
+        return stack.enter_context(open(path, "rb"))
+    except OSError as exc:
+        raise _Failure(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _rulepack(path: str | None) -> Rulepack:
+    try:
+        return load_rulepack(path)
+    except RulepackError as exc:
+        raise _Failure(f"rulepack: {exc}") from None
+
+
+def _run_replies(args: argparse.Namespace, stdin: IO[bytes], out: IO[bytes]) -> int:
+    pack = _rulepack(args.rulepack)
+    matcher = pack.matcher
+    status = EXIT_OK
+    with ExitStack() as stack:
+        for number, raw_line in enumerate(_open_lines(args.file, stdin, stack), start=1):
+            line = raw_line.rstrip(b"\r\n")
+            if number == 1:
+                line = line.removeprefix(_BOM)
+            if not line.strip():
+                continue  # blank lines (a trailing newline, a separator) carry no reply
+            result: dict[str, Any]
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                result = {"line": number, "error": f"invalid UTF-8 at byte {exc.start}"}
+            else:
+                result = _one_reply(number, text, matcher)
+            if "error" in result:
+                status = EXIT_BAD_INPUT
+            out.write(_dump(result))
+            out.flush()
+    return status
+
+
+def _one_reply(number: int, text: str, matcher: Matcher) -> dict[str, Any]:
+    try:
+        reply = parse_reply(_parse_json(text))
+        hits = check_normalized(normalize(reply.text), reply.position, reply.context, matcher)
+    except (ScoringInputError, ValueError) as exc:
+        return {"line": number, "error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
+        return {"line": number, "error": f"internal error: {type(exc).__name__}: {exc}"}
+    return {"id": reply.id, "hits": [h.to_dict() for h in hits]}
+
+
+def _run_session(args: argparse.Namespace, stdin: IO[bytes], out: IO[bytes]) -> int:
+    pack = _rulepack(args.rulepack)
+    text = _decode(_read_bytes(args.file, stdin), "input")
+    try:
+        raw = _parse_json(text)
+    except ValueError as exc:
+        raise _Failure(str(exc)) from None
+    try:
+        report = score_session(raw, rulepack=pack)
+    except ScoringInputError as exc:
+        raise _Failure(str(exc)) from None
+    out.write(_dump(report.to_dict()))
+    return EXIT_OK
+
+
+def _run_typing_test(args: argparse.Namespace, stdin: IO[bytes], out: IO[bytes]) -> int:
+    reference = _decode(_read_bytes(args.reference, stdin), "reference")
+    typed = _decode(_read_bytes(args.typed, stdin), "typed")
+    try:
+        seconds = float(args.seconds)
+    except ValueError:
+        raise _Failure(f"seconds: must be a number, not {args.seconds!r}") from None
+    try:
+        result = score_typing_test(reference, typed, seconds)
+    except ScoringInputError as exc:
+        raise _Failure(str(exc)) from None
+    out.write(_dump(result.to_dict()))
+    return EXIT_OK
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse's own message and status 2, minus nothing: it never prints a traceback.
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m scoring", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    replies = sub.add_parser("replies", help="check replies, one JSON object per line")
+    replies.add_argument("file", nargs="?", help="JSON lines file (default: stdin)")
+    replies.add_argument("--rulepack", help="rule-pack YAML (default: the built-in pack)")
+    session = sub.add_parser("session", help="score one session JSON document")
+    session.add_argument("file", nargs="?", help="JSON file (default: stdin)")
+    session.add_argument("--rulepack", help="rule-pack YAML (default: the built-in pack)")
+    typing_test = sub.add_parser("typing-test", help="score a typing test")
+    typing_test.add_argument("--reference", required=True, help="reference text file")
+    typing_test.add_argument("--typed", required=True, help="typed text file")
+    typing_test.add_argument("--seconds", required=True, help="test duration in seconds")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    stdin: IO[bytes] | None = None,
+    stdout: IO[bytes] | None = None,
+) -> int:
+    args = _parser().parse_args(argv)
+    in_stream = stdin if stdin is not None else sys.stdin.buffer
+    out = stdout if stdout is not None else sys.stdout.buffer
+    runners = {
+        "replies": _run_replies,
+        "session": _run_session,
+        "typing-test": _run_typing_test,
+    }
+    try:
+        return runners[args.command](args, in_stream, out)
+    except _Failure as exc:
+        out.write(_dump({"error": str(exc)}))
+        return exc.status
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the contract is "never a traceback"
+        out.write(_dump({"error": f"internal error: {type(exc).__name__}: {exc}"}))
+        return EXIT_INTERNAL

@@ -1,0 +1,495 @@
+"""Script compliance: run a rule pack (and a scenario's own rules) over one reply.
+
+Rules judge meaning in context, not bare substrings. A phrase occurrence found by the
+Aho-Corasick scan is only a candidate; it becomes a hit after the rule's context checks:
+
+* **exceptions**: an exception phrase overlapping the occurrence clears it (迷你 for 你,
+  不但是 for 但是);
+* **negation**: for negatable rules, a negator earlier in the same clause within
+  ``negation_window`` characters clears it ("不能代替药物治疗"), unless it is itself negated
+  right before ("不是不能治" stays a claim); pseudo-negators (不但, 要不要, 别家) do not count;
+* **cautions**: a warning after it in the same clause clears it ("私下转账有风险");
+* **clause_final** phrases hit only when nothing but particles follows in the clause
+  ("不行哦" is a refusal, "不行的话可以退" is not);
+* **softeners** later in the same sentence clear a ``softenable`` phrase
+  ("没有权限…我帮您申请");
+* **pairs** need both halves in the same clause or sentence within a window ("保证…明天到");
+* **skip_quoted** / **skip_questions**: quoted words and questions are not the agent's claims.
+
+Clauses end at , . ! ? ; : ~ 。 and line breaks (a decimal point or thousands separator between
+digits does not end one); sentences end at . ! ? ; 。 and line breaks.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ScoringInputError
+from .inputs import MAX_TEXT_CHARS, parse_context
+from .matcher import (
+    CAUTION,
+    EXCEPTION,
+    FIRST,
+    NEGATOR,
+    PHRASE,
+    PRESENT,
+    PSEUDO_NEGATOR,
+    SOFTENER,
+    Matcher,
+    Trigger,
+    edge_class,
+)
+from .normalize import NormalizedText, normalize
+from .rulepack import POSITIONS, Rulepack, load_rulepack
+from .scenario import (
+    EMPTY_SCENARIO,
+    FORBIDDEN_RULE,
+    REQUIRED_RULE,
+    RequiredPoint,
+    ScenarioRules,
+)
+
+__all__ = ["Hit", "check_normalized", "check_reply", "locate_required_point"]
+
+_CLAUSE_RE = re.compile(r"[!?;~。〜\n\r]|(?<!\d)[.,:]|[.,:](?!\d)")
+_SENTENCE_RE = re.compile(r"[!?;。\n\r]|(?<!\d)\.|\.(?!\d)")
+_QUOTE_RE = re.compile(r"“[^”]*”|‘[^’]*’|「[^」]*」|『[^』]*』|\"[^\"]*\"")
+# Taobao/Qianniu emoticon codes such as [微笑] are emoji, not words.
+_EMOTICON_RE = re.compile(r"\[[^\[\]\s]{1,6}\]")
+# Letters and digits (str.isalnum), which is what "content" means for terse_reply.
+_CONTENT_RE = re.compile(r"[^\W_]")
+_QUESTION_ENDINGS = ("吗", "么")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One rule hit; ``start``/``end`` index the reply text as the trainee wrote it.
+
+    A zero-width span (``start == end``) marks where something is missing: the start of the
+    reply for a greeting, its end for a closing or a required point.
+    """
+
+    rule: str
+    severity: str
+    start: int
+    end: int
+    suggestion: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "start": self.start,
+            "end": self.end,
+            "suggestion": self.suggestion,
+        }
+
+
+class _Reply:
+    """Lazily computed context of one normalised reply, shared by all candidate checks."""
+
+    __slots__ = (
+        "low",
+        "n",
+        "matcher",
+        "_clauses",
+        "_sentences",
+        "_quotes",
+        "_scanned",
+        "exceptions",
+        "softeners",
+        "negators",
+        "cautions",
+    )
+
+    def __init__(self, low: str, matcher: Matcher) -> None:
+        self.low = low
+        self.n = len(low)
+        self.matcher = matcher
+        self._clauses: list[int] | None = None
+        self._sentences: list[int] | None = None
+        self._quotes: list[tuple[int, int]] | None = None
+        self._scanned = False
+        self.exceptions: dict[int, list[tuple[int, int]]] = {}
+        self.softeners: dict[int, list[tuple[int, int]]] = {}
+        self.negators: list[tuple[int, int]] = []
+        self.cautions: list[tuple[int, int]] = []
+
+    # -- structure
+    def _bounds(self, marks: list[int], pos: int) -> tuple[int, int]:
+        i = bisect_left(marks, pos)
+        start = marks[i - 1] + 1 if i > 0 else 0
+        end = marks[i] if i < len(marks) else self.n
+        return start, end
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        if self._clauses is None:
+            self._clauses = [m.start() for m in _CLAUSE_RE.finditer(self.low)]
+        return self._bounds(self._clauses, pos)
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        if self._sentences is None:
+            self._sentences = [m.start() for m in _SENTENCE_RE.finditer(self.low)]
+        return self._bounds(self._sentences, pos)
+
+    def quoted(self, start: int, end: int) -> bool:
+        if self._quotes is None:
+            self._quotes = [m.span() for m in _QUOTE_RE.finditer(self.low)]
+        return any(qs < start and end < qe for qs, qe in self._quotes)
+
+    def question(self, pos: int) -> bool:
+        _, end = self.clause(pos)
+        if end < self.n and self.low[end] == "?":
+            return True
+        return self.low[:end].rstrip().endswith(_QUESTION_ENDINGS)
+
+    def clause_final(self, end: int) -> bool:
+        _, clause_end = self.clause(end - 1 if end > 0 else 0)
+        rest = self.low[end:clause_end]
+        particles = self.matcher.particles
+        i = 0
+        while i < len(rest):
+            ch = rest[i]
+            if ch.isspace() or not ch.isalnum():
+                i += 1
+                continue
+            for particle in particles:
+                if rest.startswith(particle, i):
+                    i += len(particle)
+                    break
+            else:
+                return False
+        return True
+
+    # -- context words
+    def _scan(self) -> None:
+        self._scanned = True
+        automaton = self.matcher.context
+        if automaton is None:
+            return
+        low, n = self.low, self.n
+        negators: list[tuple[int, int]] = []
+        pseudo: list[tuple[int, int]] = []
+        for last, (length, left, right, entries) in automaton.iter(low):
+            start = last - length + 1
+            end = last + 1
+            if left and start > 0 and edge_class(low[start - 1]) == left:
+                continue
+            if right and end < n and edge_class(low[end]) == right:
+                continue
+            for role, rule in entries:
+                if role == EXCEPTION:
+                    self.exceptions.setdefault(rule, []).append((start, end))
+                elif role == NEGATOR:
+                    negators.append((start, end))
+                elif role == PSEUDO_NEGATOR:
+                    pseudo.append((start, end))
+                elif role == CAUTION:
+                    self.cautions.append((start, end))
+                elif role == SOFTENER:
+                    self.softeners.setdefault(rule, []).append((start, end))
+        # A negator inside a pseudo-negator (不要 in 要不要, 别 in 别家) is not one.
+        self.negators = [
+            (s, e) for s, e in negators if not any(ps < e and pe > s for ps, pe in pseudo)
+        ]
+
+    def excepted(self, rule: int, start: int, end: int) -> bool:
+        if not self._scanned:
+            self._scan()
+        spans = self.exceptions.get(rule)
+        return spans is not None and any(xs < end and xe > start for xs, xe in spans)
+
+    def negated(self, start: int, end: int) -> bool:
+        """Is the phrase at [start, end) negated by a negator before it in its clause?
+
+        A negator may also overlap the phrase's beginning ("不能治" negates the phrase 能治,
+        "不可以退款" the statement 可以退款), but one that starts with the phrase is part of it
+        ("不用吃药" is itself the claim).
+        """
+        if not self._scanned:
+            self._scan()
+        if not self.negators:
+            return False
+        clause_start, _ = self.clause(start)
+        window = self.matcher.negation_window
+        nearest: tuple[int, int] | None = None
+        for ns, ne in self.negators:
+            if ns < clause_start or ns >= start:
+                continue
+            if (start - ne <= window if ne <= start else ne <= end) and (
+                nearest is None or ne > nearest[1] or (ne == nearest[1] and ns < nearest[0])
+            ):
+                nearest = (ns, ne)
+        if nearest is None:
+            return False
+        # "不是不能治": a negator right before the negator cancels it.
+        return not any(ns >= clause_start and ne == nearest[0] for ns, ne in self.negators)
+
+    def cautioned(self, end: int) -> bool:
+        if not self._scanned:
+            self._scan()
+        if not self.cautions:
+            return False
+        _, clause_end = self.clause(end - 1 if end > 0 else 0)
+        window = self.matcher.caution_window
+        return any(
+            cs >= end and ce <= clause_end and cs - end <= window for cs, ce in self.cautions
+        )
+
+    def softened(self, rule: int, end: int) -> bool:
+        if not self._scanned:
+            self._scan()
+        spans = self.softeners.get(rule)
+        if not spans:
+            return False
+        _, sentence_end = self.sentence(end - 1 if end > 0 else 0)
+        return any(ss >= end and se <= sentence_end for ss, se in spans)
+
+
+# A candidate or hit before mapping back: (start, end, rule id, severity, suggestion).
+_Raw = tuple[int, int, str, str, str]
+
+
+def _pattern_hits(
+    cands: list[tuple[int, int, tuple[Trigger, ...]]], reply: _Reply, out: list[_Raw]
+) -> None:
+    matcher = reply.matcher
+    rules = matcher.rules
+    found: list[tuple[int, int, int, str]] = []
+    pairs: dict[tuple[int, int], tuple[list[tuple[int, int]], list[tuple[int, int, str]]]] = {}
+    for start, end, triggers in cands:
+        for trig in triggers:
+            if trig.side == PHRASE:
+                rule = rules[trig.rule]
+                if reply.excepted(trig.rule, start, end):
+                    continue
+                if rule.skip_quoted and reply.quoted(start, end):
+                    continue
+                if rule.skip_questions and reply.question(start):
+                    continue
+                if trig.clause_final and not reply.clause_final(end):
+                    continue
+                if trig.softenable and reply.softened(trig.rule, end):
+                    continue
+                if rule.negatable and (reply.negated(start, end) or reply.cautioned(end)):
+                    continue
+                found.append((start, end, trig.rule, trig.suggestion))
+            else:
+                firsts, thens = pairs.setdefault((trig.rule, trig.pair), ([], []))
+                if trig.side == FIRST:
+                    firsts.append((start, end))
+                else:
+                    thens.append((start, end, trig.suggestion))
+    for (rule_index, pair_index), (firsts, thens) in pairs.items():
+        if not firsts or not thens:
+            continue
+        rule = rules[rule_index]
+        pair = rule.pairs[pair_index]
+        scope = reply.clause if pair.scope == "clause" else reply.sentence
+        for ts, te, suggestion in thens:
+            options: list[tuple[int, int, int]] = []
+            for fs, fe in firsts:
+                if fe <= ts:
+                    gap = ts - fe
+                elif pair.order == "any" and te <= fs:
+                    gap = fs - te
+                else:
+                    continue  # overlapping, or the wrong way round
+                if gap <= pair.window and scope(fs) == scope(ts):
+                    options.append((gap, fs, fe))
+            for _, fs, fe in sorted(options):
+                if reply.excepted(rule_index, fs, fe) or reply.excepted(rule_index, ts, te):
+                    continue
+                start, end = min(fs, ts), max(fe, te)
+                if rule.skip_quoted and reply.quoted(start, end):
+                    break
+                if rule.skip_questions and reply.question(start):
+                    break
+                if rule.negatable:
+                    negated = reply.negated(fs, fe) or (
+                        rule.negate == "any" and reply.negated(ts, te)
+                    )
+                    if negated or reply.cautioned(end):
+                        break
+                found.append((start, end, rule_index, suggestion))
+                break
+    if not found:
+        return
+    # Overlapping candidates of one rule are one hit ("你好" contains "你"; a pair and a phrase
+    # may cover the same words); the longest candidate's suggestion is the most specific.
+    found.sort(key=lambda c: (c[2], c[0], -c[1]))
+    cur_start, cur_end, cur_rule, cur_sugg = found[0]
+    longest = cur_end - cur_start
+    for start, end, rule_index, suggestion in found[1:]:
+        if rule_index == cur_rule and start < cur_end:
+            if end - start > longest:
+                longest, cur_sugg = end - start, suggestion
+            cur_end = max(cur_end, end)
+            continue
+        rule = rules[cur_rule]
+        out.append((cur_start, cur_end, rule.id, rule.severity, cur_sugg))
+        cur_start, cur_end, cur_rule, cur_sugg = start, end, rule_index, suggestion
+        longest = end - start
+    rule = rules[cur_rule]
+    out.append((cur_start, cur_end, rule.id, rule.severity, cur_sugg))
+
+
+def _applies(positions: tuple[str, ...], position: str) -> bool:
+    if position == "only":
+        return bool(positions)
+    return position in positions
+
+
+def _find_all(low: str, phrase: str) -> list[tuple[int, int]]:
+    """Occurrences of a folded phrase, with the same ASCII word-edge rule as the automata."""
+    spans: list[tuple[int, int]] = []
+    n, size = len(low), len(phrase)
+    left, right = edge_class(phrase[0]), edge_class(phrase[-1])
+    start = low.find(phrase)
+    while start != -1:
+        end = start + size
+        if not (left and start > 0 and edge_class(low[start - 1]) == left) and not (
+            right and end < n and edge_class(low[end]) == right
+        ):
+            spans.append((start, end))
+        start = low.find(phrase, start + 1)
+    return spans
+
+
+def locate_required_point(low: str, point: RequiredPoint) -> tuple[int, int] | None:
+    """Where a required point is covered in a folded reply (its first group's keyword)."""
+    evidence: tuple[int, int] | None = None
+    for i, group in enumerate(point.folded):
+        spans = [span for keyword in group for span in _find_all(low, keyword)[:1]]
+        if not spans:
+            return None
+        if i == 0:
+            evidence = min(spans)
+    return evidence
+
+
+def check_normalized(
+    nt: NormalizedText,
+    position: str,
+    scenario: ScenarioRules,
+    matcher: Matcher,
+) -> list[Hit]:
+    """The engine proper: all hits for one already-normalised reply, sorted."""
+    low = nt.text
+    n = len(low)
+    rules = matcher.rules
+    raw: list[_Raw] = []
+
+    for index in matcher.terse:
+        rule = rules[index]
+        text = _EMOTICON_RE.sub("", low) if "[" in low else low
+        if matcher.terse_res[index].match(text) is None:
+            content = "".join(_CONTENT_RE.findall(text))
+            suggestion = rule.suggestions.get(content, rule.suggestion)
+            raw.append((0, n, rule.id, rule.severity, suggestion))
+
+    for index in matcher.exclamation:
+        rule = rules[index]
+        marks = matcher.marks[index]
+        total = 0
+        for mark in marks:
+            total += low.count(mark)
+        if total > rule.max_run or total > rule.max_total:
+            runs = [m.span() for m in matcher.run_res[index].finditer(low)]
+            for start, end in runs:
+                raw.append((start, end, rule.id, rule.severity, rule.suggestion))
+            if not runs and total > rule.max_total:
+                positions = [m.start() for m in matcher.mark_res[index].finditer(low)]
+                raw.append(
+                    (positions[0], positions[-1] + 1, rule.id, rule.severity, rule.suggestion)
+                )
+
+    reply: _Reply | None = None
+    automaton = matcher.triggers
+    if automaton is not None:
+        cands: list[tuple[int, int, tuple[Trigger, ...]]] = []
+        for last, (length, left, right, entries) in automaton.iter(low):
+            start = last - length + 1
+            end = last + 1
+            if left and start > 0 and edge_class(low[start - 1]) == left:
+                continue
+            if right and end < n and edge_class(low[end]) == right:
+                continue
+            cands.append((start, end, entries))
+        if cands:
+            reply = _Reply(low, matcher)
+            _pattern_hits(cands, reply, raw)
+
+    if scenario:
+        if reply is None:
+            reply = _Reply(low, matcher)
+        for item in scenario.forbidden:
+            for start, end in _find_all(low, item.folded):
+                if item.negatable and (reply.negated(start, end) or reply.cautioned(end)):
+                    continue
+                raw.append((start, end, FORBIDDEN_RULE, item.severity, item.suggestion))
+        for point in scenario.required_points:
+            if locate_required_point(low, point) is None:
+                raw.append((n, n, REQUIRED_RULE, point.severity, point.suggestion))
+
+    if position != "middle" and matcher.presence_automaton is not None:
+        wanted = [i for i in matcher.presence if _applies(rules[i].positions, position)]
+        if wanted:
+            present: dict[int, list[tuple[int, int]]] = {}
+            excluded: dict[int, list[tuple[int, int]]] = {}
+            for last, (length, left, right, entries) in matcher.presence_automaton.iter(low):
+                start = last - length + 1
+                end = last + 1
+                if left and start > 0 and edge_class(low[start - 1]) == left:
+                    continue
+                if right and end < n and edge_class(low[end]) == right:
+                    continue
+                for role, index in entries:
+                    target = present if role == PRESENT else excluded
+                    target.setdefault(index, []).append((start, end))
+            for index in wanted:
+                rule = rules[index]
+                spans_out = excluded.get(index, [])
+                ok = any(
+                    not any(xs < e and xe > s for xs, xe in spans_out)
+                    for s, e in present.get(index, [])
+                )
+                if not ok:
+                    at = 0 if rule.anchor == "start" else n
+                    raw.append((at, at, rule.id, rule.severity, rule.suggestion))
+
+    if not raw:
+        return []
+    hits = []
+    for start, end, rule_id, severity, suggestion in raw:
+        o_start, o_end = nt.to_original(start, end)
+        hits.append(Hit(rule_id, severity, o_start, o_end, suggestion))
+    hits.sort(key=lambda h: (h.start, h.end, h.rule))
+    return hits
+
+
+def check_reply(
+    text: str,
+    position: str = "middle",
+    context: ScenarioRules | Mapping[str, Any] | None = None,
+    rulepack: Rulepack | None = None,
+) -> list[Hit]:
+    """Check one agent reply. See the package docstring for the meaning of each argument."""
+    if not isinstance(text, str):
+        raise ScoringInputError("text", "must be a string")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ScoringInputError("text", f"longer than {MAX_TEXT_CHARS} characters")
+    if position not in POSITIONS:
+        raise ScoringInputError("position", f"must be one of {', '.join(POSITIONS)}")
+    if context is None:
+        scenario = EMPTY_SCENARIO
+    elif isinstance(context, ScenarioRules):
+        scenario = context
+    else:
+        scenario = parse_context(context)
+    pack = rulepack if rulepack is not None else load_rulepack()
+    return check_normalized(normalize(text), position, scenario, pack.matcher)

@@ -1,0 +1,108 @@
+"""Typing in chat (打字速度): typed versus pasted characters and characters per minute.
+
+Per agent message:
+
+* ``pasted_chars``: characters (non-whitespace code points) inserted by paste or quick-phrase
+  events;
+* ``typed_chars`` = max(0, characters of the sent text - ``pasted_chars``);
+* ``compose_s`` = send time - time of the message's first input event.
+
+IME composition updates (``insertCompositionText``: "n", "ni", "nih", "你好") add nothing by
+themselves: only the committed text that was sent counts, through ``typed_chars``. A message
+without events counts for nothing. The session's ``cpm`` is Σ typed_chars ÷ Σ compose_s × 60
+over messages with ``typed_chars`` > 0, and null when there are none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .inputs import PASTE_EVENT_TYPES, InputEvent, SessionMessage
+from .normalize import count_chars
+from .rounding import round_half_up
+
+__all__ = ["MessageTyping", "TypingReport", "measure_message", "measure_typing", "typing_score"]
+
+SECONDS_PLACES = 3
+CPM_PLACES = 1
+
+
+@dataclass(frozen=True, slots=True)
+class MessageTyping:
+    message: int
+    typed_chars: int
+    pasted_chars: int
+    compose_s: float | None
+    counted: bool  # whether it enters the session cpm
+    reason: str | None = None  # why it does not, when it does not
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "typed_chars": self.typed_chars,
+            "pasted_chars": self.pasted_chars,
+            "compose_s": self.compose_s,
+            "counted": self.counted,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class TypingReport:
+    typed_chars: int
+    pasted_chars: int
+    compose_s: float  # Σ compose_s over counted messages: the cpm's denominator
+    cpm: float | None
+    messages: tuple[MessageTyping, ...]
+    reason: str | None = None  # why cpm is null, when it is
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "typed_chars": self.typed_chars,
+            "pasted_chars": self.pasted_chars,
+            "compose_s": self.compose_s,
+            "cpm": self.cpm,
+            "reason": self.reason,
+            "messages": [m.to_dict() for m in self.messages],
+        }
+
+
+def measure_message(
+    index: int, text: str, sent_t: float, events: Sequence[InputEvent] | None
+) -> MessageTyping:
+    if not events:
+        return MessageTyping(index, 0, 0, None, False, "no input events recorded")
+    pasted = sum(count_chars(e.data) for e in events if e.type in PASTE_EVENT_TYPES)
+    typed = max(0, count_chars(text) - pasted)
+    compose = round_half_up(sent_t - events[0].t, SECONDS_PLACES)
+    if typed == 0:
+        return MessageTyping(index, 0, pasted, compose, False, "nothing typed (all pasted)")
+    return MessageTyping(index, typed, pasted, compose, True)
+
+
+def measure_typing(messages: Sequence[SessionMessage]) -> TypingReport:
+    per_message = tuple(
+        measure_message(i, m.text, m.t, m.events)
+        for i, m in enumerate(messages)
+        if m.role == "agent"
+    )
+    counted = [m for m in per_message if m.counted]
+    typed = sum(m.typed_chars for m in counted)
+    pasted = sum(m.pasted_chars for m in per_message)
+    compose = round_half_up(sum(m.compose_s or 0.0 for m in counted), SECONDS_PLACES)
+    cpm: float | None = None
+    reason: str | None = None
+    if not counted:
+        reason = "no agent message with typed characters"
+    elif compose <= 0:
+        reason = "typed characters but no composing time recorded"
+    else:
+        cpm = round_half_up(typed / compose * 60, CPM_PLACES)
+    return TypingReport(typed, pasted, compose, cpm, per_message, reason)
+
+
+def typing_score(cpm: float, required_cpm: float) -> float:
+    """100 at or above the required speed, proportionally less below it."""
+    return min(100.0, 100.0 * cpm / required_cpm)

@@ -1,0 +1,199 @@
+"""Whole sessions: hand-computed report, the JSON shape, reproducibility."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from scoring import ScoringInputError, load_rulepack, parse_session, score_session
+
+
+def example() -> dict[str, Any]:
+    return {
+        "targets": {
+            "required_points": [{"id": "return", "all": [["七天", "7天"], "无理由"]}, "运费险"],
+            "forbidden": ["可以退款"],
+        },
+        "outcome": {"score": 100, "label": "paid"},
+        "messages": [
+            {"role": "buyer", "t": 0, "text": "在吗？"},
+            {"role": "buyer", "t": 2, "text": "这件衣服会起球吗"},
+            {
+                "role": "agent",
+                "t": 6,
+                "text": "亲，您好！这件不会起球的哦～",
+                "events": [
+                    {"t": 2.5, "type": "insertCompositionText", "data": "qin"},
+                    {"t": 3, "type": "insertCompositionText", "data": "亲"},
+                    {"t": 3.2, "type": "insertText", "data": "亲"},
+                    {"t": 4, "type": "insertQuickPhrase", "data": "您好！"},
+                    {"t": 5, "type": "insertText", "data": "这件不会起球的哦～"},
+                ],
+            },
+            {"role": "buyer", "t": 10, "text": "能退吗"},
+            {
+                "role": "agent",
+                "t": 30,
+                "text": "支持七天无理由退换，你放心",
+                "events": [{"t": 20, "type": "insertText", "data": "支持"}],
+            },
+            {"role": "buyer", "t": 40, "text": "好的"},
+        ],
+    }
+
+
+def test_hand_computed_session() -> None:
+    report = score_session(example())
+    data = report.to_dict()
+    # waits 6 s (first band 6/10 -> 100) and 20 s (later band 15/60 -> 88.9); one unanswered
+    assert data["response"]["first_s"] == 6.0
+    assert data["response"]["average_s"] == 13.0
+    assert data["response"]["waits"] == [6.0, 20.0]
+    assert [u["buyer_message"] for u in data["response"]["unanswered"]] == [5]
+    assert data["dimensions"]["response"]["score"] == 63.0  # (100 + 88.9 + 0) / 3
+    assert data["dimensions"]["response"]["inputs"]["wait_scores"] == [100.0, 88.9, 0.0]
+    # message 2: 14 characters, 3 quick-phrase -> 11 typed in 3.5 s; message 4: 13 in 10 s
+    assert data["typing"]["typed_chars"] == 24
+    assert data["typing"]["pasted_chars"] == 3
+    assert data["typing"]["compose_s"] == 13.5
+    assert data["typing"]["cpm"] == 106.7  # 24 / 13.5 * 60
+    assert data["dimensions"]["typing"]["score"] == 100.0
+    # "你" (minor) and no closing in the last reply (minor); 运费险 never mentioned
+    hits = [(h["message"], h["rule"], h["evidence"]) for h in data["compliance"]["hits"]]
+    assert hits == [
+        (4, "impolite_address", "你"),
+        (4, "missing_closing", ""),
+        (None, "required_point_missing", ""),
+    ]
+    assert data["dimensions"]["compliance"]["score"] == 90.0
+    assert data["dimensions"]["compliance"]["inputs"]["counts"] == {
+        "minor": 2,
+        "major": 0,
+        "fatal": 0,
+    }
+    points = data["required_points"]["points"]
+    assert points[0] == {
+        "id": "return",
+        "covered": True,
+        "message": 4,
+        "start": 2,
+        "end": 4,
+        "evidence": "七天",
+    }
+    assert points[1]["covered"] is False
+    assert data["dimensions"]["required_points"]["score"] == 50.0
+    assert data["dimensions"]["outcome"]["score"] == 100.0
+    # (63*25 + 100*15 + 90*30 + 100*15 + 50*15) / 100 = 80.25 -> 80.3
+    assert data["total"] == 80.3
+
+
+def test_report_shape_has_the_contract_fields() -> None:
+    data = score_session(example()).to_dict()
+    assert set(data) >= {"response", "typing", "compliance", "dimensions", "total"}
+    assert set(data["response"]) >= {"first_s", "average_s", "waits", "unanswered"}
+    assert set(data["typing"]) >= {"typed_chars", "pasted_chars", "compose_s", "cpm"}
+    for hit in data["compliance"]["hits"]:
+        assert set(hit) == {"message", "rule", "severity", "start", "end", "suggestion", "evidence"}
+    assert set(data["dimensions"]) == {
+        "response",
+        "typing",
+        "compliance",
+        "outcome",
+        "required_points",
+    }
+    for dim in data["dimensions"].values():
+        assert set(dim) == {"score", "weight", "share", "included", "reason", "inputs"}
+    pack = load_rulepack()
+    assert data["rulepack"] == pack.identity()
+    assert data["engine"] == {"name": "scoring", "version": "1.0.0"}
+    json.dumps(data, ensure_ascii=False)  # plain JSON all the way down
+
+
+def test_rescoring_is_identical() -> None:
+    first = json.dumps(score_session(example()).to_dict(), sort_keys=True)
+    again = json.dumps(score_session(parse_session(example())).to_dict(), sort_keys=True)
+    assert first == again
+
+
+def test_slow_typing_lowers_only_the_typing_dimension() -> None:
+    fast = example()
+    slow = example()
+    slow["messages"][4]["events"] = [{"t": 6, "type": "insertText", "data": "支持"}]  # 24 s
+    slow["messages"][2]["events"][0]["t"] = 0.5
+    fast_report = score_session(fast).to_dict()["dimensions"]
+    slow_report = score_session(slow).to_dict()["dimensions"]
+    assert slow_report["typing"]["score"] < fast_report["typing"]["score"]
+    for name in ("response", "compliance", "outcome", "required_points"):
+        assert slow_report[name] == fast_report[name]
+    # 24 typed chars in (5.5 + 24) s = 48.8 cpm -> 48.8 / 60 = 81.3
+    assert slow_report["typing"]["inputs"]["cpm"] == 48.8
+    assert slow_report["typing"]["score"] == 81.3
+
+
+def test_scenario_targets_override_the_session_targets() -> None:
+    report = score_session(example(), targets={"weights": {"response": 1}})
+    assert report.total.score == report.dimension("response").score == 63.0
+    assert report.total.excluded["typing"] == "weight 0 in this scenario"
+
+
+def test_forbidden_statements_are_checked_in_every_agent_message() -> None:
+    session = example()
+    session["messages"][4]["text"] = "亲，这个可以退款的，七天无理由"
+    session["messages"][4]["events"] = None
+    hits = score_session(session).to_dict()["compliance"]["hits"]
+    assert (4, "forbidden_statement", "可以退款") in [
+        (h["message"], h["rule"], h["evidence"]) for h in hits
+    ]
+
+
+def test_single_agent_reply_needs_greeting_and_closing() -> None:
+    report = score_session(
+        {
+            "messages": [
+                {"role": "buyer", "t": 0, "text": "在吗"},
+                {"role": "agent", "t": 3, "text": "这款有现货的哦"},
+            ]
+        }
+    )
+    assert [h.hit.rule for h in report.hits] == ["missing_greeting", "missing_closing"]
+    assert report.total.excluded == {
+        "typing": "no agent message with typed characters",
+        "outcome": "no outcome given for this session",
+        "required_points": "the scenario lists no required points",
+    }
+    # response 100 (3 s), compliance 90 (two minor): (100*25 + 90*30) / 55 = 94.5
+    assert report.total.score == 94.5
+
+
+def test_empty_session_has_no_total_and_says_why() -> None:
+    data = score_session({"messages": []}).to_dict()
+    assert data["total"] is None
+    assert data["total_inputs"]["used"] == []
+    assert data["dimensions"]["compliance"]["reason"] == "no agent message to check"
+
+
+def test_fatal_hit_zeroes_compliance_but_not_the_rest() -> None:
+    session = {
+        "messages": [
+            {"role": "buyer", "t": 0, "text": "在吗"},
+            {"role": "agent", "t": 2, "text": "亲，您好，加我微信给您便宜，谢谢"},
+        ]
+    }
+    dims = score_session(session).to_dict()["dimensions"]
+    assert dims["compliance"]["score"] == 0.0
+    assert dims["compliance"]["inputs"]["capped_by_fatal"] is True
+    assert dims["response"]["score"] == 100.0
+
+
+def test_invalid_session_raises_input_error() -> None:
+    with pytest.raises(ScoringInputError, match=r"messages\[1\]\.t"):
+        score_session(
+            {
+                "messages": [
+                    {"role": "buyer", "t": 5, "text": "a"},
+                    {"role": "agent", "t": 1, "text": "b"},
+                ]
+            }
+        )
