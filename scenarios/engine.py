@@ -1,0 +1,269 @@
+"""The scenario engine: pure functions from (scenario, state, input) to (state, events).
+
+Live sessions, self-tests and the trainer's dry-run all drive the buyer through this one
+module. It keeps no clock of its own: callers pass times in seconds (the session's server
+clock), and ask ``next_timer`` when to call ``on_time`` next. Line variants are picked from
+the session seed, so the same seed and the same replies give the same conversation.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from scenarios.validation import Scenario
+from scoring import Hit, check_reply
+from scoring.normalize import fold_phrase, normalize
+
+OUTCOME_IDS = {"成交": "deal", "流失": "lost", "转主管": "escalated", "差评": "bad_review"}
+MIN_DELAY_S = 1.0
+MAX_DELAY_S = 8.0
+
+
+@dataclass(frozen=True)
+class BuyerLine:
+    text: str
+    kind: str  # line | fallback | nudge | final | leave
+    delay_s: float  # how long after the trigger the buyer's line appears (typing)
+
+
+@dataclass(frozen=True)
+class State:
+    step: str
+    seed: int
+    tries: int = 0  # replies at this step
+    lines: int = 0  # buyer lines said so far (varies the variant picks)
+    step_since: float = 0.0  # when the buyer's line of this step was delivered
+    last_buyer_at: float = 0.0  # when the buyer last said a real line (timers start here)
+    nudged: bool = False  # nudged since the buyer's last real line
+    path: tuple[str, ...] = ()
+    outcome: str | None = None
+    replies: int = 0
+
+    @property
+    def ended(self) -> bool:
+        return self.outcome is not None
+
+    def to_dict(self) -> dict:
+        return {**self.__dict__, "path": list(self.path)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> State:
+        return cls(**{**data, "path": tuple(data["path"])})
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why a branch fired (or that none did), for the dry-run and the trainer."""
+
+    branch: int | None  # index in the step's branches; None: fallback
+    reason: str
+    goto: str | None = None
+    end: str | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    state: State
+    lines: list[BuyerLine]
+    match: Match | None = None
+    hits: list[Hit] = field(default_factory=list)
+
+
+def _pick(scenario: Scenario, state: State, variants: list[str], salt: str) -> str:
+    # A string seed hashes with SHA-512 in the random module: stable across runs/machines.
+    rng = random.Random(f"{scenario.slug}:{state.seed}:{salt}:{state.lines}")
+    return variants[rng.randrange(len(variants))]
+
+
+def typing_delay(scenario: Scenario, text: str) -> float:
+    cpm = float(scenario.data["persona"]["typing_cpm"])
+    return round(min(MAX_DELAY_S, max(MIN_DELAY_S, len(text) / cpm * 60)), 2)
+
+
+def _say(scenario: Scenario, state: State, variants: list[str], kind: str, salt: str
+         ) -> tuple[State, BuyerLine]:
+    text = _pick(scenario, state, variants, salt)
+    line = BuyerLine(text, kind, typing_delay(scenario, text))
+    return replace(state, lines=state.lines + 1), line
+
+
+def _arrive(scenario: Scenario, state: State, step: str, at: float) -> tuple[State, list]:
+    """Enter ``step``: the buyer says its line; a terminal step ends the chat."""
+    spec = scenario.step(step)
+    state = replace(state, step=step, tries=0, path=(*state.path, step))
+    state, line = _say(scenario, state, spec["buyer"], "final" if "end" in spec else "line",
+                       f"step:{step}")
+    delivered = at + line.delay_s
+    state = replace(state, step_since=delivered, last_buyer_at=delivered, nudged=False)
+    if "end" in spec:
+        state = replace(state, outcome=spec["end"])
+    return state, [line]
+
+
+def start(scenario: Scenario, seed: int, at: float = 0.0) -> Turn:
+    """The buyer opens the chat. Her first line is delivered at ``at`` (no typing delay)."""
+    state = State(step=scenario.data["start"], seed=seed)
+    state, lines = _arrive(scenario, state, scenario.data["start"], at)
+    first = replace(lines[0], delay_s=0.0)
+    state = replace(state, step_since=at, last_buyer_at=at)
+    return Turn(state, [first])
+
+
+@lru_cache(maxsize=4096)
+def _folded(word: str) -> str:
+    return fold_phrase(word)
+
+
+def _contains(text: str, words) -> str | None:
+    for word in words or ():
+        folded = _folded(word)
+        if folded and folded in text:
+            return word
+    return None
+
+
+def intent_matches(intent: dict, text: str) -> str | None:
+    """The evidence (a matched word) if the normalised reply matches the intent, else None."""
+    if _contains(text, intent.get("not")):
+        return None
+    evidence = []
+    if intent.get("any"):
+        found = _contains(text, intent["any"])
+        if found is None:
+            return None
+        evidence.append(found)
+    for group in intent.get("all") or []:
+        found = _contains(text, group if isinstance(group, list) else [group])
+        if found is None:
+            return None
+        evidence.append(found)
+    return "、".join(evidence) if evidence else None
+
+
+def _evaluate(condition: dict, scenario: Scenario, text: str, hits: list[Hit],
+              tries: int) -> str | None:
+    """A reason string when the condition holds for this reply, else None."""
+    if "intent" in condition:
+        found = intent_matches(scenario.intents[condition["intent"]], text)
+        return f"intent {condition['intent']} («{found}»)" if found else None
+    if "keywords" in condition:
+        found = _contains(text, condition["keywords"])
+        return f"keyword «{found}»" if found else None
+    if "regex" in condition:
+        match = re.search(condition["regex"], text)
+        return f"regex /{condition['regex']}/ «{match.group(0)}»" if match else None
+    if "rule" in condition:
+        rule_hits = [h for h in hits if h.rule == condition["rule"]]
+        return f"rule {condition['rule']}" if rule_hits else None
+    if "tries" in condition:
+        return f"reply {tries} at this step" if tries >= condition["tries"] else None
+    if "silence_s" in condition:
+        return None  # silence is a timer, never true for a reply
+    if "all" in condition:
+        reasons = [_evaluate(c, scenario, text, hits, tries) for c in condition["all"]]
+        return " + ".join(reasons) if all(reasons) else None  # type: ignore[arg-type]
+    if "any" in condition:
+        for child in condition["any"]:
+            reason = _evaluate(child, scenario, text, hits, tries)
+            if reason:
+                return reason
+        return None
+    if "not" in condition:
+        inner = _evaluate(condition["not"], scenario, text, hits, tries)
+        return None if inner else "not (" + _describe(condition["not"]) + ")"
+    return None
+
+
+def _describe(condition: dict) -> str:
+    key, value = next(iter(condition.items()))
+    return f"{key} {value}" if not isinstance(value, dict | list) else key
+
+
+def compliance_context(scenario: Scenario) -> dict:
+    """The scenario's forbidden statements, for scoring replies one by one."""
+    return {"forbidden": list(scenario.data.get("forbidden") or [])}
+
+
+def _follow(scenario: Scenario, state: State, branch: dict, at: float) -> tuple[State, list]:
+    if "goto" in branch:
+        return _arrive(scenario, state, branch["goto"], at)
+    lines: list[BuyerLine] = []
+    if branch.get("buyer"):
+        state, line = _say(scenario, state, branch["buyer"], "final", f"end:{state.step}")
+        lines.append(line)
+    return replace(state, outcome=branch["end"]), lines
+
+
+def on_reply(scenario: Scenario, state: State, text: str, at: float,
+             position: str = "middle") -> Turn:
+    """The trainee sent ``text`` at ``at``. Timers due before ``at`` must be run first."""
+    if state.ended:
+        return Turn(state, [])
+    hits = check_reply(text, position, compliance_context(scenario))
+    folded = normalize(text).text
+    state = replace(state, tries=state.tries + 1, replies=state.replies + 1)
+    spec = scenario.step(state.step)
+    for index, branch in enumerate(spec.get("branches") or []):
+        reason = _evaluate(branch["when"], scenario, folded, hits, state.tries)
+        if reason:
+            new_state, lines = _follow(scenario, state, branch, at)
+            match = Match(index, reason, branch.get("goto"), branch.get("end"))
+            return Turn(new_state, lines, match, hits)
+    lines: list[BuyerLine] = []
+    if spec.get("fallback"):
+        state, line = _say(scenario, state, spec["fallback"], "fallback",
+                           f"fallback:{state.step}")
+        lines.append(line)
+        state = replace(state, last_buyer_at=at + line.delay_s, nudged=False)
+    else:
+        # No line: the buyer keeps waiting for a real answer; the timers restart now.
+        state = replace(state, last_buyer_at=at, nudged=False)
+    return Turn(state, lines, Match(None, "no branch matched"), hits)
+
+
+def _timers(scenario: Scenario, state: State) -> list[tuple[float, str, int | None]]:
+    """(due time, kind, branch index) of every pending timer."""
+    if state.ended:
+        return []
+    persona = scenario.data["persona"]
+    timers: list[tuple[float, str, int | None]] = [
+        (state.last_buyer_at + float(persona["patience_s"]), "leave", None)
+    ]
+    if not state.nudged:
+        timers.append((state.last_buyer_at + float(persona["nudge_after_s"]), "nudge", None))
+    for index, branch in enumerate(scenario.step(state.step).get("branches") or []):
+        silence = branch["when"].get("silence_s")
+        if silence is not None:
+            timers.append((state.last_buyer_at + float(silence), "silence", index))
+    return sorted(timers, key=lambda timer: (timer[0], timer[1] != "silence"))
+
+
+def next_timer(scenario: Scenario, state: State) -> float | None:
+    """When ``on_time`` has something to do next (None: nothing pending)."""
+    timers = _timers(scenario, state)
+    return timers[0][0] if timers else None
+
+
+def on_time(scenario: Scenario, state: State, now: float) -> Turn:
+    """Run the first timer due at ``now`` (call again while ``next_timer`` <= now)."""
+    timers = [t for t in _timers(scenario, state) if t[0] <= now + 1e-9]
+    if not timers:
+        return Turn(state, [])
+    due, kind, index = timers[0]
+    if kind == "silence":
+        branch = scenario.step(state.step)["branches"][index]
+        silence = branch["when"]["silence_s"]
+        new_state, lines = _follow(scenario, state, branch, due)
+        return Turn(new_state, lines, Match(index, f"silence {silence:g} s", branch.get("goto"),
+                                            branch.get("end")))
+    if kind == "nudge":
+        nudges = scenario.data["persona"].get("nudges") or ["在吗？"]
+        state, line = _say(scenario, state, nudges, "nudge", "nudge")
+        return Turn(replace(state, nudged=True), [replace(line, delay_s=0.0)])
+    persona = scenario.data["persona"]
+    return Turn(replace(state, outcome="流失"),
+                [BuyerLine("（买家已离开）", "leave", 0.0)],
+                Match(None, f"patience {float(persona['patience_s']):g} s", end="流失"))

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from scenarios.management.commands._scenario_files import context_for_commands, scenario_paths
+from scenarios.validation import scenario_from_file
+from yamlsource import SourceErrors
+
+
+class Command(BaseCommand):
+    help = "Validate scenario files (schema and meaning); exit non-zero on any error."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("paths", nargs="*", help="files or folders (default: shipped)")
+
+    def handle(self, *args, paths: list[str], **options) -> None:
+        context = context_for_commands()
+        errors = SourceErrors()
+        files = scenario_paths(paths)
+        for path in files:
+            try:
+                scenario_from_file(path, context)
+            except SourceErrors as file_errors:
+                errors.extend(file_errors)
+        if errors:
+            raise CommandError(f"{len(errors)} error(s) in {len(files)} file(s):\n{errors}")
+        self.stdout.write(f"OK: {len(files)} scenario file(s) valid.")

@@ -1,0 +1,262 @@
+"""The JSON Schema of scenario files (format 1). docs/scenario.schema.json is generated from
+this (``python manage.py scenario_schema``) and a test keeps the two identical."""
+
+from __future__ import annotations
+
+SLUG = {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
+NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 60}
+TEXT = {"type": "string", "minLength": 1, "maxLength": 1000}
+LINES = {"type": "array", "items": TEXT, "minItems": 1, "maxItems": 10}
+OUTCOMES = ["成交", "流失", "转主管", "差评"]
+MOTIVES = ["求美", "求廉", "仿效", "求名", "求速", "求惯", "求安", "求实"]
+KEYWORDS = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100},
+            "maxItems": 100}
+GROUP = {"oneOf": [{"type": "string", "minLength": 1, "maxLength": 100}, KEYWORDS]}
+SECONDS = {"type": "number", "exclusiveMinimum": 0, "maximum": 3600}
+BAND = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"target_s": SECONDS, "limit_s": SECONDS},
+}
+
+SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://cs-simulator.example/scenario.schema.json",
+    "title": "Role-play scenario (format 1)",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["format", "slug", "title", "shop", "persona", "start", "steps"],
+    "properties": {
+        "format": {"const": 1},
+        "slug": SLUG,
+        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "summary": {"type": "string", "maxLength": 2000},
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": 30}, "maxItems": 20},
+        "difficulty": {"type": "integer", "minimum": 1, "maximum": 3},
+        "shop": SLUG,
+        "products": {"type": "array", "items": SLUG, "maxItems": 20},
+        "persona": {"$ref": "#/$defs/persona"},
+        "intents": {
+            "type": "object",
+            "propertyNames": NAME,
+            "additionalProperties": {"$ref": "#/$defs/intent"},
+        },
+        "scoring": {"$ref": "#/$defs/scoring"},
+        "required_points": {
+            "type": "array",
+            "maxItems": 20,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["intent"],
+                "properties": {
+                    "intent": NAME,
+                    "suggestion": {"type": "string", "maxLength": 300},
+                    "severity": {"enum": ["minor", "major", "fatal"]},
+                },
+            },
+        },
+        "forbidden": {
+            "type": "array",
+            "maxItems": 50,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["text"],
+                "properties": {
+                    "text": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "suggestion": {"type": "string", "maxLength": 300},
+                    "severity": {"enum": ["minor", "major", "fatal"]},
+                },
+            },
+        },
+        "start": NAME,
+        "steps": {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 60,
+            "propertyNames": NAME,
+            "additionalProperties": {"$ref": "#/$defs/step"},
+        },
+        "tests": {"type": "array", "maxItems": 30, "items": {"$ref": "#/$defs/test"}},
+    },
+    "$defs": {
+        "persona": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "motive", "knowledge", "price_attitude", "patience_s",
+                         "nudge_after_s", "typing_cpm"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 30},
+                "gender": {"enum": ["female", "male", "unknown"]},
+                "age_group": {"type": "string", "maxLength": 30},
+                "motive": {"enum": MOTIVES},
+                "knowledge": {"enum": ["none", "a_little", "expert"]},
+                "price_attitude": {"enum": ["generous", "testing", "must_bargain"]},
+                "patience_s": {"type": "number", "minimum": 10, "maximum": 1800},
+                "nudge_after_s": {"type": "number", "minimum": 5, "maximum": 1800},
+                "nudges": LINES,
+                "typing_cpm": {"type": "number", "minimum": 20, "maximum": 600},
+                "order": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["number", "status"],
+                    "properties": {
+                        "number": {"type": "string", "pattern": "^[0-9A-Za-z-]{4,40}$"},
+                        "status": {"enum": ["待付款", "已付款", "已发货", "已签收", "退款中"]},
+                        "items": {
+                            "type": "array",
+                            "maxItems": 10,
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["product"],
+                                "properties": {
+                                    "product": SLUG,
+                                    "sku": {"type": "string", "maxLength": 64},
+                                    "quantity": {"type": "integer", "minimum": 1,
+                                                 "maximum": 99},
+                                },
+                            },
+                        },
+                        "address": {"type": "string", "maxLength": 200},
+                        "courier": {"type": "string", "maxLength": 50},
+                        "tracking": {"type": "string", "maxLength": 50},
+                    },
+                },
+            },
+        },
+        "intent": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "description": {"type": "string", "maxLength": 200},
+                "any": KEYWORDS,
+                "all": {"type": "array", "items": GROUP, "maxItems": 20},
+                "not": KEYWORDS,
+            },
+            "anyOf": [
+                {"required": ["any"], "properties": {"any": {"minItems": 1}}},
+                {"required": ["all"], "properties": {"all": {"minItems": 1}}},
+            ],
+        },
+        "scoring": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "first_response": BAND,
+                "response": BAND,
+                "typing": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"required_cpm": {"type": "number", "exclusiveMinimum": 0,
+                                                    "maximum": 400}},
+                },
+                "weights": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        name: {"type": "number", "minimum": 0, "maximum": 100}
+                        for name in ("response", "typing", "compliance", "outcome",
+                                     "required_points")
+                    },
+                },
+                "outcomes": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {name: {"type": "number", "minimum": 0, "maximum": 100}
+                                   for name in OUTCOMES},
+                },
+            },
+        },
+        "condition": {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "additionalProperties": False,
+            "properties": {
+                "intent": NAME,
+                "keywords": KEYWORDS | {"minItems": 1},
+                "regex": {"type": "string", "minLength": 1, "maxLength": 300},
+                "rule": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 60},
+                "silence_s": SECONDS,
+                "tries": {"type": "integer", "minimum": 1, "maximum": 20},
+                "all": {"type": "array", "minItems": 1, "maxItems": 10,
+                        "items": {"$ref": "#/$defs/condition"}},
+                "any": {"type": "array", "minItems": 1, "maxItems": 10,
+                        "items": {"$ref": "#/$defs/condition"}},
+                "not": {"$ref": "#/$defs/condition"},
+            },
+        },
+        "branch": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["when"],
+            "properties": {
+                "when": {"$ref": "#/$defs/condition"},
+                "goto": NAME,
+                "end": {"enum": OUTCOMES},
+                "buyer": LINES,
+            },
+            "oneOf": [{"required": ["goto"]}, {"required": ["end"]}],
+        },
+        "step": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["buyer"],
+            "properties": {
+                "buyer": LINES,
+                "hint": {"type": "string", "maxLength": 300},
+                "branches": {"type": "array", "minItems": 1, "maxItems": 20,
+                             "items": {"$ref": "#/$defs/branch"}},
+                "fallback": LINES,
+                "end": {"enum": OUTCOMES},
+            },
+            "oneOf": [{"required": ["branches"]}, {"required": ["end"]}],
+        },
+        "test": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "replies", "expect"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                "seed": {"type": "integer", "minimum": 0},
+                "replies": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["after_s", "text"],
+                                "properties": {"after_s": {"type": "number", "minimum": 0,
+                                                           "maximum": 3600},
+                                               "text": {"type": "string", "minLength": 1,
+                                                        "maxLength": 1000}},
+                            },
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["wait_s"],
+                                "properties": {"wait_s": SECONDS},
+                            },
+                        ]
+                    },
+                },
+                "expect": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "path": {"type": "array", "items": NAME, "minItems": 1},
+                        "outcome": {"enum": [*OUTCOMES, None]},
+                        "score": {"type": "array", "items": {"type": "number", "minimum": 0,
+                                                             "maximum": 100},
+                                  "minItems": 2, "maxItems": 2},
+                        "hits": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    },
+}
