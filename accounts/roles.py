@@ -37,10 +37,11 @@ _AUTHORING = {
     for app, models in {
         "courses": ("course", "module", "lesson", "quiz", "question", "choice"),
         "catalog": ("shop", "courier", "promotion", "product", "relatedproduct", "variant"),
+        "scenarios": ("scenario", "scenarioversion"),
     }.items()
     for model in models
     for action in ("view", "add", "change", "delete")
-} | {"courses.view_item_statistics"}
+} | {"courses.view_item_statistics", "scenarios.publish_scenario"}
 
 # "app_label.codename" for each role. Apps add their own entries as they are built.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from scenarios.validation import Scenario
+from scenarios.validation import ScenarioSpec
 from scoring import Hit, check_reply
 from scoring.normalize import fold_phrase, normalize
 
@@ -72,25 +72,25 @@ class Turn:
     hits: list[Hit] = field(default_factory=list)
 
 
-def _pick(scenario: Scenario, state: State, variants: list[str], salt: str) -> str:
+def _pick(scenario: ScenarioSpec, state: State, variants: list[str], salt: str) -> str:
     # A string seed hashes with SHA-512 in the random module: stable across runs/machines.
     rng = random.Random(f"{scenario.slug}:{state.seed}:{salt}:{state.lines}")
     return variants[rng.randrange(len(variants))]
 
 
-def typing_delay(scenario: Scenario, text: str) -> float:
+def typing_delay(scenario: ScenarioSpec, text: str) -> float:
     cpm = float(scenario.data["persona"]["typing_cpm"])
     return round(min(MAX_DELAY_S, max(MIN_DELAY_S, len(text) / cpm * 60)), 2)
 
 
-def _say(scenario: Scenario, state: State, variants: list[str], kind: str, salt: str
+def _say(scenario: ScenarioSpec, state: State, variants: list[str], kind: str, salt: str
          ) -> tuple[State, BuyerLine]:
     text = _pick(scenario, state, variants, salt)
     line = BuyerLine(text, kind, typing_delay(scenario, text))
     return replace(state, lines=state.lines + 1), line
 
 
-def _arrive(scenario: Scenario, state: State, step: str, at: float) -> tuple[State, list]:
+def _arrive(scenario: ScenarioSpec, state: State, step: str, at: float) -> tuple[State, list]:
     """Enter ``step``: the buyer says its line; a terminal step ends the chat."""
     spec = scenario.step(step)
     state = replace(state, step=step, tries=0, path=(*state.path, step))
@@ -103,7 +103,7 @@ def _arrive(scenario: Scenario, state: State, step: str, at: float) -> tuple[Sta
     return state, [line]
 
 
-def start(scenario: Scenario, seed: int, at: float = 0.0) -> Turn:
+def start(scenario: ScenarioSpec, seed: int, at: float = 0.0) -> Turn:
     """The buyer opens the chat. Her first line is delivered at ``at`` (no typing delay)."""
     state = State(step=scenario.data["start"], seed=seed)
     state, lines = _arrive(scenario, state, scenario.data["start"], at)
@@ -143,7 +143,7 @@ def intent_matches(intent: dict, text: str) -> str | None:
     return "、".join(evidence) if evidence else None
 
 
-def _evaluate(condition: dict, scenario: Scenario, text: str, hits: list[Hit],
+def _evaluate(condition: dict, scenario: ScenarioSpec, text: str, hits: list[Hit],
               tries: int) -> str | None:
     """A reason string when the condition holds for this reply, else None."""
     if "intent" in condition:
@@ -182,12 +182,12 @@ def _describe(condition: dict) -> str:
     return f"{key} {value}" if not isinstance(value, dict | list) else key
 
 
-def compliance_context(scenario: Scenario) -> dict:
+def compliance_context(scenario: ScenarioSpec) -> dict:
     """The scenario's forbidden statements, for scoring replies one by one."""
     return {"forbidden": list(scenario.data.get("forbidden") or [])}
 
 
-def _follow(scenario: Scenario, state: State, branch: dict, at: float) -> tuple[State, list]:
+def _follow(scenario: ScenarioSpec, state: State, branch: dict, at: float) -> tuple[State, list]:
     if "goto" in branch:
         return _arrive(scenario, state, branch["goto"], at)
     lines: list[BuyerLine] = []
@@ -197,7 +197,7 @@ def _follow(scenario: Scenario, state: State, branch: dict, at: float) -> tuple[
     return replace(state, outcome=branch["end"]), lines
 
 
-def on_reply(scenario: Scenario, state: State, text: str, at: float,
+def on_reply(scenario: ScenarioSpec, state: State, text: str, at: float,
              position: str = "middle") -> Turn:
     """The trainee sent ``text`` at ``at``. Timers due before ``at`` must be run first."""
     if state.ended:
@@ -224,7 +224,7 @@ def on_reply(scenario: Scenario, state: State, text: str, at: float,
     return Turn(state, lines, Match(None, "no branch matched"), hits)
 
 
-def _timers(scenario: Scenario, state: State) -> list[tuple[float, str, int | None]]:
+def _timers(scenario: ScenarioSpec, state: State) -> list[tuple[float, str, int | None]]:
     """(due time, kind, branch index) of every pending timer."""
     if state.ended:
         return []
@@ -241,13 +241,13 @@ def _timers(scenario: Scenario, state: State) -> list[tuple[float, str, int | No
     return sorted(timers, key=lambda timer: (timer[0], timer[1] != "silence"))
 
 
-def next_timer(scenario: Scenario, state: State) -> float | None:
+def next_timer(scenario: ScenarioSpec, state: State) -> float | None:
     """When ``on_time`` has something to do next (None: nothing pending)."""
     timers = _timers(scenario, state)
     return timers[0][0] if timers else None
 
 
-def on_time(scenario: Scenario, state: State, now: float) -> Turn:
+def on_time(scenario: ScenarioSpec, state: State, now: float) -> Turn:
     """Run the first timer due at ``now`` (call again while ``next_timer`` <= now)."""
     timers = [t for t in _timers(scenario, state) if t[0] <= now + 1e-9]
     if not timers:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scenarios import engine
-from scenarios.validation import Scenario
+from scenarios.validation import ScenarioSpec
 from scoring import score_session
 
 DEFAULT_OUTCOME_SCORES = {"成交": 100, "转主管": 60, "流失": 0, "差评": 0}
@@ -36,7 +36,7 @@ class Conversation:
         return self.state.outcome
 
 
-def required_points(scenario: Scenario) -> list[dict]:
+def required_points(scenario: ScenarioSpec) -> list[dict]:
     """The scenario's required points in the scoring package's keyword-group shape."""
     points = []
     for point in scenario.data.get("required_points") or []:
@@ -55,7 +55,7 @@ def required_points(scenario: Scenario) -> list[dict]:
     return points
 
 
-def scoring_targets(scenario: Scenario) -> dict:
+def scoring_targets(scenario: ScenarioSpec) -> dict:
     settings = dict(scenario.data.get("scoring") or {})
     settings.pop("outcomes", None)
     settings["required_points"] = required_points(scenario)
@@ -63,7 +63,7 @@ def scoring_targets(scenario: Scenario) -> dict:
     return settings
 
 
-def outcome_score(scenario: Scenario, outcome: str) -> float:
+def outcome_score(scenario: ScenarioSpec, outcome: str) -> float:
     scores = {**DEFAULT_OUTCOME_SCORES,
               **((scenario.data.get("scoring") or {}).get("outcomes") or {})}
     return float(scores[outcome])
@@ -81,7 +81,7 @@ def _add_lines(conversation: Conversation, lines, at: float, step: str, reason: 
     return latest
 
 
-def _run_timers(scenario: Scenario, conversation: Conversation, until: float) -> float | None:
+def _run_timers(scenario: ScenarioSpec, conversation: Conversation, until: float) -> float | None:
     """Fire every timer due up to ``until``; return the latest buyer line time, if any."""
     latest = None
     while not conversation.state.ended:
@@ -95,7 +95,7 @@ def _run_timers(scenario: Scenario, conversation: Conversation, until: float) ->
     return latest
 
 
-def simulate(scenario: Scenario, seed: int, replies: list[dict]) -> Conversation:
+def simulate(scenario: ScenarioSpec, seed: int, replies: list[dict]) -> Conversation:
     """Play ``replies`` ({after_s, text} or {wait_s}) against the buyer on a virtual clock."""
     first = engine.start(scenario, seed, at=0.0)
     conversation = Conversation(first.state, [])
@@ -124,7 +124,7 @@ def simulate(scenario: Scenario, seed: int, replies: list[dict]) -> Conversation
     return conversation
 
 
-def session_input(scenario: Scenario, conversation: Conversation) -> dict:
+def session_input(scenario: ScenarioSpec, conversation: Conversation) -> dict:
     messages = [
         {"role": line.role, "t": line.t, "text": line.text}
         for line in conversation.transcript if line.role in ("buyer", "agent")
@@ -136,7 +136,7 @@ def session_input(scenario: Scenario, conversation: Conversation) -> dict:
     return data
 
 
-def score(scenario: Scenario, conversation: Conversation, rulepack=None):
+def score(scenario: ScenarioSpec, conversation: Conversation, rulepack=None):
     return score_session(session_input(scenario, conversation), scoring_targets(scenario),
                          rulepack)
 
@@ -153,7 +153,7 @@ class SelfTestResult:
     transcript: list[TranscriptLine]
 
 
-def run_self_test(scenario: Scenario, test: dict, rulepack=None) -> SelfTestResult:
+def run_self_test(scenario: ScenarioSpec, test: dict, rulepack=None) -> SelfTestResult:
     conversation = simulate(scenario, int(test.get("seed", 0)), test["replies"])
     report = score(scenario, conversation, rulepack).to_dict()
     total = report.get("total")

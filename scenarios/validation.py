@@ -36,7 +36,7 @@ class ValidationContext:
 
 
 @dataclass(frozen=True)
-class Scenario:
+class ScenarioSpec:
     """A validated scenario as plain data, with the intents it can use resolved."""
 
     data: dict
@@ -325,7 +325,7 @@ def _plain_data(document) -> dict:
     return json.loads(json.dumps(document, ensure_ascii=False, default=str))
 
 
-def scenario_validate(document, context: ValidationContext) -> Scenario:
+def scenario_validate(document, context: ValidationContext) -> ScenarioSpec:
     """Validate a loaded document; raise ``SourceErrors`` listing every problem."""
     errors = SourceErrors()
     if not isinstance(document, dict):
@@ -334,14 +334,14 @@ def scenario_validate(document, context: ValidationContext) -> Scenario:
     _schema_errors(document, errors)
     _meaning_errors(document, context, errors)
     errors.raise_if_any()
-    return Scenario(_plain_data(document), _resolve_intents(document, context))
+    return ScenarioSpec(_plain_data(document), _resolve_intents(document, context))
 
 
-def scenario_from_text(text: str, name: str, context: ValidationContext) -> Scenario:
+def scenario_from_text(text: str, name: str, context: ValidationContext) -> ScenarioSpec:
     return scenario_validate(load_text(text, name), context)
 
 
-def scenario_from_file(path: Path | str, context: ValidationContext) -> Scenario:
+def scenario_from_file(path: Path | str, context: ValidationContext) -> ScenarioSpec:
     return scenario_validate(load_file(path), context)
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "catalog",
     "courses",
     "scenarios",
+    "roleplay",
 ]
 
 MIDDLEWARE = [

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import demo_accounts_ensure
+from accounts.models import User
 from catalog.services import catalog_import
 from courses.importing import course_import
+from scenarios.services import scenario_import, scenario_publish
 from yamlsource import SourceErrors
 
 CONTENT = Path(settings.BASE_DIR) / "content"
@@ -33,8 +35,19 @@ class Command(BaseCommand):
                        for path in sorted((CONTENT / "courses").glob("*/course.yaml"))]
         except SourceErrors as errors:
             raise CommandError(f"The shipped content has errors:\n{errors}") from None
-        self.stdout.write(f"Content: {len(shops)} practice shops, {len(courses)} course(s).")
         users = demo_accounts_ensure()
+        admin = User.objects.get(username="admin")
+        files = [(path.name, path.read_bytes())
+                 for path in sorted((CONTENT / "scenarios").glob("*.yaml"))
+                 if not path.name.startswith("_")]
+        try:
+            scenarios = scenario_import(actor=admin, files=files)
+        except SourceErrors as errors:
+            raise CommandError(f"The shipped scenarios have errors:\n{errors}") from None
+        for scenario in scenarios:
+            scenario_publish(actor=admin, scenario=scenario)
+        self.stdout.write(f"Content: {len(shops)} practice shops, {len(courses)} course(s), "
+                          f"{len(scenarios)} published scenarios.")
         self.stdout.write("Demo logins (username / password):")
         for spec in users:
             self.stdout.write(f"  {spec['role'].value:8} {spec['username']} / {spec['password']}")

@@ -1,0 +1,268 @@
+"""REST endpoints for scenario authoring (trainers): validate, save, publish, dry-run."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scenarios.dry_run import dry_run
+from scenarios.models import Scenario
+from scenarios.schema import SCHEMA
+from scenarios.selectors import scenario_diagram, scenarios_filtered, versions_of
+from scenarios.services import (
+    scenario_check,
+    scenario_clone,
+    scenario_create,
+    scenario_draft_save,
+    scenario_publish,
+    scenario_unpublish,
+)
+from yamlsource import SourceErrors
+
+
+class CanAuthorScenarios(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.has_perm("scenarios.change_scenario"))
+
+
+class SourceErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+def _errors(errors: SourceErrors) -> list[dict]:
+    return [{"line": e.position.line, "column": e.position.column, "field": e.field,
+             "message": e.message} for e in sorted(errors.errors)]
+
+
+def _refused(exc: Exception) -> Response:
+    if isinstance(exc, SourceErrors):
+        return Response({"valid": False, "errors": _errors(exc)},
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, PermissionDenied):
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+    return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class YamlInputSerializer(serializers.Serializer):
+    yaml = serializers.CharField(trim_whitespace=False, max_length=1024 * 1024)
+
+
+class ValidationOutputSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    errors = SourceErrorSerializer(many=True)
+
+
+class SchemaApi(APIView):
+    @extend_schema(responses={200: dict}, summary="The JSON Schema of scenario files")
+    def get(self, request: Request) -> Response:
+        return Response(SCHEMA)
+
+
+class ValidateApi(APIView):
+    permission_classes = [CanAuthorScenarios]
+
+    @extend_schema(request=YamlInputSerializer, responses=ValidationOutputSerializer,
+                   summary="Validate scenario YAML (as the editor does while you type)")
+    def post(self, request: Request) -> Response:
+        serializer = YamlInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            scenario_check(serializer.validated_data["yaml"])
+        except SourceErrors as errors:
+            return Response({"valid": False, "errors": _errors(errors)})
+        return Response({"valid": True, "errors": []})
+
+
+class ScenarioSummarySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    shop_slug = serializers.CharField()
+    tags = serializers.ListField(child=serializers.CharField())
+    difficulty = serializers.IntegerField()
+    motive = serializers.CharField()
+    draft_valid = serializers.BooleanField()
+    published_version = serializers.IntegerField(source="published_version.number",
+                                                 allow_null=True, default=None)
+
+
+class ScenarioListApi(APIView):
+    permission_classes = [CanAuthorScenarios]
+
+    @extend_schema(responses=ScenarioSummarySerializer(many=True), summary="List scenarios")
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        scenarios = scenarios_filtered(query=params.get("q", ""), shop=params.get("shop", ""),
+                                       tag=params.get("tag", ""),
+                                       status=params.get("status", ""))
+        return Response(ScenarioSummarySerializer(scenarios, many=True).data)
+
+    @extend_schema(request=YamlInputSerializer, responses={201: ScenarioSummarySerializer},
+                   summary="Create a scenario from YAML")
+    def post(self, request: Request) -> Response:
+        serializer = YamlInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            scenario = scenario_create(actor=request.user,
+                                       yaml_text=serializer.validated_data["yaml"])
+        except (SourceErrors, ValidationError, PermissionDenied) as exc:
+            return _refused(exc)
+        return Response(ScenarioSummarySerializer(scenario).data, status=status.HTTP_201_CREATED)
+
+
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    content_hash = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ScenarioDetailSerializer(ScenarioSummarySerializer):
+    draft_yaml = serializers.CharField()
+    versions = serializers.SerializerMethodField()
+
+    def get_versions(self, scenario) -> list[dict]:
+        return VersionSerializer(versions_of(scenario), many=True).data
+
+
+class ScenarioDetailApi(APIView):
+    permission_classes = [CanAuthorScenarios]
+
+    @extend_schema(responses=ScenarioDetailSerializer, summary="A scenario with its draft")
+    def get(self, request: Request, slug: str) -> Response:
+        scenario = get_object_or_404(Scenario, slug=slug)
+        return Response(ScenarioDetailSerializer(scenario).data)
+
+
+class DraftOutputSerializer(ScenarioSummarySerializer):
+    errors = SourceErrorSerializer(many=True)
+
+
+class DraftApi(APIView):
+    permission_classes = [CanAuthorScenarios]
+
+    @extend_schema(request=YamlInputSerializer, responses=DraftOutputSerializer,
+                   summary="Save the draft (kept even when invalid; errors are returned)")
+    def put(self, request: Request, slug: str) -> Response:
+        scenario = get_object_or_404(Scenario, slug=slug)
+        serializer = YamlInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = scenario_draft_save(actor=request.user, scenario=scenario,
+                                         yaml_text=serializer.validated_data["yaml"])
+        except (ValidationError, PermissionDenied) as exc:
+            return _refused(exc)
+        data = ScenarioSummarySerializer(result.scenario).data
+        return Response({**data, "errors": _errors(result.errors)})
+
+
+class PublishApi(APIView):
+    permission_classes = [CanAuthorScenarios]
+
+    @extend_schema(request=None, responses=VersionSerializer,
+                   summary="Publish the draft as an immutable version")
+    def post(self, request: Request, slug: str) -> Response:
+        scenario = get_object_or_404(Scenario, slug=slug)
+        try:
+            version = scenario_publish(actor=request.user, scenario=scenario)
+        except (SourceErrors, ValidationError, PermissionDenied) as exc:
+            return _refused(exc)
+        return Response(VersionSerializer(version).data)
+
+
+class UnpublishApi(APIView):
+    permission_classes = [CanAuthorScenarios]
+
+    @extend_schema(request=None, responses=ScenarioSummarySerializer,
+                   summary="Withdraw a scenario from trainees")
+    def post(self, request: Request, slug: str) -> Response:
+        scenario = get_object_or_404(Scenario, slug=slug)
+        try:
+            scenario = scenario_unpublish(actor=request.user, scenario=scenario)
+        except PermissionDenied as exc:
+            return _refused(exc)
+        return Response(ScenarioSummarySerializer(scenario).data)
+
+
+class CloneInputSerializer(serializers.Serializer):
+    slug = serializers.SlugField(max_length=80)
+
+
+class CloneApi(APIView):
+    permission_classes = [CanAuthorScenarios]
+
+    @extend_schema(request=CloneInputSerializer, responses={201: ScenarioSummarySerializer},
+                   summary="Copy a scenario's draft under a new slug")
+    def post(self, request: Request, slug: str) -> Response:
+        scenario = get_object_or_404(Scenario, slug=slug)
+        serializer = CloneInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            copy = scenario_clone(actor=request.user, scenario=scenario,
+                                  new_slug=serializer.validated_data["slug"])
+        except (SourceErrors, ValidationError, PermissionDenied) as exc:
+            return _refused(exc)
+        return Response(ScenarioSummarySerializer(copy).data, status=status.HTTP_201_CREATED)
+
+
+class ReplySerializer(serializers.Serializer):
+    after_s = serializers.FloatField(min_value=0, max_value=3600, required=False)
+    wait_s = serializers.FloatField(min_value=0.1, max_value=3600, required=False)
+    text = serializers.CharField(max_length=1000, required=False)
+
+    def validate(self, attrs):
+        if "wait_s" in attrs:
+            return {"wait_s": attrs["wait_s"]}
+        if "text" not in attrs:
+            raise serializers.ValidationError("a reply needs text (or wait_s)")
+        return {"after_s": attrs.get("after_s", 5.0), "text": attrs["text"]}
+
+
+class DryRunInputSerializer(serializers.Serializer):
+    yaml = serializers.CharField(trim_whitespace=False, max_length=1024 * 1024, required=False)
+    seed = serializers.IntegerField(min_value=0, default=0)
+    replies = ReplySerializer(many=True)
+
+
+class DryRunApi(APIView):
+    permission_classes = [CanAuthorScenarios]
+
+    @extend_schema(request=DryRunInputSerializer, responses={200: dict},
+                   summary="Run replies against the buyer: branch fired, why, hits, score")
+    def post(self, request: Request, slug: str) -> Response:
+        scenario = get_object_or_404(Scenario, slug=slug)
+        serializer = DryRunInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        text = serializer.validated_data.get("yaml") or scenario.draft_yaml
+        try:
+            spec = scenario_check(text, f"{slug}.yaml")
+        except SourceErrors as errors:
+            return _refused(errors)
+        result = dry_run(spec, seed=serializer.validated_data["seed"],
+                         replies=serializer.validated_data["replies"])
+        return Response(result)
+
+
+class DiagramApi(APIView):
+    permission_classes = [CanAuthorScenarios]
+
+    @extend_schema(request=YamlInputSerializer, responses={200: dict},
+                   summary="The step graph of scenario YAML (nodes and edges)")
+    def post(self, request: Request) -> Response:
+        serializer = YamlInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            spec = scenario_check(serializer.validated_data["yaml"])
+        except SourceErrors as errors:
+            return _refused(errors)
+        diagram = scenario_diagram(spec.data)
+        return Response({"width": diagram.width, "height": diagram.height,
+                         "nodes": [n.__dict__ for n in diagram.nodes],
+                         "edges": [e.__dict__ for e in diagram.edges]})

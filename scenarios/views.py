@@ -1,0 +1,160 @@
+"""Trainer pages: the scenario list, the editor (live validation, diagram, dry-run),
+publishing, versions and diffs, import and export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from scenarios.models import Scenario, ScenarioVersion
+from scenarios.selectors import scenario_diagram, scenarios_filtered, version_diff, versions_of
+from scenarios.services import (
+    scenario_check,
+    scenario_clone,
+    scenario_draft_save,
+    scenario_import,
+    scenario_publish,
+    scenario_unpublish,
+)
+from yamlsource import SourceErrors
+
+author_required = permission_required("scenarios.change_scenario", raise_exception=True)
+
+
+@login_required
+@author_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    filters = {key: request.GET.get(key, "") for key in ("q", "shop", "tag", "status")}
+    scenarios = scenarios_filtered(query=filters["q"], shop=filters["shop"],
+                                   tag=filters["tag"], status=filters["status"])
+    shops = sorted(set(Scenario.objects.values_list("shop_slug", flat=True)))
+    return render(request, "scenarios/index.html",
+                  {"scenarios": scenarios, "filters": filters, "shops": shops})
+
+
+def _editor_context(scenario: Scenario, yaml_text: str, errors: SourceErrors | None) -> dict:
+    diagram = None
+    if errors is None:
+        try:
+            diagram = scenario_diagram(scenario_check(yaml_text, f"{scenario.slug}.yaml").data)
+        except SourceErrors as found:
+            errors = found
+    return {
+        "scenario": scenario,
+        "yaml_text": yaml_text,
+        "errors": sorted(errors.errors) if errors else [],
+        "diagram": diagram,
+        "versions": versions_of(scenario),
+    }
+
+
+@login_required
+@author_required
+@require_http_methods(["GET", "POST"])
+def editor(request: HttpRequest, slug: str) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, slug=slug)
+    if request.method == "POST":
+        try:
+            result = scenario_draft_save(actor=request.user, scenario=scenario,
+                                         yaml_text=request.POST.get("yaml", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect("scenarios:editor", slug)
+        if result.errors:
+            messages.warning(request, _("Draft saved with %(n)d error(s); fix them before "
+                                        "publishing.") % {"n": len(result.errors)})
+        else:
+            messages.success(request, _("Draft saved."))
+        return redirect("scenarios:editor", slug)
+    return render(request, "scenarios/editor.html",
+                  _editor_context(scenario, scenario.draft_yaml, None))
+
+
+@login_required
+@author_required
+@require_POST
+def publish(request: HttpRequest, slug: str) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, slug=slug)
+    try:
+        if request.POST.get("action") == "unpublish":
+            scenario_unpublish(actor=request.user, scenario=scenario)
+            messages.success(request, _("Withdrawn from trainees."))
+        else:
+            version = scenario_publish(actor=request.user, scenario=scenario)
+            messages.success(request, _("Published as version %(n)d.") % {"n": version.number})
+    except SourceErrors as errors:
+        messages.error(request, _("The draft has %(n)d error(s); nothing was published.")
+                       % {"n": len(errors)})
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("scenarios:editor", slug)
+
+
+@login_required
+@author_required
+@require_POST
+def clone(request: HttpRequest, slug: str) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, slug=slug)
+    try:
+        copy = scenario_clone(actor=request.user, scenario=scenario,
+                              new_slug=request.POST.get("slug", "").strip())
+    except SourceErrors as errors:
+        messages.error(request, str(errors))
+        return redirect("scenarios:editor", slug)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("scenarios:editor", slug)
+    return redirect("scenarios:editor", copy.slug)
+
+
+@login_required
+@author_required
+@require_GET
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, slug=slug)
+    number = request.GET.get("version")
+    text = scenario.draft_yaml
+    name = f"{slug}.yaml"
+    if number:
+        version = get_object_or_404(ScenarioVersion, scenario=scenario, number=number)
+        text, name = version.yaml, f"{slug}-v{version.number}.yaml"
+    response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@author_required
+@require_POST
+def import_files(request: HttpRequest) -> HttpResponse:
+    files = [(upload.name, upload.read()) for upload in request.FILES.getlist("files")]
+    if not files:
+        messages.error(request, _("Choose one or more .yaml files."))
+        return redirect("scenarios:index")
+    try:
+        imported = scenario_import(actor=request.user, files=files)
+    except SourceErrors as errors:
+        return render(request, "scenarios/import_errors.html",
+                      {"errors": sorted(errors.errors)}, status=400)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("scenarios:index")
+    messages.success(request, _("Imported %(n)d scenario(s) as drafts.") % {"n": len(imported)})
+    return redirect("scenarios:index")
+
+
+@login_required
+@author_required
+@require_GET
+def diff(request: HttpRequest, slug: str) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, slug=slug)
+    old = get_object_or_404(ScenarioVersion, scenario=scenario, number=request.GET.get("a"))
+    new = get_object_or_404(ScenarioVersion, scenario=scenario, number=request.GET.get("b"))
+    return render(request, "scenarios/diff.html",
+                  {"scenario": scenario, "old": old, "new": new, "lines": version_diff(old, new)})

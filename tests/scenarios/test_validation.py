@@ -1,0 +1,138 @@
+"""Each kind of error is rejected at the right line and column, with a plain message."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenarios.validation import scenario_from_text
+from yamlsource import SourceErrors
+
+
+def _errors(text: str, context) -> list:
+    with pytest.raises(SourceErrors) as raised:
+        scenario_from_text(text, "s.yaml", context)
+    return sorted(raised.value.errors)
+
+
+def _line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    lines = text.splitlines()
+    seen = 0
+    for number, line in enumerate(lines, start=1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(needle)
+
+
+def _edit(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def test_the_documented_example_is_valid(fixture_text, context):
+    spec = scenario_from_text(fixture_text, "s.yaml", context)
+    assert spec.slug == "genuine-coat"
+    assert "greeting" in spec.intents and "proof_of_genuine" in spec.intents
+
+
+def test_goto_to_a_missing_step(fixture_text, context):
+    text = _edit(fixture_text, "        goto: size", "        goto: sizes")
+    errors = _errors(text, context)
+    error = next(e for e in errors if "goto" in e.message)
+    assert [e.message for e in errors if e is not error] == [
+        "step “size” cannot be reached from “ask”", "step “deal” cannot be reached from “ask”"]
+    assert error.message == "goto “sizes”: there is no such step"
+    assert error.position.line == _line_of(text, "goto: sizes")
+    assert error.position.column == 9
+    assert error.field == "steps.ask.branches[0].goto"
+
+
+def test_unreachable_step(fixture_text, context):
+    text = fixture_text.replace("        goto: doubt", "        end: 流失")
+    errors = _errors(text, context)
+    assert [e.message for e in errors] == ["step “doubt” cannot be reached from “ask”"]
+    assert errors[0].position.line == _line_of(text, "  doubt:")
+
+
+def test_step_with_no_way_out(fixture_text, context):
+    text = _edit(fixture_text, "        goto: deal\n      - when: {tries: 2}\n        goto: deal",
+                 "        goto: size\n      - when: {tries: 2}\n        goto: size")
+    messages = [e.message for e in _errors(text, context)]
+    assert "step “size” has no way out: every branch stays here" in messages
+
+
+def test_loop_without_a_timeout_exit(fixture_text, context):
+    text = _edit(fixture_text, "      - when: {rule: negative_language}",
+                 "      - when: {keywords: [绕圈]}\n        goto: loop_a\n"
+                 "      - when: {rule: negative_language}")
+    text = _edit(text, "  doubt:\n",
+                 "  loop_a:\n    buyer: [嗯？]\n    branches:\n"
+                 "      - when: {intent: greeting}\n        goto: loop_b\n"
+                 "  loop_b:\n    buyer: [然后呢？]\n    branches:\n"
+                 "      - when: {intent: thanks}\n        goto: loop_a\n"
+                 "  doubt:\n")
+    [error] = _errors(text, context)
+    assert "the loop loop_a → loop_b has no exit on `tries` or `silence_s`" in error.message
+    assert error.position.line == _line_of(text, "  loop_a:")
+    # A `tries` branch leaving the loop makes it acceptable.
+    fixed = _edit(text, "        goto: loop_a\n  doubt:",
+                  "        goto: loop_a\n      - when: {tries: 3}\n        end: 流失\n  doubt:")
+    scenario_from_text(fixed, "s.yaml", context)
+
+
+def test_unknown_intent_rule_product_and_shop(fixture_text, context):
+    text = _edit(fixture_text, "{intent: proof_of_genuine}", "{intent: proof_of_genius}")
+    text = _edit(text, "{rule: negative_language}", "{rule: rudeness}")
+    text = _edit(text, "products: [double-face-wool-coat]", "products: [paper-coat]")
+    errors = _errors(text, context)
+    messages = {e.message: e.position.line for e in errors}
+    assert messages["unknown intent “proof_of_genius”"] == _line_of(text, "proof_of_genius")
+    assert messages["unknown compliance rule “rudeness”"] == _line_of(text, "rudeness")
+    assert messages["product “paper-coat” is not in the catalogue of shop “yueyi-apparel”"] == (
+        _line_of(text, "products:"))
+    text = _edit(fixture_text, "shop: yueyi-apparel", "shop: no-such-shop")
+    assert any("“no-such-shop” is not a practice shop" in e.message for e in _errors(text, context))
+
+
+def test_unknown_sku_in_the_order(fixture_text, context):
+    text = _edit(fixture_text, "sku: COAT-CAMEL-M", "sku: COAT-PINK-M")
+    [error] = _errors(text, context)
+    assert error.message == "SKU “COAT-PINK-M” is not a variant of “double-face-wool-coat”"
+
+
+def test_nudge_later_than_patience(fixture_text, context):
+    text = _edit(fixture_text, "nudge_after_s: 30", "nudge_after_s: 120")
+    errors = _errors(text, context)
+    assert any(e.field == "persona.nudge_after_s" and "before the buyer leaves" in e.message
+               for e in errors)
+
+
+def test_schema_errors_unknown_field_wrong_type(fixture_text, context):
+    text = _edit(fixture_text, "difficulty: 1 ", "difficulty: hard ")
+    text = _edit(text, "  patience_s: 90", "  patience_s: 90\n  mood: grumpy")
+    errors = _errors(text, context)
+    by_field = {e.field: e for e in errors}
+    assert "persona.mood" in by_field and "unknown field" in by_field["persona.mood"].message
+    assert by_field["persona.mood"].position.line == _line_of(text, "mood: grumpy")
+    assert by_field["difficulty"].position.line == _line_of(text, "difficulty: hard")
+
+
+def test_malformed_yaml_and_deep_nesting(fixture_text, context):
+    text = _edit(fixture_text, "title: 这件大衣是正品吗？", "title: [这件大衣是正品吗？")
+    [error] = _errors(text, context)
+    assert "YAML syntax" in error.message and error.position.line >= 3
+    deep = "{not: " * 6 + "{tries: 1}" + "}" * 6
+    text = _edit(fixture_text, "{tries: 3}", deep)
+    assert any("nest deeper than 4" in e.message for e in _errors(text, context))
+
+
+def test_bad_regex_is_reported(fixture_text, context):
+    text = _edit(fixture_text, "{tries: 3}", "{regex: '(unclosed'}")
+    assert any("not a valid regular expression" in e.message for e in _errors(text, context))
+
+
+def test_self_test_path_names_a_missing_step(fixture_text, context):
+    text = _edit(fixture_text, "path: [ask, size, deal]", "path: [ask, sizing, deal]")
+    [error] = _errors(text, context)
+    assert error.message == "the self-test path names a missing step “sizing”"
