@@ -62,7 +62,7 @@
         (errorLines[error.line] = errorLines[error.line] || []).push(error.message);
         var item = document.createElement("li");
         item.dataset.line = error.line;
-        item.textContent = t.line + " " + error.line + ", " + t.column + " " + error.column + ": " +
+        item.textContent = t.where.replace("{line}", error.line).replace("{col}", error.column) + ": " +
           (error.field ? error.field + " " : "") + error.message;
         item.addEventListener("click", function () { goToLine(error.line); });
         list.appendChild(item);
