@@ -125,9 +125,12 @@ def simulate(scenario: ScenarioSpec, seed: int, replies: list[dict]) -> Conversa
 
 
 def session_input(scenario: ScenarioSpec, conversation: Conversation) -> dict:
+    # The buyer's closing line ends the chat: nobody is expected to answer it, so it must
+    # not open a wait that would count as unanswered.
     messages = [
         {"role": line.role, "t": line.t, "text": line.text}
-        for line in conversation.transcript if line.role in ("buyer", "agent")
+        for line in conversation.transcript
+        if line.role in ("buyer", "agent") and line.kind != "final"
     ]
     data: dict = {"messages": messages}
     if conversation.outcome is not None:
