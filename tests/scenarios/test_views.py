@@ -1,0 +1,58 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from scenarios.services import scenario_draft_save, scenario_publish
+
+
+@pytest.mark.django_db
+def test_trainer_pages_and_their_permissions(client, trainer, trainee, scenario):
+    client.force_login(trainee)
+    assert client.get("/scenarios/").status_code == 403
+    assert client.get(f"/scenarios/{scenario.slug}/").status_code == 403
+    client.force_login(trainer)
+    html = client.get("/scenarios/?status=unpublished&shop=yueyi-apparel").content.decode()
+    assert "这件大衣是正品吗？" in html
+    assert "这件大衣是正品吗？" not in client.get("/scenarios/?status=published").content.decode()
+    editor = client.get(f"/scenarios/{scenario.slug}/").content.decode()
+    assert "<svg" in editor and 'data-step="ask"' in editor  # the step diagram
+    export = client.get(f"/scenarios/{scenario.slug}/export/")
+    assert export["Content-Disposition"] == 'attachment; filename="genuine-coat.yaml"'
+    assert export.content.decode() == scenario.draft_yaml
+
+
+@pytest.mark.django_db
+def test_saving_a_broken_draft_shows_the_error_at_its_line(client, trainer, scenario,
+                                                          fixture_text):
+    client.force_login(trainer)
+    broken = fixture_text.replace("goto: size", "goto: sizes", 1)
+    client.post(f"/scenarios/{scenario.slug}/", {"yaml": broken})
+    html = client.get(f"/scenarios/{scenario.slug}/").content.decode()
+    line = broken.splitlines().index("        goto: sizes") + 1
+    assert f'data-line="{line}"' in html and "there is no such step" in html
+    assert client.post(f"/scenarios/{scenario.slug}/publish/").status_code == 302
+    scenario.refresh_from_db()
+    assert scenario.published_version is None
+
+
+@pytest.mark.django_db
+def test_diff_page_escapes_and_marks_changes(client, trainer, scenario, fixture_text):
+    scenario_publish(actor=trainer, scenario=scenario)
+    edited = fixture_text.replace("好，那我拍了。", "<b>好</b>，那我拍了。")
+    scenario_draft_save(actor=trainer, scenario=scenario, yaml_text=edited)
+    scenario_publish(actor=trainer, scenario=scenario)
+    client.force_login(trainer)
+    html = client.get(f"/scenarios/{scenario.slug}/diff/?a=1&b=2").content.decode()
+    assert '<span class="add">+    buyer: [&lt;b&gt;好&lt;/b&gt;，那我拍了。]</span>' in html
+
+
+@pytest.mark.django_db
+def test_import_page_lists_errors_and_stores_nothing(client, trainer, shops, fixture_text):
+    client.force_login(trainer)
+    bad = fixture_text.replace("products: [double-face-wool-coat]", "products: [velvet-cape]")
+    response = client.post("/scenarios/import/", {
+        "files": [SimpleUploadedFile("bad.yaml", bad.encode())]})
+    assert response.status_code == 400
+    assert "velvet-cape" in response.content.decode()
+    response = client.post("/scenarios/import/", {
+        "files": [SimpleUploadedFile("good.yaml", fixture_text.encode())]})
+    assert response.status_code == 302
