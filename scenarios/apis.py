@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -264,5 +266,5 @@ class DiagramApi(APIView):
             return _refused(errors)
         diagram = scenario_diagram(spec.data)
         return Response({"width": diagram.width, "height": diagram.height,
-                         "nodes": [n.__dict__ for n in diagram.nodes],
-                         "edges": [e.__dict__ for e in diagram.edges]})
+                         "nodes": [asdict(n) for n in diagram.nodes],
+                         "edges": [asdict(e) for e in diagram.edges]})

@@ -72,6 +72,12 @@ class DiagramEdge:
     source: str
     target: str
     label: str
+    x1: int = 0
+    y1: int = 0
+    x2: int = 0
+    y2: int = 0
+    label_x: int = 0
+    label_y: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class Diagram:
     height: int
 
 
-NODE_W, NODE_H, GAP_X, GAP_Y = 180, 56, 70, 26
+NODE_W, NODE_H, GAP_X, GAP_Y = 180, 56, 170, 30
 
 
 def _condition_label(condition: dict) -> str:
@@ -98,6 +104,33 @@ def _condition_label(condition: dict) -> str:
     if key == "tries":
         return f"第{value}次"
     return f"{key}:{value}"
+
+
+def _placed(edges: list[DiagramEdge], nodes: dict[str, DiagramNode]) -> list[DiagramEdge]:
+    """Coordinates for each edge; labels of one source are stacked so they do not overlap."""
+    placed = []
+    per_source: dict[str, int] = {}
+    for edge in edges:
+        source, target = nodes[edge.source], nodes[edge.target]
+        index = per_source.get(edge.source, 0)
+        per_source[edge.source] = index + 1
+        if target.x > source.x:  # forward: right side to left side, label in the gap
+            x1, y1 = source.x + NODE_W, source.y + NODE_H // 2
+            x2, y2 = target.x, target.y + NODE_H // 2
+            label_x, label_y = x1 + 6, source.y + 10 + index * 12
+        elif target.x == source.x:  # same column: bottom to top (or top to bottom)
+            down = target.y > source.y
+            x1 = x2 = source.x + NODE_W - 30
+            y1 = source.y + (NODE_H if down else 0)
+            y2 = target.y + (0 if down else NODE_H)
+            label_x, label_y = x1 + 4, (y1 + y2) // 2 + 4
+        else:  # backward: from the bottom of the source to the bottom of the target
+            x1, y1 = source.x + NODE_W // 2, source.y + NODE_H
+            x2, y2 = target.x + NODE_W // 2, target.y + NODE_H
+            label_x, label_y = (x1 + x2) // 2, max(y1, y2) + 12
+        placed.append(DiagramEdge(edge.source, edge.target, edge.label, x1, y1, x2, y2,
+                                  label_x, label_y))
+    return placed
 
 
 def scenario_diagram(data: dict) -> Diagram:
@@ -153,6 +186,7 @@ def scenario_diagram(data: dict) -> Diagram:
             detail = (step.get("buyer") or [""])[0]
             label = name + (f" → {step['end']}" if step.get("end") else "")
             nodes.append(DiagramNode(name, label, detail[:16], x, y, kind))
+    edges = _placed(edges, {node.id: node for node in nodes})
     width = 40 + (outcome_column + 1) * (NODE_W + GAP_X)
     height = 40 + max((len(n) for n in columns.values()), default=1) * (NODE_H + GAP_Y)
     return Diagram(nodes, edges, width, height)

@@ -120,7 +120,7 @@
         var why = document.createElement("span");
         why.className = "why";
         why.dataset.testid = "dry-why";
-        why.textContent = "→ " + line.reason;
+        why.textContent = "→ " + (line.reason === "no branch matched" ? t.fallback : line.reason);
         div.appendChild(why);
       }
       (line.hits || []).forEach(function (hit) {
