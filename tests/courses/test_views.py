@@ -114,3 +114,16 @@ def test_product_drill_page_hides_answers_until_submitted(client, trainee):
     assert drill.score == len(drill.questions)
     review = client.get(response.url).content.decode()
     assert drill.questions[0]["explanation"] in review
+
+
+@pytest.mark.django_db
+def test_trainers_author_in_the_admin_with_inline_questions(client, quiz, trainer, trainee):
+    client.force_login(trainer)
+    page = client.get(f"/admin/courses/quiz/{quiz.pk}/change/")
+    assert page.status_code == 200
+    assert "b-first-response" in page.content.decode()  # questions inline on the quiz
+    question = quiz.questions.get(slug="b-first-response")
+    page = client.get(f"/admin/courses/question/{question.pk}/change/")
+    assert "6 秒" in page.content.decode()  # choices inline on the question
+    client.force_login(trainee)
+    assert client.get(f"/admin/courses/quiz/{quiz.pk}/change/").status_code == 302
