@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "diagnostics",
+    "realtime",
     "catalog",
     "courses",
     "scenarios",
@@ -176,7 +177,9 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # In the database, not in memory: the Celery worker (another process) must be able to
+    # reach the trainee's socket with the buyer's next line.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.DatabaseChannelLayer"}}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

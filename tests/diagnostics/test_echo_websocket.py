@@ -28,6 +28,7 @@ def _redis_available() -> bool:
 
 LAYERS = {
     "in_memory": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+    "database": {"BACKEND": "realtime.layers.DatabaseChannelLayer"},
     "redis": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {"hosts": [{"address": REDIS_FOR_TESTS, "socket_timeout": 30}]},

@@ -1,0 +1,126 @@
+"""A Channels layer kept in the database, for the embedded default (SQLite or PostgreSQL).
+
+Every process that shares the database shares the layer: the ASGI server and the Celery
+worker alike. Receivers poll (20 ms, backing off to 100 ms when idle), which is plenty for
+one machine's trainees; production uses Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from asgiref.sync import sync_to_async
+from channels.exceptions import ChannelFull
+from channels.layers import BaseChannelLayer
+from django.db import transaction
+from django.utils import timezone
+
+MIN_POLL_S = 0.02
+MAX_POLL_S = 0.1
+
+
+def _db(function):
+    # Plain sync_to_async, not channels' database_sync_to_async: the layer's queries are
+    # short and must not close the connection of the code that called the layer.
+    return sync_to_async(function, thread_sensitive=True)
+
+
+class DatabaseChannelLayer(BaseChannelLayer):
+    extensions = ["groups", "flush"]
+
+    def __init__(self, expiry: int = 60, group_expiry: int = 86400, capacity: int = 100,
+                 channel_capacity=None, **kwargs) -> None:
+        super().__init__(expiry=expiry, capacity=capacity, channel_capacity=channel_capacity)
+        self.group_expiry = group_expiry
+
+    # --- database work (sync; run in Django's thread) ----------------------------------
+
+    def _send(self, channel: str, message: dict) -> None:
+        from realtime.models import LayerMessage
+
+        now = timezone.now()
+        LayerMessage.objects.filter(expires_at__lt=now).delete()
+        if LayerMessage.objects.filter(channel=channel).count() >= self.get_capacity(channel):
+            raise ChannelFull(channel)
+        LayerMessage.objects.create(channel=channel, payload=message,
+                                    expires_at=now + timedelta(seconds=self.expiry))
+
+    def _pop(self, channel: str) -> dict | None:
+        from realtime.models import LayerMessage
+
+        with transaction.atomic():
+            row = (LayerMessage.objects.filter(channel=channel, expires_at__gte=timezone.now())
+                   .order_by("id").first())
+            if row is None:
+                return None
+            # Deleting by id is the claim: if another receiver got it first, try again.
+            if LayerMessage.objects.filter(pk=row.pk).delete()[0] != 1:
+                return None
+            return row.payload
+
+    def _group_add(self, group: str, channel: str) -> None:
+        from realtime.models import LayerGroupMember
+
+        LayerGroupMember.objects.update_or_create(
+            group=group, channel=channel,
+            defaults={"expires_at": timezone.now() + timedelta(seconds=self.group_expiry)})
+
+    def _group_discard(self, group: str, channel: str) -> None:
+        from realtime.models import LayerGroupMember
+
+        LayerGroupMember.objects.filter(group=group, channel=channel).delete()
+
+    def _group_channels(self, group: str) -> list[str]:
+        from realtime.models import LayerGroupMember
+
+        return list(LayerGroupMember.objects.filter(group=group, expires_at__gte=timezone.now())
+                    .values_list("channel", flat=True))
+
+    def _flush(self) -> None:
+        from realtime.models import LayerGroupMember, LayerMessage
+
+        LayerMessage.objects.all().delete()
+        LayerGroupMember.objects.all().delete()
+
+    # --- the channel layer interface -----------------------------------------------------
+
+    async def send(self, channel: str, message: dict) -> None:
+        assert isinstance(message, dict), "message is not a dict"
+        self.require_valid_channel_name(channel)
+        await _db(self._send)(channel, message)
+
+    async def receive(self, channel: str) -> dict:
+        self.require_valid_channel_name(channel)
+        delay = MIN_POLL_S
+        while True:
+            message = await _db(self._pop)(channel)
+            if message is not None:
+                return message
+            await asyncio.sleep(delay)
+            delay = min(MAX_POLL_S, delay * 1.5)
+
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        return f"{prefix}{uuid.uuid4().hex}"
+
+    async def group_add(self, group: str, channel: str) -> None:
+        self.require_valid_group_name(group)
+        self.require_valid_channel_name(channel)
+        await _db(self._group_add)(group, channel)
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        self.require_valid_group_name(group)
+        self.require_valid_channel_name(channel)
+        await _db(self._group_discard)(group, channel)
+
+    async def group_send(self, group: str, message: dict) -> None:
+        self.require_valid_group_name(group)
+        for channel in await _db(self._group_channels)(group):
+            try:
+                await self.send(channel, message)
+            except ChannelFull:
+                continue  # like the other layers: a full channel drops group messages
+
+    async def flush(self) -> None:
+        await _db(self._flush)()
