@@ -41,7 +41,9 @@ _AUTHORING = {
     }.items()
     for model in models
     for action in ("view", "add", "change", "delete")
-} | {"courses.view_item_statistics", "scenarios.publish_scenario"}
+} | {"courses.view_item_statistics", "scenarios.publish_scenario",
+     "roleplay.view_session", "roleplay.view_report", "roleplay.change_report",
+     "roleplay.view_dispute", "roleplay.change_dispute"}
 
 # "app_label.codename" for each role. Apps add their own entries as they are built.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {

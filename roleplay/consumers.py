@@ -1,0 +1,106 @@
+"""The trainee's socket for one session: replies in, buyer lines and acknowledgements out.
+
+Only the session's owner connects. On (re)connect the page says the last sequence number it
+has; everything delivered after it is sent again, so nothing is lost or shown twice.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied
+
+from roleplay.models import Session
+from roleplay.services import group_name, message_data, reply_receive
+
+MAX_FRAME_BYTES = 64 * 1024
+
+
+@database_sync_to_async
+def _owned_session(session_id: int, user) -> Session | None:
+    return Session.objects.filter(pk=session_id, trainee_id=user.pk).first()
+
+
+@database_sync_to_async
+def _backlog(session_id: int, after: int) -> tuple[list[dict], dict]:
+    session = Session.objects.get(pk=session_id)
+    messages = session.messages.filter(seq__gt=after, at__isnull=False).order_by("seq")
+    status = {"status": session.status, "outcome": session.outcome,
+              "end_reason": session.end_reason, "deadline_at": session.deadline_at.isoformat(),
+              "scored": hasattr(session, "report")}
+    return [message_data(m) for m in messages], status
+
+
+class SessionConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        if user is None or not user.is_authenticated:
+            await self.close()
+            return
+        if await _owned_session(self.session_id, user) is None:
+            await self.close()  # someone else's session: the handshake is refused
+            return
+        await self.channel_layer.group_add(group_name(self.session_id), self.channel_name)
+        await self.accept()
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        try:
+            after = max(0, int(query.get("after", ["0"])[0]))
+        except ValueError:
+            after = 0
+        messages, status = await _backlog(self.session_id, after)
+        await self.send_json({"type": "hello", "session": self.session_id,
+                              "messages": messages, **status})
+
+    async def disconnect(self, code) -> None:
+        if hasattr(self, "session_id"):
+            await self.channel_layer.group_discard(group_name(self.session_id),
+                                                   self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if text_data is None or len(text_data.encode()) > MAX_FRAME_BYTES:
+            await self.send_json({"type": "error", "message": "frame too large or not text"})
+            return
+        await super().receive(text_data=text_data, **kwargs)
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        import json
+
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if not isinstance(content, dict) or content.get("type") not in ("reply", "ping"):
+            await self.send_json({"type": "error", "message": "unknown or malformed message"})
+            return
+        if content["type"] == "ping":
+            await self.send_json({"type": "pong"})
+            return
+        try:
+            result = await database_sync_to_async(reply_receive)(
+                session_id=self.session_id, user=self.scope["user"],
+                client_id=content.get("client_id"), text=content.get("text"),
+                events=content.get("events"), sent_t=content.get("sent_t"))
+        except PermissionDenied:
+            await self.close()
+            return
+        if result.ok:
+            await self.send_json(result.ack)
+        else:
+            await self.send_json({"type": "error", "client_id": content.get("client_id"),
+                                  "message": result.error})
+
+    async def session_message(self, event: dict) -> None:
+        await self.send_json({"type": "message", "message": event["message"]})
+
+    async def session_ended(self, event: dict) -> None:
+        await self.send_json({"type": "ended", **{k: v for k, v in event.items()
+                                                   if k != "type"}})
+
+    async def session_scored(self, event: dict) -> None:
+        await self.send_json({"type": "scored", "session": event["session"]})

@@ -1,0 +1,203 @@
+"""Live sessions driven through their services with a controlled clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from audit.selectors import audit_events_for
+from roleplay.models import Dispute, Message, Report, Session
+from roleplay.services import (
+    dispute_create,
+    exam_expire,
+    exam_start,
+    message_deliver,
+    reply_receive,
+    report_correct,
+    session_score,
+    session_start,
+    session_timer,
+)
+
+GOOD = "您好，欢迎光临！我们是品牌授权店，吊牌上有防伪码可以查询。"
+
+
+def _events(text: str, start_ms: float = 1000.0, per_char_ms: float = 100.0) -> tuple[list, float]:
+    events = [{"t": start_ms + i * per_char_ms, "type": "insertText", "data": ch}
+              for i, ch in enumerate(text)]
+    return events, start_ms + len(text) * per_char_ms + 100
+
+
+@pytest.fixture
+def session(published, trainee, scheduled, django_capture_on_commit_callbacks):
+    with time_machine.travel("2026-11-25 10:00:00 +0000", tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        return session_start(trainee=trainee, scenario=published[0])
+
+
+def _reply(session, user, client_id, text, at, **kwargs):
+    events, sent_t = _events(text)
+    with time_machine.travel(at, tick=False):
+        return reply_receive(session_id=session.pk, user=user, client_id=client_id, text=text,
+                             events=kwargs.get("events", events),
+                             sent_t=kwargs.get("sent_t", sent_t))
+
+
+def test_start_pins_the_version_and_delivers_the_first_line(session, scheduled):
+    first = session.messages.get()
+    assert (first.seq, first.role, first.at) == (1, "buyer", session.started_at)
+    assert session.scenario_version.number == 1
+    timers = [c for c in scheduled if c[0] == "timer_task"]
+    assert timers == [("timer_task", (session.pk, 1), session.started_at + timedelta(seconds=30))]
+
+
+def test_reply_is_stored_acknowledged_and_the_buyer_answers_after_typing(
+        session, trainee, scheduled, django_capture_on_commit_callbacks):
+    at = session.started_at + timedelta(seconds=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _reply(session, trainee, "c-1", GOOD, at)
+    assert result.ok and result.ack["seq"] == 2 and result.ack["hints"] == []
+    agent = session.messages.get(role="agent")
+    assert agent.at == at and agent.telemetry["typed_chars"] == len(GOOD)
+    assert agent.events[0]["t"] == pytest.approx(4 - (len(GOOD) * 100 + 100) / 1000, abs=0.01)
+    pending = session.messages.get(role="buyer", at__isnull=True)
+    assert pending.text == "好的。那我 160 斤穿什么码？"
+    deliveries = [c for c in scheduled if c[0] == "deliver_task"]
+    assert deliveries == [("deliver_task", (pending.pk,), pending.due_at)]
+    assert pending.due_at > at
+    with time_machine.travel(pending.due_at, tick=False):
+        message_deliver(message_id=pending.pk)
+        assert message_deliver(message_id=pending.pk) is None  # a second delivery: nothing
+    pending.refresh_from_db()
+    assert (pending.seq, pending.at) == (3, pending.due_at)
+
+
+def test_a_resent_reply_is_stored_once(session, trainee):
+    at = session.started_at + timedelta(seconds=4)
+    first = _reply(session, trainee, "c-1", GOOD, at)
+    again = _reply(session, trainee, "c-1", GOOD, at + timedelta(seconds=2))
+    assert first.ack == again.ack
+    assert session.messages.filter(role="agent").count() == 1
+
+
+@pytest.mark.parametrize("text, error", [
+    ("   ", "Type a reply"), ("好" * 1001, "at most 1000"), ("您好\x07", "control characters")])
+def test_bad_text_is_refused_and_nothing_changes(session, trainee, text, error, settings):
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    with translation.override("en"):
+        result = _reply(session, trainee, "c-x", text, session.started_at + timedelta(seconds=3))
+    assert not result.ok and error in result.error
+    assert session.messages.count() == 1
+
+
+def test_more_than_five_replies_a_second_is_refused(published, trainee, trainer, scheduled):
+    from scenarios.services import scenario_create, scenario_publish
+    from tests.roleplay.conftest import FIXTURE
+
+    patient = FIXTURE.read_text(encoding="utf-8").replace("slug: genuine-coat", "slug: patient")
+    scenario = scenario_create(actor=trainer, yaml_text=patient.replace("{tries: 3}",
+                                                                        "{tries: 9}"))
+    scenario_publish(actor=trainer, scenario=scenario)
+    session = session_start(trainee=trainee, scenario=scenario)
+    at = session.started_at + timedelta(seconds=5)
+    results = [_reply(session, trainee, f"c-{n}", f"您好，第{n}条", at) for n in range(6)]
+    assert [r.ok for r in results] == [True] * 5 + [False], [r.error for r in results]
+    assert session.messages.filter(role="agent").count() == 5
+
+
+def test_malformed_or_implausible_telemetry_is_refused(session, trainee):
+    at = session.started_at + timedelta(seconds=5)
+    bad = _reply(session, trainee, "c-1", "您好", at,
+                 events=[{"t": 500, "type": "insertText", "data": "您"},
+                         {"t": 100, "type": "insertText", "data": "好"}], sent_t=600)
+    assert not bad.ok and "events[1].t" in bad.error
+    worse = _reply(session, trainee, "c-2", "您好", at, events=[{"t": 1, "type": "hack"}],
+                   sent_t=10)
+    assert not worse.ok and "events[0].type" in worse.error
+    assert session.messages.count() == 1
+
+
+def test_pasted_text_is_flagged(session, trainee):
+    at = session.started_at + timedelta(seconds=5)
+    events = [{"t": 1000, "type": "insertFromPaste", "data": GOOD}]
+    result = _reply(session, trainee, "c-1", GOOD, at, events=events, sent_t=1500)
+    assert result.ok
+    agent = session.messages.get(role="agent")
+    assert "pasted" in agent.telemetry["flags"] and agent.telemetry["typed_chars"] == 0
+
+
+def test_stale_timers_do_nothing_and_patience_ends_the_session(
+        session, trainee, scheduled, django_capture_on_commit_callbacks):
+    assert session_timer(session_id=session.pk, version=0) is False  # older than the state
+    with time_machine.travel(session.started_at + timedelta(seconds=30), tick=False):
+        assert session_timer(session_id=session.pk, version=1)
+    session.refresh_from_db()
+    assert session.messages.filter(kind="nudge").count() == 1
+    with time_machine.travel(session.started_at + timedelta(seconds=45), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        session_timer(session_id=session.pk, version=session.state_version)
+    session.refresh_from_db()
+    assert session.status == Session.Status.ENDED and session.outcome == "流失"
+    assert ("score_task", (session.pk,), None) in scheduled
+
+
+def test_scoring_correction_and_dispute(session, trainee, trainer, other_trainee):
+    at = session.started_at + timedelta(seconds=4)
+    _reply(session, trainee, "c-1", GOOD, at)
+    pending = session.messages.get(role="buyer", at__isnull=True)
+    with time_machine.travel(pending.due_at, tick=False):
+        message_deliver(message_id=pending.pk)
+    _reply(session, trainee, "c-2", "亲，根据您的身高体重建议选 M 码，可以参考尺码表哦。",
+           pending.due_at + timedelta(seconds=6))
+    session.refresh_from_db()
+    assert session.outcome == "成交" and not session.is_active
+    report = session_score(session_id=session.pk)
+    assert report.total is not None and report.total > 80
+    assert report.data["response"]["first_s"] == 4.0
+    assert session_score(session_id=session.pk) == report  # once
+    with pytest.raises(PermissionDenied):
+        report_correct(actor=trainee, report=report, total=Decimal(100), reason="我觉得不错")
+    with pytest.raises(PermissionDenied):
+        dispute_create(trainee=other_trainee, report=report, comment="不公平")
+    dispute = dispute_create(trainee=trainee, report=report, comment="第二句明明很礼貌")
+    with pytest.raises(ValidationError):
+        dispute_create(trainee=trainee, report=report, comment="再提一次")
+    report = report_correct(actor=trainer, report=report, total=Decimal("95.0"),
+                            reason="复核：第二句用语规范")
+    assert report.final_total == Decimal("95.0")
+    dispute.refresh_from_db()
+    assert dispute.status == Dispute.Status.ANSWERED and dispute.answered_by == trainer
+    event = audit_events_for(report).get(action="score.override")
+    assert event.after == {"total": "95.0"} and event.reason == "复核：第二句用语规范"
+
+
+def test_someone_elses_session_is_refused(session, other_trainee):
+    with pytest.raises(PermissionDenied):
+        _reply(session, other_trainee, "c-1", GOOD, session.started_at + timedelta(seconds=4))
+
+
+def test_exam_two_buyers_one_at_a_time_and_the_time_limit(published, trainee, scheduled):
+    exam = exam_start(trainee=trainee, scenarios=list(published))
+    assert exam.sessions.count() == 2
+    assert all(s.mode == "exam" and s.deadline_at == exam.deadline_at
+               for s in exam.sessions.all())
+    with pytest.raises(ValidationError):
+        exam_start(trainee=trainee, scenarios=list(published))
+    session = exam.sessions.first()
+    result = reply_receive(session_id=session.pk, user=trainee, client_id="c-1",
+                           text="你好，我不知道", events=[], sent_t=None)
+    assert "hints" not in result.ack  # exams give no hints
+    with time_machine.travel(exam.deadline_at + timedelta(seconds=1), tick=False):
+        assert exam_expire(exam_id=exam.pk)
+    assert not Session.objects.filter(exam=exam, status="active").exists()
+    assert set(Session.objects.filter(exam=exam).values_list("end_reason", flat=True)) <= {
+        "time_up", "outcome", "buyer_left"}
+    assert Report.objects.count() == 0 and Message.objects.exists()
+    assert timezone.now() < exam.deadline_at + timedelta(minutes=1)
