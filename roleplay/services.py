@@ -344,12 +344,19 @@ def exam_close_if_done(*, exam_id: int) -> None:
             exam.save()
 
 
+def scored_messages(session: Session) -> list[Message]:
+    """The messages scoring sees, in its order (report indexes point into this list)."""
+    return [
+        message for message in session.messages.filter(at__isnull=False).order_by("at", "seq")
+        # The closing line opens no wait; system notices are not chat.
+        if message.role != Message.Role.SYSTEM and message.kind != "final"
+    ]
+
+
 def session_scoring_input(session: Session) -> dict:
     """The scoring package's session document, built from what was stored."""
     messages = []
-    for message in session.messages.filter(at__isnull=False).order_by("at", "seq"):
-        if message.role == Message.Role.SYSTEM or message.kind == "final":
-            continue  # the closing line opens no wait; system notices are not chat
+    for message in scored_messages(session):
         entry = {"role": message.role, "t": round(_clock(session, message.at), 3),
                  "text": message.text}
         if message.role == Message.Role.AGENT and message.events:
@@ -437,3 +444,26 @@ def dispute_answer(*, actor, dispute: Dispute, answer: str) -> Dispute:
     audit_record(actor=actor, action="dispute.answer", target=dispute.report,
                  after={"dispute": dispute.pk}, reason=dispute.answer)
     return dispute
+
+
+MAX_QUICK_PHRASES = 30
+
+
+@transaction.atomic
+def quick_phrases_save(*, trainee, phrases: list) -> list[str]:
+    """Replace the trainee's quick phrases (all or none)."""
+    from roleplay.models import QuickPhrase
+
+    if not isinstance(phrases, list) or len(phrases) > MAX_QUICK_PHRASES:
+        raise ValidationError(_("At most %(n)d quick phrases.") % {"n": MAX_QUICK_PHRASES})
+    cleaned = []
+    for index, phrase in enumerate(phrases):
+        problem = _text_problem(phrase)
+        if problem or len(phrase) > 300:
+            raise ValidationError(_("Phrase %(n)d: %(problem)s")
+                                  % {"n": index + 1, "problem": problem or _("too long")})
+        cleaned.append(phrase.strip())
+    QuickPhrase.objects.filter(trainee=trainee).delete()
+    QuickPhrase.objects.bulk_create(
+        QuickPhrase(trainee=trainee, text=text, position=n) for n, text in enumerate(cleaned))
+    return cleaned

@@ -1,16 +1,27 @@
-"""Trainee pages: published scenarios to practise, and a session's conversation."""
+"""Role-play pages: practice and exam workbenches, reports, the trainers' review queue."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roleplay.models import Session
-from roleplay.services import session_start
+from roleplay.models import Exam, Report, Session
+from roleplay.selectors import (
+    quick_phrases_of,
+    report_view,
+    review_queue,
+    sessions_visible_to,
+    workbench_session,
+)
+from roleplay.services import dispute_create, exam_start, report_correct, session_start
 from scenarios.models import Scenario
 from scenarios.selectors import scenarios_published
 
@@ -22,9 +33,10 @@ trainee_required = permission_required("accounts.act_as_trainee", raise_exceptio
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     sessions = Session.objects.filter(trainee=request.user).select_related(
-        "scenario_version__scenario")[:20]
-    return render(request, "roleplay/index.html",
-                  {"scenarios": scenarios_published(), "sessions": sessions})
+        "scenario_version__scenario", "report")[:30]
+    active_exam = Exam.objects.filter(trainee=request.user, status=Exam.Status.ACTIVE).first()
+    return render(request, "roleplay/index.html", {
+        "scenarios": scenarios_published(), "sessions": sessions, "active_exam": active_exam})
 
 
 @login_required
@@ -42,10 +54,82 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @trainee_required
+@require_POST
+def exam_begin(request: HttpRequest) -> HttpResponse:
+    chosen = list(scenarios_published().filter(slug__in=request.POST.getlist("scenario")))
+    try:
+        exam = exam_start(trainee=request.user, scenarios=chosen)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("roleplay:index")
+    return redirect("roleplay:exam", exam.pk)
+
+
+def _workbench(request: HttpRequest, sessions: list[Session], exam: Exam | None
+               ) -> HttpResponse:
+    context = {
+        "workbench": {
+            "sessions": [workbench_session(s) for s in sessions],
+            "exam": exam.pk if exam else None,
+            "deadline_at": (exam.deadline_at if exam else sessions[0].deadline_at).isoformat(),
+            "server_now": timezone.now().isoformat(),
+            "quick_phrases": quick_phrases_of(request.user),
+        },
+        "exam": exam,
+        "sessions": sessions,
+    }
+    return render(request, "roleplay/workbench.html", context)
+
+
+@login_required
+@trainee_required
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(
-        Session.objects.select_related("scenario_version__scenario"), pk=pk,
-        trainee=request.user)
-    return render(request, "roleplay/session.html",
-                  {"session": session, "messages_": session.messages.all()})
+    session = get_object_or_404(Session, pk=pk, trainee=request.user)
+    if session.exam_id:
+        return redirect("roleplay:exam", session.exam_id)
+    return _workbench(request, [session], None)
+
+
+@login_required
+@trainee_required
+@require_GET
+def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = get_object_or_404(Exam, pk=pk, trainee=request.user)
+    return _workbench(request, list(exam.sessions.order_by("pk")), exam)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(sessions_visible_to(request.user), pk=pk)
+    report_obj = Report.objects.filter(session=session).first()
+    if request.method == "POST" and report_obj is not None:
+        try:
+            if request.POST.get("action") == "dispute":
+                dispute_create(trainee=request.user, report=report_obj,
+                               comment=request.POST.get("comment", ""))
+                messages.success(request, _("Your dispute was sent to the trainer."))
+            else:
+                try:
+                    total = Decimal(request.POST.get("total", ""))
+                except InvalidOperation:
+                    raise ValidationError(_("Enter the corrected score as a number.")) from None
+                report_correct(actor=request.user, report=report_obj, total=total,
+                               reason=request.POST.get("reason", ""))
+                messages.success(request, _("The score was corrected."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("roleplay:report", session.pk)
+    context = {"session": session, "view": report_view(report_obj) if report_obj else None,
+               "can_correct": request.user.has_perm("roleplay.change_report"),
+               "is_owner": session.trainee_id == request.user.pk}
+    return render(request, "roleplay/report.html", context)
+
+
+@login_required
+@permission_required("roleplay.change_report", raise_exception=True)
+@require_GET
+def review(request: HttpRequest) -> HttpResponse:
+    disputes, reports = review_queue(request.user)
+    return render(request, "roleplay/review.html", {"disputes": disputes, "reports": reports})

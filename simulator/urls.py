@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/diagnostics/", include("diagnostics.api_urls")),
     path("api/courses/", include("courses.api_urls")),
     path("api/scenarios/", include("scenarios.api_urls")),
+    path("api/practice/", include("roleplay.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
 ]

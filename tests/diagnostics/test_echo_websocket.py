@@ -3,7 +3,6 @@ travelled through the channel layer."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -13,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from diagnostics.consumers import EchoConsumer
+from tests.event_loops import run_coroutine
 
 REDIS_FOR_TESTS = settings.REDIS_URL or "redis://127.0.0.1:6379/0"
 
@@ -68,7 +68,7 @@ def test_echo_rejects_anonymous_and_echoes_for_signed_in(channel_layer_backend, 
         assert "error" in await communicator.receive_json_from(timeout=5)
         await communicator.disconnect()
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 @pytest.mark.live

@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from realtime.layers import DatabaseChannelLayer
 from realtime.models import LayerMessage
+from tests.event_loops import run_coroutine
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    return run_coroutine(coroutine)
 
 
 def test_send_receive_in_order():

@@ -1,0 +1,114 @@
+"""Reads for role-play pages: what a workbench shows, reports and who may see them."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from catalog.models import Product
+from roleplay.models import Dispute, QuickPhrase, Report, Session
+from roleplay.services import session_spec
+
+DEFAULT_QUICK_PHRASES = [
+    "亲，您好！欢迎光临本店，请问有什么可以帮您？",
+    "亲，请稍等，我马上为您查询一下。",
+    "感谢您的耐心等待！",
+    "亲，还有其他需要帮忙的吗？祝您购物愉快，再见！",
+]
+
+
+def sessions_visible_to(user) -> QuerySet[Session]:
+    sessions = Session.objects.select_related("trainee", "scenario_version__scenario")
+    if user.has_perm("accounts.view_all_cohorts"):
+        return sessions
+    conditions = Q(trainee=user)
+    if user.has_perm("accounts.train_cohorts"):
+        conditions |= Q(trainee__cohorts__trainers=user)
+    return sessions.filter(conditions).distinct()
+
+
+def quick_phrases_of(user) -> list[str]:
+    phrases = list(QuickPhrase.objects.filter(trainee=user).values_list("text", flat=True))
+    return phrases or list(DEFAULT_QUICK_PHRASES)
+
+
+def workbench_session(session: Session) -> dict:
+    """What the workbench needs about one conversation (no answer keys, no branches)."""
+    spec = session_spec(session)
+    data = spec.data
+    persona = data["persona"]
+    first = (data.get("scoring") or {}).get("first_response") or {}
+    later = (data.get("scoring") or {}).get("response") or {}
+    products = Product.objects.filter(shop__slug=data["shop"], slug__in=data.get("products")
+                                      or []).prefetch_related("variants")
+    return {
+        "id": session.pk,
+        "title": data["title"],
+        "mode": session.mode,
+        "status": session.status,
+        "deadline_at": session.deadline_at.isoformat(),
+        "buyer": {"name": persona["name"], "gender": persona.get("gender", "unknown"),
+                  "age_group": persona.get("age_group", "")},
+        "order": persona.get("order"),
+        "targets": {"first_target": first.get("target_s", 6), "first_limit":
+                    first.get("limit_s", 10), "target": later.get("target_s", 15),
+                    "limit": later.get("limit_s", 60)},
+        "products": [
+            {"name": p.name, "price": str(p.price), "materials": p.materials,
+             "selling_points": p.selling_points,
+             "variants": [{"label": v.label, "stock": v.stock, "sku": v.sku}
+                          for v in p.variants.all()]}
+            for p in products
+        ],
+    }
+
+
+def review_queue(user) -> tuple[QuerySet[Dispute], QuerySet[Report]]:
+    visible = sessions_visible_to(user)
+    disputes = Dispute.objects.filter(status=Dispute.Status.OPEN,
+                                      report__session__in=visible).select_related(
+        "report__session__trainee", "report__session__scenario_version__scenario")
+    reports = Report.objects.filter(session__in=visible).select_related(
+        "session__trainee", "session__scenario_version__scenario").order_by("-scored_at")[:30]
+    return disputes, reports
+
+
+def _segments(text: str, hits: list[dict]) -> list[dict]:
+    """The text cut at hit spans, so the page can mark each violation where it occurred."""
+    cuts = sorted({0, len(text), *[h["start"] for h in hits], *[h["end"] for h in hits]})
+    segments = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        covering = [h for h in hits if h["start"] <= start and end <= h["end"] and
+                    h["start"] < h["end"]]
+        segments.append({"text": text[start:end], "hits": covering})
+    return segments
+
+
+def report_view(report: Report) -> dict:
+    """The report in the shape the page shows: transcript with hits in place, waits."""
+    from roleplay.services import scored_messages
+
+    data = report.data
+    messages = scored_messages(report.session)
+    hits_by_message: dict[int, list[dict]] = {}
+    for hit in data["compliance"]["hits"]:
+        if hit.get("message") is not None:
+            hits_by_message.setdefault(hit["message"], []).append(hit)
+    typing_by_message = {m["message"]: m for m in data["typing"].get("messages", [])}
+    transcript = []
+    for index, message in enumerate(messages):
+        hits = hits_by_message.get(index, [])
+        transcript.append({
+            "message": message,
+            "segments": _segments(message.text, hits),
+            "hits": hits,
+            "missing": [h for h in hits if h["start"] == h["end"]],
+            "typing": typing_by_message.get(index),
+            "telemetry": message.telemetry,
+        })
+    waits = [
+        {**detail, "buyer": messages[detail["buyer_message"]].text}
+        for detail in data["response"].get("details", [])
+    ]
+    unmatched = [h for h in data["compliance"]["hits"] if h.get("message") is None]
+    return {"report": report, "data": data, "transcript": transcript, "waits": waits,
+            "missing_points": unmatched}

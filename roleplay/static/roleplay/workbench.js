@@ -1,0 +1,327 @@
+// The chat workbench: one WebSocket per conversation, replies with client ids (resent after
+// a reconnect, stored once by the server), input events recorded for the typing measure,
+// and waiting timers computed on the server's clock.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("workbench-data").textContent);
+  var t = JSON.parse(document.getElementById("workbench-i18n").textContent);
+  var root = document.getElementById("workbench");
+  var offset = Date.parse(data.server_now) - Date.now();  // server clock minus ours
+  function serverNow() { return Date.now() + offset; }
+
+  var sessions = {};
+  var current = null;
+  var reply = document.getElementById("reply");
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  function storeKey(id) { return "cs-pending-" + id; }
+  function savePending(s) {
+    sessionStorage.setItem(storeKey(s.info.id), JSON.stringify(Object.values(s.pending)));
+  }
+
+  data.sessions.forEach(function (info) {
+    var s = { info: info, ws: null, lastSeq: 0, messages: {}, pending: {}, status: info.status,
+              draft: "", events: [], hints: null, retry: 0, scored: false, endReason: "" };
+    (JSON.parse(sessionStorage.getItem(storeKey(info.id)) || "[]")).forEach(function (p) {
+      s.pending[p.client_id] = p;  // replies not yet acknowledged before a reload
+    });
+    sessions[info.id] = s;
+  });
+  current = data.sessions[0].id;
+
+  // ---------------------------------------------------------------- socket handling
+  function connect(s) {
+    var proto = location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(proto + location.host + "/ws/sessions/" + s.info.id + "/?after=" + s.lastSeq);
+    s.ws = ws;
+    ws.onopen = function () {
+      s.retry = 0;
+      Object.values(s.pending).forEach(function (p) { sendReply(s, p); });
+      notice("");
+    };
+    ws.onmessage = function (event) { handle(s, JSON.parse(event.data)); };
+    ws.onclose = function () {
+      s.ws = null;
+      if (s.status === "ended" && s.scored) return;
+      notice(t.reconnecting);
+      s.retry = Math.min(s.retry + 1, 6);
+      setTimeout(function () { connect(s); }, 300 * s.retry);
+    };
+  }
+
+  function addMessage(s, m) {
+    if (m.seq && !s.messages[m.seq]) s.messages[m.seq] = m;
+    if (m.seq && m.seq > s.lastSeq) s.lastSeq = m.seq;
+  }
+
+  function handle(s, msg) {
+    if (msg.type === "hello") {
+      msg.messages.forEach(function (m) { addMessage(s, m); });
+      s.status = msg.status;
+      s.endReason = msg.end_reason;
+      s.scored = msg.scored;
+      // Replies the server already has (sent before a drop) are acknowledged by their seq.
+      Object.values(s.messages).forEach(function (m) {
+        if (m.client_id && s.pending[m.client_id]) delete s.pending[m.client_id];
+      });
+      savePending(s);
+    } else if (msg.type === "message") {
+      addMessage(s, msg.message);
+    } else if (msg.type === "ack") {
+      var p = s.pending[msg.client_id];
+      if (p) {
+        addMessage(s, { seq: msg.seq, role: "agent", text: p.text, at: msg.at, client_id: msg.client_id });
+        delete s.pending[msg.client_id];
+        savePending(s);
+      }
+      if (msg.hints) s.hints = msg.hints;
+    } else if (msg.type === "error") {
+      if (msg.client_id && s.pending[msg.client_id]) {
+        var failed = s.pending[msg.client_id];
+        delete s.pending[msg.client_id];
+        savePending(s);
+        if (s.info.id === current && !reply.value) reply.value = failed.text;
+      }
+      notice(msg.message);
+    } else if (msg.type === "ended") {
+      s.status = "ended";
+      s.endReason = msg.reason;
+    } else if (msg.type === "scored") {
+      s.scored = true;
+    }
+    render();
+  }
+
+  function sendReply(s, p) {
+    if (s.ws && s.ws.readyState === WebSocket.OPEN) {
+      s.ws.send(JSON.stringify({ type: "reply", client_id: p.client_id, text: p.text,
+                                 events: p.events, sent_t: p.sent_t }));
+    }
+  }
+
+  // ---------------------------------------------------------------- input events
+  var TYPES = { insertText: "insertText", insertCompositionText: "insertCompositionText",
+                insertFromPaste: "insertFromPaste", insertFromDrop: "insertFromPaste",
+                insertReplacementText: "insertText", insertLineBreak: "insertText" };
+  reply.addEventListener("beforeinput", function (e) {
+    var s = sessions[current];
+    var type = TYPES[e.inputType] || (e.inputType.indexOf("delete") === 0 ? "deleteContentBackward" : null);
+    if (!type) return;
+    var text = e.data;
+    if (text == null && e.dataTransfer) text = e.dataTransfer.getData("text/plain");
+    if (text == null) text = e.inputType === "insertLineBreak" ? "\n" : "";
+    s.events.push({ t: Math.round(performance.now()), type: type, data: text.slice(0, 1000) });
+  });
+  reply.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
+  });
+  document.getElementById("composer").addEventListener("submit", function (e) { e.preventDefault(); send(); });
+
+  function send() {
+    var s = sessions[current];
+    var text = reply.value;
+    if (!text.trim() || s.status === "ended") return;
+    var p = { client_id: newId(), text: text, events: s.events, sent_t: Math.round(performance.now()) };
+    s.pending[p.client_id] = p;
+    savePending(s);
+    s.events = [];
+    reply.value = "";
+    s.hints = null;
+    sendReply(s, p);
+    render();
+  }
+
+  function insertQuickPhrase(text) {
+    var s = sessions[current];
+    var start = reply.selectionStart, end = reply.selectionEnd;
+    reply.setRangeText(text, start, end, "end");
+    s.events.push({ t: Math.round(performance.now()), type: "insertQuickPhrase", data: text });
+    reply.focus();
+  }
+
+  // ---------------------------------------------------------------- rendering
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text != null) node.textContent = text;  // user text is always set as text, never HTML
+    return node;
+  }
+  function notice(text) { document.getElementById("notice").textContent = text || ""; }
+
+  function ordered(s) {
+    return Object.keys(s.messages).map(Number).sort(function (a, b) { return a - b; })
+      .map(function (k) { return s.messages[k]; });
+  }
+
+  function waitInfo(s) {
+    var start = null, answered = false;
+    ordered(s).forEach(function (m) {
+      if (m.role === "buyer" && start === null) start = Date.parse(m.at);
+      if (m.role === "agent") { start = null; answered = true; }
+    });
+    if (Object.keys(s.pending).length) start = null;
+    if (start === null || s.status === "ended") return null;
+    var seconds = (serverNow() - start) / 1000;
+    var target = answered ? s.info.targets.target : s.info.targets.first_target;
+    var limit = answered ? s.info.targets.limit : s.info.targets.first_limit;
+    return { seconds: seconds, cls: seconds >= limit ? "red" : seconds >= target ? "amber" : "" };
+  }
+
+  function renderList() {
+    var list = document.getElementById("conversation-list");
+    list.textContent = "";
+    data.sessions.forEach(function (info) {
+      var s = sessions[info.id];
+      var item = el("li", info.id === current ? "current" : "");
+      item.dataset.session = info.id;
+      item.dataset.testid = "conversation";
+      item.appendChild(el("strong", "", info.buyer.name));
+      item.appendChild(el("div", "muted", info.title));
+      var wait = waitInfo(s);
+      if (s.status === "ended") item.appendChild(el("div", "ended", t.ended));
+      else if (wait) {
+        var w = el("div", "wait " + wait.cls, t.waiting + " " + Math.floor(wait.seconds) + "s");
+        w.dataset.testid = "wait";
+        item.appendChild(w);
+      }
+      item.addEventListener("click", function () { switchTo(info.id); });
+      list.appendChild(item);
+    });
+  }
+
+  function renderChat() {
+    var s = sessions[current];
+    document.getElementById("chat-title").textContent = s.info.buyer.name + " · " + s.info.title;
+    var state = document.getElementById("chat-state");
+    state.textContent = "";
+    if (s.status === "ended") {
+      state.textContent = s.endReason === "buyer_left" ? t.left : s.endReason === "time_up" ? t.timeUp : t.ended;
+      if (s.scored) {
+        var link = el("a", "", " · " + t.reportReady);
+        link.href = root.dataset.reportUrl.replace("/0/", "/" + s.info.id + "/");
+        link.dataset.testid = "report-link";
+        state.appendChild(link);
+      } else state.appendChild(el("span", "", " · " + t.scoring));
+    }
+    var box = document.getElementById("messages");
+    var atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    box.textContent = "";
+    ordered(s).forEach(function (m) {
+      var div = el("div", "msg " + m.role);
+      div.dataset.testid = "message";
+      div.dataset.seq = m.seq;
+      if (m.role !== "system") div.appendChild(el("span", "who", m.role === "agent" ? t.you : t.buyer));
+      div.appendChild(el("span", "text", m.text));
+      box.appendChild(div);
+    });
+    Object.values(s.pending).forEach(function (p) {
+      var div = el("div", "msg agent pending");
+      div.dataset.testid = "pending";
+      div.appendChild(el("span", "who", t.you + " · " + t.sending));
+      div.appendChild(el("span", "text", p.text));
+      box.appendChild(div);
+    });
+    if (atBottom) box.scrollTop = box.scrollHeight;
+    var hints = document.getElementById("hints");
+    hints.textContent = "";
+    if (s.hints) {
+      hints.appendChild(el("strong", "", t.hintsTitle + "："));
+      if (!s.hints.length) hints.appendChild(el("span", "ok", t.noHits));
+      s.hints.forEach(function (h) {
+        var line = el("div", "hit", h.rule + " — " + h.suggestion);
+        line.dataset.testid = "hint";
+        hints.appendChild(line);
+      });
+    }
+    reply.disabled = s.status === "ended";
+    document.getElementById("send").disabled = s.status === "ended";
+  }
+
+  function renderProfile() {
+    var info = sessions[current].info;
+    var buyer = document.getElementById("buyer-panel");
+    buyer.textContent = "";
+    buyer.appendChild(el("h3", "", t.buyer + "：" + info.buyer.name));
+    if (info.buyer.age_group) buyer.appendChild(el("div", "muted", info.buyer.age_group));
+    var order = document.getElementById("order-panel");
+    order.textContent = "";
+    if (info.order) {
+      order.appendChild(el("h3", "", t.order + " " + info.order.number));
+      order.appendChild(el("div", "", info.order.status));
+      (info.order.items || []).forEach(function (item) {
+        order.appendChild(el("div", "muted", item.product + (item.sku ? " · " + item.sku : "") + " × " + (item.quantity || 1)));
+      });
+      if (info.order.address) order.appendChild(el("div", "muted", info.order.address));
+    }
+    var products = document.getElementById("product-panel");
+    products.textContent = "";
+    products.appendChild(el("h3", "", t.products));
+    info.products.forEach(function (p) {
+      var block = el("div", "product");
+      block.appendChild(el("strong", "", p.name + " ¥" + p.price));
+      if (p.materials) block.appendChild(el("div", "muted", p.materials));
+      var variants = el("div", "muted");
+      variants.textContent = p.variants.map(function (v) {
+        return v.label + " " + (v.stock ? t.stock + " " + v.stock : t.soldOut);
+      }).join("；");
+      block.appendChild(variants);
+      products.appendChild(block);
+    });
+  }
+
+  var phrases = data.quick_phrases.slice();
+  function renderQuick() {
+    var list = document.getElementById("quick-list");
+    list.textContent = "";
+    phrases.forEach(function (text) {
+      var item = el("li");
+      var button = el("button", "", text);
+      button.type = "button";
+      button.addEventListener("click", function () { insertQuickPhrase(text); });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    document.getElementById("quick-edit").value = phrases.join("\n");
+  }
+  document.getElementById("quick-save").addEventListener("click", function () {
+    var wanted = document.getElementById("quick-edit").value.split("\n").map(function (x) { return x.trim(); })
+      .filter(Boolean);
+    var token = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1];
+    fetch(root.dataset.quickUrl, { method: "PUT", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(token || "") },
+      body: JSON.stringify({ phrases: wanted }) })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (res.ok) { phrases = res.body.phrases; renderQuick(); notice(""); }
+        else notice(res.body.detail || "");
+      });
+  });
+
+  function switchTo(id) {
+    var s = sessions[current];
+    s.draft = reply.value;
+    current = id;
+    reply.value = sessions[id].draft || "";
+    render();
+    renderProfile();
+  }
+
+  function render() { renderList(); renderChat(); }
+
+  function tick() {
+    var left = Math.max(0, Math.round((Date.parse(data.deadline_at) - serverNow()) / 1000));
+    document.getElementById("time-left").textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+    renderList();
+  }
+
+  data.sessions.forEach(function (info) { connect(sessions[info.id]); });
+  render();
+  renderProfile();
+  renderQuick();
+  setInterval(tick, 500);
+  tick();
+})();

@@ -1,0 +1,133 @@
+"""The live workbench in a real browser, with real key events, daphne, the channel layer
+and a Celery worker delivering the buyer's lines and timers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from catalog.services import catalog_import
+from roleplay.models import Message, Session
+from scenarios.services import scenario_create, scenario_publish
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "scenarios" / "fixtures" / "genuine-coat.yaml"
+GOOD_FIRST = "您好，欢迎光临！我们是品牌授权店，吊牌上有防伪码可以查询。"
+GOOD_SECOND = "亲，根据您的身高体重建议选 M 码，可以参考详情页的尺码表，感谢您的光临，再见"
+
+
+@pytest.fixture
+def world(live_worker):
+    catalog_import(sorted((ROOT / "content" / "catalog").glob("*.yaml")))
+    trainer = UserFactory(username="teacher_li", role=Role.TRAINER)
+    UserFactory(username="xiaoya", display_name="王小丫", role=Role.TRAINEE)
+    text = FIXTURE.read_text(encoding="utf-8")
+    made = []
+    for slug, extra in (("genuine-coat", {}), ("genuine-coat-b", {}),
+                        ("impatient", {"patience_s: 90": "patience_s: 14",
+                                       "nudge_after_s: 30": "nudge_after_s: 6",
+                                       "{silence_s: 45}": "{silence_s: 13}"})):
+        variant = text.replace("slug: genuine-coat", f"slug: {slug}", 1)
+        variant = variant.replace("title: 这件大衣是正品吗？", f"title: 正品咨询 {slug}", 1)
+        for old, new in extra.items():
+            variant = variant.replace(old, new)
+        scenario = scenario_create(actor=trainer, yaml_text=variant)
+        scenario_publish(actor=trainer, scenario=scenario)
+        made.append(scenario)
+    return made
+
+
+def _login(page) -> None:
+    page.goto("/login/")
+    page.get_by_label("用户名或工号").fill("xiaoya")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("home-heading")).to_be_visible()
+
+
+def _start(page, title: str) -> None:
+    page.goto("/practice/")
+    card = page.locator("form.card").filter(
+        has=page.get_by_role("heading", name=title, exact=True))
+    card.get_by_role("button", name="开始练习").click()
+    expect(page.get_by_test_id("message")).to_have_count(1)
+
+
+def _type(page, text: str) -> None:
+    box = page.get_by_label("回复买家")
+    box.click()
+    page.keyboard.type(text, delay=5)  # real key events, recorded as input events
+    page.keyboard.press("Enter")
+
+
+def test_practice_session_from_first_line_to_report(page, world):
+    _login(page)
+    _start(page, "正品咨询 genuine-coat")
+    _type(page, GOOD_FIRST)
+    expect(page.get_by_test_id("hints")).to_contain_text("没有违反规则")
+    expect(page.get_by_test_id("message")).to_have_count(3, timeout=15000)  # buyer answered
+    expect(page.get_by_test_id("messages")).to_contain_text("那我 160 斤穿什么码")
+    _type(page, GOOD_SECOND)
+    expect(page.get_by_test_id("chat-state")).to_contain_text("对话已结束", timeout=15000)
+    page.get_by_test_id("report-link").click(timeout=20000)
+    expect(page.get_by_test_id("outcome")).to_have_text("成交")
+    expect(page.get_by_test_id("first-response")).not_to_have_text("—")
+    expect(page.get_by_test_id("pasted")).to_have_text("0")
+    session = Session.objects.get()
+    agent = list(session.messages.filter(role="agent").order_by("seq"))
+    assert [m.text for m in agent] == [GOOD_FIRST, GOOD_SECOND]
+    assert agent[0].telemetry["typed_chars"] == len(GOOD_FIRST.replace(" ", ""))
+    assert session.report.total is not None and session.report.total >= 80
+
+
+def test_reload_in_the_middle_resumes_without_loss_or_duplicates(page, world):
+    _login(page)
+    _start(page, "正品咨询 genuine-coat")
+    _type(page, GOOD_FIRST)
+    expect(page.get_by_test_id("message")).to_have_count(3, timeout=15000)
+    page.reload()
+    expect(page.get_by_test_id("message")).to_have_count(3)
+    seqs = page.get_by_test_id("message").evaluate_all("els => els.map(e => e.dataset.seq)")
+    assert seqs == ["1", "2", "3"]
+    _type(page, GOOD_SECOND)
+    expect(page.get_by_test_id("chat-state")).to_contain_text("对话已结束", timeout=15000)
+    assert Message.objects.filter(role="agent").count() == 2
+
+
+def test_buyer_leaves_after_the_patience_limit(page, world):
+    _login(page)
+    _start(page, "正品咨询 impatient")
+    expect(page.get_by_test_id("wait")).to_be_visible()
+    expect(page.get_by_test_id("messages")).to_contain_text("在吗", timeout=15000)  # nudge
+    expect(page.get_by_test_id("chat-state")).to_contain_text("对话已结束", timeout=20000)
+    expect(page.get_by_test_id("messages")).to_contain_text("算了，我去别家看看。")
+    session = Session.objects.get()
+    assert session.outcome == "流失"
+    expect(page.get_by_label("回复买家")).to_be_disabled()
+
+
+def test_exam_with_two_buyers(page, world):
+    _login(page)
+    page.goto("/practice/")
+    form = page.get_by_test_id("exam-form")
+    form.get_by_label("正品咨询 genuine-coat", exact=True).check()
+    form.get_by_label("正品咨询 genuine-coat-b", exact=True).check()
+    form.get_by_role("button", name="开始考试").click()
+    conversations = page.get_by_test_id("conversation")
+    expect(conversations).to_have_count(2)
+    expect(page.get_by_test_id("time-left")).not_to_have_text("—")
+    for index in range(2):
+        conversations.nth(index).click()
+        expect(page.get_by_test_id("message")).to_have_count(1)
+        _type(page, "你好，我不知道")
+        expect(page.get_by_test_id("message")).to_have_count(3, timeout=15000)
+        expect(page.get_by_test_id("hints")).to_be_empty()  # no hints in an exam
+    sessions = list(Session.objects.filter(mode="exam"))
+    assert len(sessions) == 2 and sessions[0].exam_id == sessions[1].exam_id
+    assert all(s.messages.filter(role="agent").count() == 1 for s in sessions)
