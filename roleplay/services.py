@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from roleplay.models import Dispute, Exam, Message, Report, Session
+from roleplay.rule_names import rule_name
 from roleplay.telemetry import TelemetryError, telemetry_check
 from scenarios import engine
 from scenarios.models import Scenario, ScenarioVersion
@@ -281,7 +282,7 @@ def _ack(message: Message, session: Session) -> dict:
            "at": message.at.isoformat(), "session": session.pk}
     if session.mode == Session.Mode.PRACTICE:
         # Practice only: what the reply broke and a better wording. Exams give no hints.
-        ack["hints"] = message.hits
+        ack["hints"] = [{**hit, "name": rule_name(hit["rule"])} for hit in message.hits]
     return ack
 
 

@@ -232,7 +232,7 @@
       hints.appendChild(el("strong", "", t.hintsTitle + "："));
       if (!s.hints.length) hints.appendChild(el("span", "ok", t.noHits));
       s.hints.forEach(function (h) {
-        var line = el("div", "hit", h.rule + " — " + h.suggestion);
+        var line = el("div", "hit", (h.name || h.rule) + " — " + h.suggestion);
         line.dataset.testid = "hint";
         hints.appendChild(line);
       });
