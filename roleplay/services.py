@@ -107,7 +107,9 @@ def _emit_lines(session: Session, lines: list, trigger_at: datetime, step: str,
             session=session, role=role, text=line.text, kind=line.kind, step=step,
             due_at=trigger_at + timedelta(seconds=line.delay_s), branch_reason=reason[:300])
         if line.delay_s <= 0:
-            _deliver(session, message, trigger_at)
+            # Stamped with the real push time; due_at keeps when it was planned, so the
+            # lateness of timers (nudges, the buyer leaving) can be measured.
+            _deliver(session, message, max(trigger_at, timezone.now()))
         else:
             # The buyer "types" first: the line appears after a human-like delay.
             transaction.on_commit(
