@@ -34,6 +34,10 @@ class DatabaseChannelLayer(BaseChannelLayer):
                  channel_capacity=None, **kwargs) -> None:
         super().__init__(expiry=expiry, capacity=capacity, channel_capacity=channel_capacity)
         self.group_expiry = group_expiry
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queues: dict[str, asyncio.Queue] = {}
+        self._waiting: dict[str, int] = {}
+        self._poller: asyncio.Task | None = None
 
     # --- database work (sync; run in Django's thread) ----------------------------------
 
@@ -47,18 +51,20 @@ class DatabaseChannelLayer(BaseChannelLayer):
         LayerMessage.objects.create(channel=channel, payload=message,
                                     expires_at=now + timedelta(seconds=self.expiry))
 
-    def _pop(self, channel: str) -> dict | None:
+    def _pop_many(self, channels: list[str]) -> list[tuple[str, dict]]:
+        """Take every waiting message of these channels, oldest first."""
         from realtime.models import LayerMessage
 
         with transaction.atomic():
-            row = (LayerMessage.objects.filter(channel=channel, expires_at__gte=timezone.now())
-                   .order_by("id").first())
-            if row is None:
-                return None
-            # Deleting by id is the claim: if another receiver got it first, try again.
-            if LayerMessage.objects.filter(pk=row.pk).delete()[0] != 1:
-                return None
-            return row.payload
+            rows = list(LayerMessage.objects.filter(channel__in=channels,
+                                                    expires_at__gte=timezone.now())
+                        .order_by("id")[:500])
+            if not rows:
+                return []
+            # The channels are this process' own (unique names), so no other receiver
+            # competes for these rows.
+            LayerMessage.objects.filter(pk__in=[row.pk for row in rows]).delete()
+            return [(row.channel, row.payload) for row in rows]
 
     def _group_add(self, group: str, channel: str) -> None:
         from realtime.models import LayerGroupMember
@@ -92,12 +98,34 @@ class DatabaseChannelLayer(BaseChannelLayer):
         await _db(self._send)(channel, message)
 
     async def receive(self, channel: str) -> dict:
+        """Wait for a message. One poller per process serves every waiting receiver, so the
+        database sees one query per poll however many sockets are open."""
         self.require_valid_channel_name(channel)
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (tests): start afresh on it
+            self._loop, self._queues, self._waiting, self._poller = loop, {}, {}, None
+        queue = self._queues.setdefault(channel, asyncio.Queue())
+        self._waiting[channel] = self._waiting.get(channel, 0) + 1
+        if self._poller is None or self._poller.done():
+            self._poller = loop.create_task(self._poll())
+        try:
+            return await queue.get()
+        finally:
+            self._waiting[channel] -= 1
+            if not self._waiting[channel]:
+                del self._waiting[channel]
+                if queue.empty():
+                    self._queues.pop(channel, None)
+
+    async def _poll(self) -> None:
         delay = MIN_POLL_S
-        while True:
-            message = await _db(self._pop)(channel)
-            if message is not None:
-                return message
+        while self._waiting:
+            found = await _db(self._pop_many)(list(self._waiting))
+            for channel, payload in found:
+                self._queues.setdefault(channel, asyncio.Queue()).put_nowait(payload)
+            if found:
+                delay = MIN_POLL_S
+                continue
             await asyncio.sleep(delay)
             delay = min(MAX_POLL_S, delay * 1.5)
 
