@@ -309,7 +309,12 @@ def session_timer(*, session_id: int, version: int) -> bool:
     session = Session.objects.select_for_update().get(pk=session_id)
     if not session.is_active or session.state_version != version:
         return False
-    _run_due_timers(session, session_spec(session), timezone.now())
+    spec = session_spec(session)
+    before = session.state_version
+    _run_due_timers(session, spec, timezone.now())
+    if session.state_version == before:
+        # Delivered a little early (clocks of worker and broker differ): try again when due.
+        _schedule_timer(session, spec, engine.State.from_dict(session.engine_state))
     session.save()
     return True
 

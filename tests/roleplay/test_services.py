@@ -201,3 +201,14 @@ def test_exam_two_buyers_one_at_a_time_and_the_time_limit(published, trainee, sc
         "time_up", "outcome", "buyer_left"}
     assert Report.objects.count() == 0 and Message.objects.exists()
     assert timezone.now() < exam.deadline_at + timedelta(minutes=1)
+
+
+def test_an_early_timer_is_scheduled_again_for_its_due_time(
+        session, scheduled, django_capture_on_commit_callbacks):
+    scheduled.clear()
+    with time_machine.travel(session.started_at + timedelta(seconds=29.9), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        assert session_timer(session_id=session.pk, version=1)
+    assert session.messages.filter(kind="nudge").count() == 0
+    assert scheduled == [("timer_task", (session.pk, 1),
+                          session.started_at + timedelta(seconds=30))]

@@ -1,0 +1,316 @@
+"""Workbench load benchmark (a script, not a pytest test).
+
+Runs the real stack on this machine: PostgreSQL, Redis, one daphne process and one Celery
+worker. N simulated trainees each hold a WebSocket and reply every 2 s; a tenth of them stay
+silent so the buyer nudges them. Reports acknowledgement latency, nudge lateness (pushed
+minus planned, from the database), lost and duplicated messages; then a saturation run
+(reply as soon as acknowledged) and the same clients against a bare echo consumer, the
+ceiling of the stack.
+
+    .venv/bin/python tests/bench/bench_workbench.py --levels 50 100 200 --seconds 20
+
+Needs PostgreSQL and Redis (defaults: 127.0.0.1, database cs_bench, created if missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+SCENARIO = """
+format: 1
+slug: bench-ping-pong
+title: 压测：一问一答
+shop: yueyi-apparel
+products: [double-face-wool-coat]
+persona:
+  name: 压测买家
+  motive: 求实
+  knowledge: none
+  price_attitude: generous
+  patience_s: 1800
+  nudge_after_s: {nudge}
+  nudges: [在吗？]
+  typing_cpm: 600
+start: a
+steps:
+  a:
+    buyer: [请问有货吗？]
+    branches:
+      - {{when: {{keywords: [确认]}}, goto: b}}
+      - {{when: {{tries: 20}}, goto: b}}
+  b:
+    buyer: [好的，还有别的吗？]
+    branches:
+      - {{when: {{keywords: [确认]}}, goto: a}}
+      - {{when: {{tries: 20}}, goto: a}}
+"""
+REPLY = "确认，亲，有货的哦"
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_world(trainees: int, nudge_s: int):
+    """Fresh tables, the catalogue, a published ping-pong scenario and N logged-in trainees."""
+    import django
+
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from accounts.roles import Role
+    from accounts.services import user_create
+    from catalog.services import catalog_import
+    from scenarios.services import scenario_create, scenario_publish
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", "--noinput", verbosity=0)
+    call_command("migrate", verbosity=0)  # re-creates role groups after the flush
+    catalog_import(sorted((ROOT / "content" / "catalog").glob("*.yaml")))
+    trainer = user_create(username="bench-trainer", role=Role.TRAINER, password=None)
+    scenario = scenario_create(actor=trainer, yaml_text=SCENARIO.format(nudge=nudge_s))
+    scenario_publish(actor=trainer, scenario=scenario)
+    users = []
+    for n in range(trainees):
+        user = user_create(username=f"bench{n}", role=Role.TRAINEE, password=None)
+        store = SessionStore()
+        store["_auth_user_id"] = str(user.pk)
+        store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        store["_auth_user_hash"] = user.get_session_auth_hash()
+        store.create()
+        users.append((user, store.session_key))
+    return scenario, users
+
+
+def start_sessions(scenario, users):
+    from roleplay.services import session_start
+
+    return [(session_start(trainee=user, scenario=scenario).pk, key) for user, key in users]
+
+
+def spawn(args: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.STDOUT)
+
+
+async def trainee_client(base: str, origin: str, session_id: int, cookie: str, silent: bool,
+                         stop_at: float, saturate: bool, stats: dict) -> None:
+    from websockets.asyncio.client import connect
+
+    seen: dict[int, int] = {}
+    sent: dict[str, float] = {}
+    acked = asyncio.Event()
+    async with connect(f"{base}/ws/sessions/{session_id}/", origin=origin,
+                       additional_headers={"Cookie": f"sessionid={cookie}"},
+                       open_timeout=60, ping_interval=None, max_queue=None) as ws:
+
+        async def reader():
+            async for raw in ws:
+                msg = json.loads(raw)
+                if msg["type"] == "hello":
+                    for m in msg["messages"]:
+                        seen[m["seq"]] = seen.get(m["seq"], 0) + 1
+                elif msg["type"] == "message":
+                    seq = msg["message"]["seq"]
+                    seen[seq] = seen.get(seq, 0) + 1
+                elif msg["type"] == "ack":
+                    started = sent.pop(msg["client_id"], None)
+                    if started is not None:
+                        stats["ack_ms"].append((time.perf_counter() - started) * 1000)
+                        seen[msg["seq"]] = seen.get(msg["seq"], 0) + 1
+                    acked.set()
+                elif msg["type"] == "error":
+                    stats["errors"] += 1
+                    sent.pop(msg.get("client_id"), None)
+                    acked.set()
+
+        task = asyncio.create_task(reader())
+        await asyncio.sleep((session_id % 20) / 10)  # spread the first replies over 2 s
+        while time.perf_counter() < stop_at:
+            if silent:
+                await asyncio.sleep(0.5)
+                continue
+            client_id = uuid.uuid4().hex
+            sent[client_id] = time.perf_counter()
+            acked.clear()
+            await ws.send(json.dumps({"type": "reply", "client_id": client_id, "text": REPLY,
+                                      "events": [], "sent_t": 0}))
+            if saturate:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(acked.wait(), timeout=10)
+            else:
+                await asyncio.sleep(2.0)
+        await asyncio.sleep(3)  # let in-flight buyer lines arrive
+        task.cancel()
+    stats["seen"][session_id] = seen
+
+
+async def echo_client(base: str, origin: str, cookie: str, stop_at: float, stats: dict) -> None:
+    from websockets.asyncio.client import connect
+
+    async with connect(f"{base}/ws/echo/", origin=origin, ping_interval=None,
+                       additional_headers={"Cookie": f"sessionid={cookie}"},
+                       open_timeout=60) as ws:
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            await ws.send(json.dumps({"n": 1}))
+            await ws.recv()
+            stats["ack_ms"].append((time.perf_counter() - started) * 1000)
+
+
+def run_clients(coroutines) -> None:
+    async def gather():
+        results = await asyncio.gather(*coroutines, return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            print(f"  {len(failures)} clients failed, e.g. {failures[0]!r}")
+
+    asyncio.run(gather())
+
+
+def losses(sessions: list[int], stats: dict) -> tuple[int, int]:
+    from roleplay.models import Message
+
+    lost = duplicated = 0
+    for session_id in sessions:
+        seen = stats["seen"].get(session_id, {})
+        delivered = set(Message.objects.filter(session_id=session_id, seq__isnull=False)
+                        .values_list("seq", flat=True))
+        lost += len(delivered - set(seen))
+        duplicated += sum(count - 1 for count in seen.values() if count > 1)
+    return lost, duplicated
+
+
+def nudge_lateness_ms(sessions: list[int]) -> list[float]:
+    from roleplay.models import Message
+
+    return [(m.at - m.due_at).total_seconds() * 1000 for m in
+            Message.objects.filter(session_id__in=sessions, kind="nudge", at__isnull=False)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--levels", type=int, nargs="+", default=[50, 100, 200])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cs_bench")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
+    options = parser.parse_args()
+
+    prepare_database(options.database_url)
+    env = {**os.environ, "DATABASE_URL": options.database_url, "REDIS_URL": options.redis_url,
+           "DEBUG": "false", "HTTPS": "false", "SECRET_KEY": "bench-" + "x" * 40,
+           "CELERY_QUEUE": "bench", "LOG_LEVEL": "WARNING",
+           "DJANGO_SETTINGS_MODULE": "simulator.settings"}
+    os.environ.update(env)
+    bin_dir = Path(sys.executable).parent
+    port = free_port()
+    base, origin = f"ws://127.0.0.1:{port}", f"http://127.0.0.1:{port}"
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
+          f"{options.seconds} s per level")
+    rows = []
+    for level in options.levels:
+        scenario, users = setup_world(level, nudge_s=5)
+        import redis
+
+        redis.Redis.from_url(options.redis_url).flushdb()
+        server = spawn([str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port),
+                        "simulator.asgi:application"], env)
+        worker = spawn([str(bin_dir / "celery"), "-A", "simulator", "worker", "-Q", "bench",
+                        "--concurrency", "2", "--without-mingle", "--without-gossip",
+                        "-l", "warning"], env)
+        time.sleep(6)
+        try:
+            for saturate in (False, True):
+                sessions = start_sessions(scenario, users)
+                stats = {"ack_ms": [], "errors": 0, "seen": {}}
+                silent = {sid for n, (sid, _) in enumerate(sessions) if n % 10 == 9}
+                stop = time.perf_counter() + options.seconds
+                began = time.perf_counter()
+                run_clients([trainee_client(base, origin, sid, key, sid in silent and
+                                            not saturate, stop, saturate, stats)
+                             for sid, key in sessions])
+                elapsed = time.perf_counter() - began - 3
+                ids = [sid for sid, _ in sessions]
+                lost, duplicated = losses(ids, stats)
+                late = nudge_lateness_ms(ids)
+                rows.append({
+                    "n": level, "mode": "saturation" if saturate else "every 2 s",
+                    "acks": len(stats["ack_ms"]), "per_s": len(stats["ack_ms"]) / elapsed,
+                    "p50": percentile(stats["ack_ms"], 50), "p95": percentile(stats["ack_ms"], 95),
+                    "p99": percentile(stats["ack_ms"], 99), "errors": stats["errors"],
+                    "nudges": len(late), "nudge_p95": percentile(late, 95),
+                    "lost": lost, "dup": duplicated})
+                from roleplay.models import Session
+
+                Session.objects.filter(pk__in=ids).update(status="ended")
+            echo = {"ack_ms": []}
+            stop = time.perf_counter() + options.seconds
+            began = time.perf_counter()
+            run_clients([echo_client(base, origin, key, stop, echo) for _, key in users])
+            elapsed = time.perf_counter() - began
+            rows.append({"n": level, "mode": "bare echo", "acks": len(echo["ack_ms"]),
+                         "per_s": len(echo["ack_ms"]) / elapsed,
+                         "p50": percentile(echo["ack_ms"], 50),
+                         "p95": percentile(echo["ack_ms"], 95),
+                         "p99": percentile(echo["ack_ms"], 99), "errors": 0, "nudges": 0,
+                         "nudge_p95": float("nan"), "lost": 0, "dup": 0})
+        finally:
+            server.terminate()
+            worker.terminate()
+            server.wait()
+            worker.wait()
+    print(f"{'N':>4} {'mode':<11} {'acks':>6} {'acks/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'p99 ms':>7} {'err':>5} {'nudges':>6} {'nudge p95 ms':>12} {'lost':>5} {'dup':>4}"
+          f" {'vs echo':>8}")
+    for row in rows:
+        echo_row = next(r for r in rows if r["n"] == row["n"] and r["mode"] == "bare echo")
+        ratio = row["per_s"] / echo_row["per_s"] if echo_row["per_s"] else float("nan")
+        print(f"{row['n']:>4} {row['mode']:<11} {row['acks']:>6} {row['per_s']:>8.1f} "
+              f"{row['p50']:>7.1f} {row['p95']:>7.1f} {row['p99']:>7.1f} {row['errors']:>5} "
+              f"{row['nudges']:>6} {row['nudge_p95']:>12.1f} {row['lost']:>5} {row['dup']:>4} "
+              f"{ratio:>7.2f}x")
+    multiples = []
+    for row in rows:
+        if row["mode"] == "bare echo":
+            continue
+        echo_row = next(r for r in rows if r["n"] == row["n"] and r["mode"] == "bare echo")
+        multiples.append(f"N={row['n']} {row['mode']}: {row['p95'] / echo_row['p95']:.1f}x")
+    print("p95 ack as a multiple of the echo's:", ", ".join(multiples))
+
+
+if __name__ == "__main__":
+    main()
