@@ -43,6 +43,7 @@ def workbench_session(session: Session) -> dict:
     return {
         "id": session.pk,
         "title": data["title"],
+        "version": session.scenario_version.number,
         "mode": session.mode,
         "status": session.status,
         "deadline_at": session.deadline_at.isoformat(),

@@ -196,6 +196,7 @@
   function renderChat() {
     var s = sessions[current];
     document.getElementById("chat-title").textContent = s.info.buyer.name + " · " + s.info.title;
+    document.getElementById("chat-version").textContent = t.version.replace("{n}", s.info.version);
     var state = document.getElementById("chat-state");
     state.textContent = "";
     if (s.status === "ended") {
