@@ -22,9 +22,10 @@ MAX_POLL_S = 0.1
 
 
 def _db(function):
-    # Plain sync_to_async, not channels' database_sync_to_async: the layer's queries are
-    # short and must not close the connection of the code that called the layer.
-    return sync_to_async(function, thread_sensitive=True)
+    # A thread pool of its own (not thread-sensitive): the layer may be called from a loop
+    # that a blocked request thread is waiting on, and must not need that thread. Not
+    # channels' database_sync_to_async either: it would close the caller's connection.
+    return sync_to_async(function, thread_sensitive=False)
 
 
 class DatabaseChannelLayer(BaseChannelLayer):

@@ -8,14 +8,37 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
+from django.db import close_old_connections
 
 from roleplay.models import Session
-from roleplay.services import group_name, message_data, reply_receive
+from roleplay.services import (
+    collecting_pushes,
+    group_name,
+    message_data,
+    reply_process,
+    reply_receive,
+)
 
 MAX_FRAME_BYTES = 64 * 1024
+
+
+def _in_thread(function, **kwargs):
+    close_old_connections()
+    try:
+        with collecting_pushes() as pushes:
+            result = function(**kwargs)
+        return result, pushes
+    finally:
+        close_old_connections()
+
+
+# Replies of different sessions run in parallel threads; the session row lock keeps the
+# replies of one session in order (and this consumer handles one frame at a time).
+_call = sync_to_async(_in_thread, thread_sensitive=False)
 
 
 @database_sync_to_async
@@ -82,18 +105,27 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
             return
         try:
-            result = await database_sync_to_async(reply_receive)(
-                session_id=self.session_id, user=self.scope["user"],
+            result, pushes = await _call(
+                reply_receive, session_id=self.session_id, user=self.scope["user"],
                 client_id=content.get("client_id"), text=content.get("text"),
-                events=content.get("events"), sent_t=content.get("sent_t"))
+                events=content.get("events"), sent_t=content.get("sent_t"), process=False)
         except PermissionDenied:
             await self.close()
             return
-        if result.ok:
-            await self.send_json(result.ack)
-        else:
+        await self._push(pushes)
+        if not result.ok:
             await self.send_json({"type": "error", "client_id": content.get("client_id"),
                                   "message": result.error})
+            return
+        # Stored, so acknowledged now; the buyer's reaction follows.
+        await self.send_json(result.ack)
+        if result.message_id is not None:
+            _, pushes = await _call(reply_process, message_id=result.message_id)
+            await self._push(pushes)
+
+    async def _push(self, pushes) -> None:
+        for session_id, payload in pushes:
+            await self.channel_layer.group_send(group_name(session_id), payload)
 
     async def session_message(self, event: dict) -> None:
         await self.send_json({"type": "message", "message": event["message"]})

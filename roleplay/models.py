@@ -108,6 +108,8 @@ class Message(models.Model):
     hits = models.JSONField(_("compliance hits"), default=list, blank=True)
     branch_reason = models.CharField(_("why the buyer answered so"), max_length=300,
                                      blank=True)
+    # A reply is acknowledged as soon as it is stored; the buyer reacts to it just after.
+    processed = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["session", "seq", "id"]

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from realtime.push import group_send_sync
 from roleplay.models import Dispute, Exam, Message, Report, Session
 from roleplay.rule_names import rule_name
 from roleplay.telemetry import TelemetryError, telemetry_check
@@ -32,7 +33,7 @@ from scenarios.models import Scenario, ScenarioVersion
 from scenarios.services import spec_of
 from scenarios.simulation import DEFAULT_OUTCOME_SCORES, scoring_targets
 from scenarios.validation import ScenarioSpec
-from scoring import score_session
+from scoring import check_reply, score_session
 
 MAX_REPLY_CHARS = 1000
 MAX_REPLIES_PER_SECOND = 5
@@ -75,13 +76,31 @@ def message_data(message: Message) -> dict:
     }
 
 
+# Set by the socket consumer around a call into a service: pushes are then handed back to
+# it (and awaited on its own event loop) instead of being sent from this thread.
+_push_collector: ContextVar[list | None] = ContextVar("push_collector", default=None)
+
+
+@contextmanager
+def collecting_pushes() -> Iterator[list[tuple[int, dict]]]:
+    collected: list[tuple[int, dict]] = []
+    token = _push_collector.set(collected)
+    try:
+        yield collected
+    finally:
+        _push_collector.reset(token)
+
+
 def _push(session_id: int, payload: dict) -> None:
-    layer = get_channel_layer()
-    async_to_sync(layer.group_send)(group_name(session_id), payload)
+    group_send_sync(group_name(session_id), payload)
 
 
 def _push_on_commit(session_id: int, payload: dict) -> None:
-    transaction.on_commit(lambda: _push(session_id, payload))
+    collected = _push_collector.get()
+    if collected is not None:
+        transaction.on_commit(lambda: collected.append((session_id, payload)))
+    else:
+        transaction.on_commit(lambda: _push(session_id, payload))
 
 
 def _next_seq(session: Session) -> int:
@@ -218,6 +237,7 @@ class ReplyResult:
     ok: bool
     ack: dict = field(default_factory=dict)
     error: str = ""
+    message_id: int | None = None
 
 
 def _text_problem(text) -> str:
@@ -231,8 +251,10 @@ def _text_problem(text) -> str:
 
 
 def reply_receive(*, session_id: int, user, client_id: str, text, events=None,
-                  sent_t=None, received_at: datetime | None = None) -> ReplyResult:
-    """Store a reply (once per client id), acknowledge it, and let the buyer react."""
+                  sent_t=None, received_at: datetime | None = None,
+                  process: bool = True) -> ReplyResult:
+    """Store a reply (once per client id) and acknowledge it; the buyer reacts in
+    ``reply_process`` (run here unless the caller sends the acknowledgement first)."""
     received_at = received_at or timezone.now()
     if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
         return ReplyResult(False, error=_("Each reply needs a client message id."))
@@ -245,20 +267,23 @@ def reply_receive(*, session_id: int, user, client_id: str, text, events=None,
             raise PermissionDenied(_("This is not your session."))
         existing = session.messages.filter(client_id=client_id).first()
         if existing is not None:  # a resend after a dropped connection: same answer again
-            return ReplyResult(True, ack=_ack(existing, session))
+            # Not yet reacted to (the connection dropped in between): react now.
+            pending = None if existing.processed else existing.pk
+            return ReplyResult(True, ack=_ack(existing, session), message_id=pending)
         if not session.is_active:
             return ReplyResult(False, error=_("This conversation has ended."))
-        recent = session.messages.filter(
-            role=Message.Role.AGENT, at__gte=received_at - timedelta(seconds=1)).count()
-        if recent >= MAX_REPLIES_PER_SECOND:
+        agent_times = list(session.messages.filter(role=Message.Role.AGENT)
+                           .order_by("-at").values_list("at", flat=True)[
+                               :MAX_REPLIES_PER_SECOND])
+        if len(agent_times) >= MAX_REPLIES_PER_SECOND and (
+                agent_times[-1] >= received_at - timedelta(seconds=1)):
             return ReplyResult(False, error=_("Too many messages at once; slow down."))
         spec = session_spec(session)
         state = _run_due_timers(session, spec, received_at)
         if state.ended:
             session.save()
             return ReplyResult(False, error=_("This conversation has ended."))
-        previous = session.messages.filter(role=Message.Role.AGENT).aggregate(Max("at"))[
-            "at__max"]
+        previous = agent_times[0] if agent_times else None
         try:
             telemetry = telemetry_check(
                 events, sent_t, text, _clock(session, received_at),
@@ -267,16 +292,39 @@ def reply_receive(*, session_id: int, user, client_id: str, text, events=None,
             session.save()
             return ReplyResult(False, error=_("Input events rejected: %(why)s") % {"why": exc})
         position = "first" if previous is None else "middle"
-        turn = engine.on_reply(spec, state, text, _clock(session, received_at), position)
+        hits = check_reply(text, position, engine.compliance_context(spec))
         message = Message.objects.create(
             session=session, role=Message.Role.AGENT, text=text, at=received_at,
             seq=_next_seq(session), client_id=client_id, step=state.step,
             events=telemetry.events, telemetry=telemetry.findings(),
-            hits=[hit.to_dict() for hit in turn.hits],
-            branch_reason=(turn.match.reason if turn.match else "")[:300])
-        _apply(session, spec, turn, received_at)
+            hits=[hit.to_dict() for hit in hits], processed=False)
+        # Timers planned before this reply are stale from now on.
+        session.state_version += 1
         session.save()
-        return ReplyResult(True, ack=_ack(message, session))
+        ack = _ack(message, session)
+    result = ReplyResult(True, ack=ack, message_id=message.pk)
+    if process:
+        reply_process(message_id=message.pk)
+    return result
+
+
+@transaction.atomic
+def reply_process(*, message_id: int) -> None:
+    """The buyer reacts to a stored reply (once), at the reply's server time."""
+    message = Message.objects.get(pk=message_id)
+    session = Session.objects.select_for_update().get(pk=message.session_id)
+    message.refresh_from_db()
+    if message.processed or not session.is_active:
+        return
+    spec = session_spec(session)
+    state = engine.State.from_dict(session.engine_state)
+    position = "first" if state.replies == 0 else "middle"
+    turn = engine.on_reply(spec, state, message.text, _clock(session, message.at), position)
+    message.processed = True
+    message.branch_reason = (turn.match.reason if turn.match else "")[:300]
+    message.save(update_fields=["processed", "branch_reason"])
+    _apply(session, spec, turn, message.at)
+    session.save()
 
 
 def _ack(message: Message, session: Session) -> dict:
@@ -306,9 +354,9 @@ def message_deliver(*, message_id: int) -> Message | None:
 @transaction.atomic
 def session_timer(*, session_id: int, version: int) -> bool:
     """A nudge, a silence branch or the patience limit is due. Stale timers do nothing."""
-    session = Session.objects.select_for_update().get(pk=session_id)
-    if not session.is_active or session.state_version != version:
-        return False
+    session = Session.objects.select_for_update().filter(pk=session_id).first()
+    if session is None or not session.is_active or session.state_version != version:
+        return False  # gone, ended, or the conversation moved on: a stale timer
     spec = session_spec(session)
     before = session.state_version
     _run_due_timers(session, spec, timezone.now())
@@ -321,8 +369,8 @@ def session_timer(*, session_id: int, version: int) -> bool:
 
 @transaction.atomic
 def session_expire(*, session_id: int) -> bool:
-    session = Session.objects.select_for_update().get(pk=session_id)
-    if not session.is_active or timezone.now() < session.deadline_at:
+    session = Session.objects.select_for_update().filter(pk=session_id).first()
+    if session is None or not session.is_active or timezone.now() < session.deadline_at:
         return False
     _end(session, timezone.now(), Session.EndReason.TIME_UP)
     session.save()
@@ -331,8 +379,8 @@ def session_expire(*, session_id: int) -> bool:
 
 @transaction.atomic
 def exam_expire(*, exam_id: int) -> bool:
-    exam = Exam.objects.select_for_update().get(pk=exam_id)
-    if exam.status != Exam.Status.ACTIVE or timezone.now() < exam.deadline_at:
+    exam = Exam.objects.select_for_update().filter(pk=exam_id).first()
+    if exam is None or exam.status != Exam.Status.ACTIVE or timezone.now() < exam.deadline_at:
         return False
     for session in exam.sessions.filter(status=Session.Status.ACTIVE):
         session_expire(session_id=session.pk)
@@ -380,9 +428,11 @@ def session_scoring_input(session: Session) -> dict:
 
 
 @transaction.atomic
-def session_score(*, session_id: int) -> Report:
+def session_score(*, session_id: int) -> Report | None:
     """Score an ended session with the scoring package and store the report (once)."""
-    session = Session.objects.select_for_update().get(pk=session_id)
+    session = Session.objects.select_for_update().filter(pk=session_id).first()
+    if session is None:
+        return None
     existing = Report.objects.filter(session=session).first()
     if existing is not None:
         return existing

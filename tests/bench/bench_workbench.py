@@ -50,12 +50,12 @@ steps:
     buyer: [请问有货吗？]
     branches:
       - {{when: {{keywords: [确认]}}, goto: b}}
-      - {{when: {{tries: 20}}, goto: b}}
+      - {{when: {{tries: 20}}, end: 流失}}
   b:
     buyer: [好的，还有别的吗？]
     branches:
       - {{when: {{keywords: [确认]}}, goto: a}}
-      - {{when: {{tries: 20}}, goto: a}}
+      - {{when: {{tries: 20}}, end: 流失}}
 """
 REPLY = "确认，亲，有货的哦"
 
@@ -177,6 +177,7 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
         await asyncio.sleep(3)  # let in-flight buyer lines arrive
         task.cancel()
     stats["seen"][session_id] = seen
+    stats["closed"][session_id] = time.time()
 
 
 async def echo_client(base: str, origin: str, cookie: str, stop_at: float, stats: dict) -> None:
@@ -206,12 +207,21 @@ def losses(sessions: list[int], stats: dict) -> tuple[int, int]:
     from roleplay.models import Message
 
     lost = duplicated = 0
+    examples = []
     for session_id in sessions:
         seen = stats["seen"].get(session_id, {})
-        delivered = set(Message.objects.filter(session_id=session_id, seq__isnull=False)
-                        .values_list("seq", flat=True))
-        lost += len(delivered - set(seen))
+        # Only what was pushed while the socket was open can be lost.
+        closed = stats["closed"].get(session_id, 0) - 0.2
+        delivered = {seq: kind for seq, kind, at in
+                     Message.objects.filter(session_id=session_id, seq__isnull=False)
+                     .values_list("seq", "kind", "at") if at.timestamp() < closed}
+        missing = set(delivered) - set(seen)
+        lost += len(missing)
+        examples.extend((session_id, seq, delivered[seq], max(seen, default=0))
+                        for seq in sorted(missing)[:2])
         duplicated += sum(count - 1 for count in seen.values() if count > 1)
+    if examples:
+        print("  lost (session, seq, kind, highest seen):", examples[:6])
     return lost, duplicated
 
 
@@ -256,7 +266,7 @@ def main() -> None:
         try:
             for saturate in (False, True):
                 sessions = start_sessions(scenario, users)
-                stats = {"ack_ms": [], "errors": 0, "seen": {}}
+                stats = {"ack_ms": [], "errors": 0, "seen": {}, "closed": {}}
                 silent = {sid for n, (sid, _) in enumerate(sessions) if n % 10 == 9}
                 stop = time.perf_counter() + options.seconds
                 began = time.perf_counter()
