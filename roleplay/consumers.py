@@ -98,11 +98,19 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             return None
 
     async def receive_json(self, content, **kwargs) -> None:
-        if not isinstance(content, dict) or content.get("type") not in ("reply", "ping"):
+        if not isinstance(content, dict) or content.get("type") not in ("reply", "ping", "sync"):
             await self.send_json({"type": "error", "message": "unknown or malformed message"})
             return
         if content["type"] == "ping":
             await self.send_json({"type": "pong"})
+            return
+        if content["type"] == "sync":
+            # The page saw a gap in the sequence (a push was dropped): resend from there.
+            after = content.get("after")
+            after = after if isinstance(after, int) and not isinstance(after, bool) else 0
+            messages, status = await _backlog(self.session_id, max(0, after))
+            await self.send_json({"type": "hello", "session": self.session_id,
+                                  "messages": messages, **status})
             return
         try:
             result, pushes = await _call(

@@ -143,10 +143,15 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
                 msg = json.loads(raw)
                 if msg["type"] == "hello":
                     for m in msg["messages"]:
-                        seen[m["seq"]] = seen.get(m["seq"], 0) + 1
+                        if m["seq"] not in seen:  # a resync repeats what it has: not a dup
+                            seen[m["seq"]] = 1
                 elif msg["type"] == "message":
                     seq = msg["message"]["seq"]
                     seen[seq] = seen.get(seq, 0) + 1
+                    expected = max((s for s in range(1, seq) if s not in seen), default=None)
+                    if expected is not None:  # a gap: ask for what is missing, as the page does
+                        await ws.send(json.dumps({"type": "sync", "after": expected - 1}))
+                        stats["syncs"] += 1
                 elif msg["type"] == "ack":
                     started = sent.pop(msg["client_id"], None)
                     if started is not None:
@@ -266,7 +271,7 @@ def main() -> None:
         try:
             for saturate in (False, True):
                 sessions = start_sessions(scenario, users)
-                stats = {"ack_ms": [], "errors": 0, "seen": {}, "closed": {}}
+                stats = {"ack_ms": [], "errors": 0, "seen": {}, "closed": {}, "syncs": 0}
                 silent = {sid for n, (sid, _) in enumerate(sessions) if n % 10 == 9}
                 stop = time.perf_counter() + options.seconds
                 began = time.perf_counter()

@@ -51,6 +51,9 @@ def test_only_the_owner_connects_and_replies_are_acknowledged_once(
         await again.connect()
         hello = await again.receive_json_from(timeout=5)
         assert [m["seq"] for m in hello["messages"]] == [2]  # only what it had not seen
+        await again.send_json_to({"type": "sync", "after": 0})  # the page saw a gap
+        resync = await again.receive_json_from(timeout=5)
+        assert resync["type"] == "hello" and [m["seq"] for m in resync["messages"]] == [1, 2]
         await again.disconnect()
 
     run_coroutine(scenario())

@@ -54,8 +54,21 @@
   }
 
   function addMessage(s, m) {
-    if (m.seq && !s.messages[m.seq]) s.messages[m.seq] = m;
-    if (m.seq && m.seq > s.lastSeq) s.lastSeq = m.seq;
+    if (!m.seq || s.messages[m.seq]) return;
+    s.messages[m.seq] = m;
+    // lastSeq is the last of an unbroken run: a gap means a push was lost, so ask for
+    // everything after the run (duplicates are ignored above).
+    while (s.messages[s.lastSeq + 1]) s.lastSeq += 1;
+    if (m.seq > s.lastSeq + 1 && s.ws && s.ws.readyState === WebSocket.OPEN && !s.syncing) {
+      s.syncing = true;
+      setTimeout(function () {
+        s.syncing = false;
+        if (Object.keys(s.messages).map(Number).some(function (k) { return k > s.lastSeq + 1; }) &&
+            !s.messages[s.lastSeq + 1] && s.ws && s.ws.readyState === WebSocket.OPEN) {
+          s.ws.send(JSON.stringify({ type: "sync", after: s.lastSeq }));
+        }
+      }, 500);  // a line may just be late, not lost: give it half a second
+    }
   }
 
   function handle(s, msg) {
