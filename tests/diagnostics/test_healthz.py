@@ -1,8 +1,11 @@
 import pytest
 from django.urls import reverse
 
+# Transactional: the channel-layer check writes from another thread, as it does in
+# production, and must not wait behind the test's own open transaction.
 
-@pytest.mark.django_db
+
+@pytest.mark.django_db(transaction=True)
 def test_healthz_reports_each_part_ok(client, settings):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
@@ -14,7 +17,7 @@ def test_healthz_reports_each_part_ok(client, settings):
     assert "detail" not in body["checks"]["broker"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_healthz_fails_with_503_when_the_broker_is_unreachable(client, settings, admin_user):
     from simulator.celery import app
 
