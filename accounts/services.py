@@ -244,9 +244,8 @@ def _onboarding_batch_apply(*, actor: User, batch_id: int) -> list[OnboardedUser
         _check_rows_against_database(locked.rows)
         if locked.problem_count or not locked.rows:
             raise OnboardingRejected(locked)
-        cohorts = {c.name: c for c in Cohort.objects.all()} | {
-            c.code: c for c in Cohort.objects.all()
-        }
+        all_cohorts = list(Cohort.objects.all())
+        cohorts = {c.name: c for c in all_cohorts} | {c.code: c for c in all_cohorts}
         created: list[OnboardedUser] = []
         for row in locked.rows:
             password = initial_password()

@@ -6,6 +6,7 @@ has; everything delivered after it is sent again, so nothing is lost or shown tw
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
@@ -90,8 +91,6 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
 
     @classmethod
     async def decode_json(cls, text_data):
-        import json
-
         try:
             return json.loads(text_data)
         except ValueError:

@@ -31,9 +31,9 @@ from roleplay.telemetry import TelemetryError, telemetry_check
 from scenarios import engine
 from scenarios.models import Scenario, ScenarioVersion
 from scenarios.services import spec_of
-from scenarios.simulation import DEFAULT_OUTCOME_SCORES, scoring_targets
+from scenarios.simulation import outcome_score, scoring_targets
 from scenarios.validation import ScenarioSpec
-from scoring import check_reply, score_session
+from scoring import Hit, check_reply, score_session
 
 MAX_REPLY_CHARS = 1000
 MAX_REPLIES_PER_SECOND = 5
@@ -318,8 +318,10 @@ def reply_process(*, message_id: int) -> None:
         return
     spec = session_spec(session)
     state = engine.State.from_dict(session.engine_state)
-    position = "first" if state.replies == 0 else "middle"
-    turn = engine.on_reply(spec, state, message.text, _clock(session, message.at), position)
+    # The hits found when the reply was stored; checking it again would give the same.
+    hits = [Hit(**{key: hit[key] for key in ("rule", "severity", "start", "end",
+                                             "suggestion")}) for hit in message.hits]
+    turn = engine.on_reply(spec, state, message.text, _clock(session, message.at), hits=hits)
     message.processed = True
     message.branch_reason = (turn.match.reason if turn.match else "")[:300]
     message.save(update_fields=["processed", "branch_reason"])
@@ -419,11 +421,9 @@ def session_scoring_input(session: Session) -> dict:
             entry["events"] = message.events
         messages.append(entry)
     data: dict = {"messages": messages}
-    spec = session_spec(session)
     if session.outcome:
-        scores = {**DEFAULT_OUTCOME_SCORES,
-                  **((spec.data.get("scoring") or {}).get("outcomes") or {})}
-        data["outcome"] = {"score": float(scores[session.outcome]), "label": session.outcome}
+        data["outcome"] = {"score": outcome_score(session_spec(session), session.outcome),
+                           "label": session.outcome}
     return data
 
 

@@ -198,11 +198,15 @@ def _follow(scenario: ScenarioSpec, state: State, branch: dict, at: float) -> tu
 
 
 def on_reply(scenario: ScenarioSpec, state: State, text: str, at: float,
-             position: str = "middle") -> Turn:
-    """The trainee sent ``text`` at ``at``. Timers due before ``at`` must be run first."""
+             position: str = "middle", hits: list[Hit] | None = None) -> Turn:
+    """The trainee sent ``text`` at ``at``. Timers due before ``at`` must be run first.
+
+    ``hits``: the reply's compliance hits if the caller has them already.
+    """
     if state.ended:
         return Turn(state, [])
-    hits = check_reply(text, position, compliance_context(scenario))
+    if hits is None:
+        hits = check_reply(text, position, compliance_context(scenario))
     folded = normalize(text).text
     state = replace(state, tries=state.tries + 1, replies=state.replies + 1)
     spec = scenario.step(state.step)

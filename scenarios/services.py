@@ -162,6 +162,7 @@ def scenario_import(*, actor, files: list[tuple[str, bytes]]) -> list[Scenario]:
     _require(actor, "scenarios.add_scenario")
     errors = SourceErrors()
     checked: list[tuple[str, str, ScenarioSpec]] = []
+    context = validation_context()
     for name, data in files:
         if len(data) > MAX_FILE_BYTES:
             errors.add_at(Position(name, 1, 1), "", f"the file is larger than {MAX_FILE_BYTES} "
@@ -174,7 +175,7 @@ def scenario_import(*, actor, files: list[tuple[str, bytes]]) -> list[Scenario]:
             errors.add_at(Position(name, line, 1), "", "the file is not valid UTF-8")
             continue
         try:
-            checked.append((name, text, scenario_from_text(text, name, validation_context())))
+            checked.append((name, text, scenario_from_text(text, name, context)))
         except SourceErrors as found:
             errors.extend(found)
     errors.raise_if_any()
