@@ -17,10 +17,10 @@ from django.db import close_old_connections
 
 from roleplay.models import Session
 from roleplay.services import (
-    collecting_pushes,
+    AfterCommit,
+    collecting_after_commit,
     group_name,
     message_data,
-    reply_process,
     reply_receive,
 )
 
@@ -30,26 +30,30 @@ MAX_FRAME_BYTES = 64 * 1024
 def _in_thread(function, **kwargs):
     close_old_connections()
     try:
-        with collecting_pushes() as pushes:
+        with collecting_after_commit() as after:
             result = function(**kwargs)
-        return result, pushes
+        return result, after
     finally:
-        close_old_connections()
+        close_old_connections()  # a pooled connection goes back to its pool
 
 
 # Replies of different sessions run in parallel threads; the session row lock keeps the
 # replies of one session in order (and this consumer handles one frame at a time).
 _call = sync_to_async(_in_thread, thread_sensitive=False)
+# Celery publishes block on the broker: they run in a thread, after the acknowledgement.
+_send_tasks = sync_to_async(AfterCommit.send_tasks, thread_sensitive=False)
 
 
 @database_sync_to_async
-def _owned_session(session_id: int, user) -> Session | None:
-    return Session.objects.filter(pk=session_id, trainee_id=user.pk).first()
-
-
-@database_sync_to_async
-def _backlog(session_id: int, after: int) -> tuple[list[dict], dict]:
-    session = Session.objects.get(pk=session_id)
+def _backlog(session_id: int, after: int, user=None) -> tuple[list[dict], dict] | None:
+    """Messages delivered after ``after`` and the session's status; None if ``user`` is
+    given and does not own the session."""
+    sessions = Session.objects.select_related("report").filter(pk=session_id)
+    if user is not None:
+        sessions = sessions.filter(trainee_id=user.pk)
+    session = sessions.first()
+    if session is None:
+        return None
     messages = session.messages.filter(seq__gt=after, at__isnull=False).order_by("seq")
     status = {"status": session.status, "outcome": session.outcome,
               "end_reason": session.end_reason, "deadline_at": session.deadline_at.isoformat(),
@@ -64,17 +68,23 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close()
             return
-        if await _owned_session(self.session_id, user) is None:
-            await self.close()  # someone else's session: the handshake is refused
-            return
-        await self.channel_layer.group_add(group_name(self.session_id), self.channel_name)
-        await self.accept()
         query = parse_qs(self.scope.get("query_string", b"").decode())
         try:
             after = max(0, int(query.get("after", ["0"])[0]))
         except ValueError:
             after = 0
-        messages, status = await _backlog(self.session_id, after)
+        # Joined before the backlog is read, so nothing pushed in between is missed (a
+        # line in both is shown once: the page keys messages by sequence number).
+        await self.channel_layer.group_add(group_name(self.session_id), self.channel_name)
+        backlog = await _backlog(self.session_id, after, user)
+        if backlog is None:
+            await self.channel_layer.group_discard(group_name(self.session_id),
+                                                   self.channel_name)
+            del self.session_id
+            await self.close()  # someone else's session: the handshake is refused
+            return
+        await self.accept()
+        messages, status = backlog
         await self.send_json({"type": "hello", "session": self.session_id,
                               "messages": messages, **status})
 
@@ -112,27 +122,23 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
                                   "messages": messages, **status})
             return
         try:
-            result, pushes = await _call(
+            result, after = await _call(
                 reply_receive, session_id=self.session_id, user=self.scope["user"],
                 client_id=content.get("client_id"), text=content.get("text"),
-                events=content.get("events"), sent_t=content.get("sent_t"), process=False)
+                events=content.get("events"), sent_t=content.get("sent_t"))
         except PermissionDenied:
             await self.close()
             return
-        await self._push(pushes)
-        if not result.ok:
+        if result.ok:
+            # Committed, so acknowledged first; the buyer's reaction is pushed just after.
+            await self.send_json(result.ack)
+        else:
             await self.send_json({"type": "error", "client_id": content.get("client_id"),
                                   "message": result.error})
-            return
-        # Stored, so acknowledged now; the buyer's reaction follows.
-        await self.send_json(result.ack)
-        if result.message_id is not None:
-            _, pushes = await _call(reply_process, message_id=result.message_id)
-            await self._push(pushes)
-
-    async def _push(self, pushes) -> None:
-        for session_id, payload in pushes:
+        for session_id, payload in after.pushes:
             await self.channel_layer.group_send(group_name(session_id), payload)
+        if after.tasks:
+            await _send_tasks(after)
 
     async def session_message(self, event: dict) -> None:
         await self.send_json({"type": "message", "message": event["message"]})

@@ -65,10 +65,16 @@ class Session(models.Model):
     end_reason = models.CharField(_("end reason"), max_length=12, choices=EndReason.choices,
                                   blank=True)
     engine_state = models.JSONField(_("engine state"), default=dict)
-    # Bumped on every engine change; a timer task carries the version it was scheduled for
-    # and does nothing if the session has moved on since (a stale timer).
-    state_version = models.PositiveIntegerField(default=0)
+    # One Celery wake-up at a time per session, due at ``timer_at``: the earliest planned
+    # timer (a nudge, a silence branch, the patience limit). A wake-up carries the version
+    # it was scheduled with and does nothing if a newer one replaced it (a stale timer); a
+    # wake-up that finds nothing due yet plans the next one.
+    timer_version = models.PositiveIntegerField(default=0)
+    timer_at = models.DateTimeField(null=True, blank=True)
     last_seq = models.PositiveIntegerField(default=0)
+    # Session-clock seconds of the latest replies (newest last): the rate limit and the
+    # previous reply's time, without reading the messages.
+    reply_times = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(_("started"))
     deadline_at = models.DateTimeField(_("deadline"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
@@ -108,8 +114,6 @@ class Message(models.Model):
     hits = models.JSONField(_("compliance hits"), default=list, blank=True)
     branch_reason = models.CharField(_("why the buyer answered so"), max_length=300,
                                      blank=True)
-    # A reply is acknowledged as soon as it is stored; the buyer reacts to it just after.
-    processed = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["session", "seq", "id"]

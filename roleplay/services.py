@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -39,6 +39,8 @@ MAX_REPLY_CHARS = 1000
 MAX_REPLIES_PER_SECOND = 5
 PRACTICE_MINUTES = getattr(settings, "ROLEPLAY_PRACTICE_MINUTES", 15)
 EXAM_MINUTES = getattr(settings, "ROLEPLAY_EXAM_MINUTES", 20)
+# A wake-up this long overdue was lost (the broker was flushed, say): a new one is sent.
+LOST_TIMER_AFTER = timedelta(minutes=2)
 
 
 def group_name(session_id: int) -> str:
@@ -76,19 +78,32 @@ def message_data(message: Message) -> dict:
     }
 
 
-# Set by the socket consumer around a call into a service: pushes are then handed back to
-# it (and awaited on its own event loop) instead of being sent from this thread.
-_push_collector: ContextVar[list | None] = ContextVar("push_collector", default=None)
+@dataclass
+class AfterCommit:
+    """What a committed call leaves to do: pushes to sockets and Celery tasks to send."""
+
+    pushes: list[tuple[int, dict]] = field(default_factory=list)
+    tasks: list[Callable[[], object]] = field(default_factory=list)
+
+    def send_tasks(self) -> None:
+        for task in self.tasks:
+            task()
+
+
+# Set by the socket consumer around a call into a service: what must happen after commit
+# is handed back to it, so it can acknowledge the reply first and then push from its own
+# event loop and send the tasks.
+_after_commit: ContextVar[AfterCommit | None] = ContextVar("after_commit", default=None)
 
 
 @contextmanager
-def collecting_pushes() -> Iterator[list[tuple[int, dict]]]:
-    collected: list[tuple[int, dict]] = []
-    token = _push_collector.set(collected)
+def collecting_after_commit() -> Iterator[AfterCommit]:
+    collected = AfterCommit()
+    token = _after_commit.set(collected)
     try:
         yield collected
     finally:
-        _push_collector.reset(token)
+        _after_commit.reset(token)
 
 
 def _push(session_id: int, payload: dict) -> None:
@@ -96,11 +111,19 @@ def _push(session_id: int, payload: dict) -> None:
 
 
 def _push_on_commit(session_id: int, payload: dict) -> None:
-    collected = _push_collector.get()
+    collected = _after_commit.get()
     if collected is not None:
-        transaction.on_commit(lambda: collected.append((session_id, payload)))
+        transaction.on_commit(lambda: collected.pushes.append((session_id, payload)))
     else:
         transaction.on_commit(lambda: _push(session_id, payload))
+
+
+def _task_on_commit(send: Callable[[], object]) -> None:
+    collected = _after_commit.get()
+    if collected is not None:
+        transaction.on_commit(lambda: collected.tasks.append(send))
+    else:
+        transaction.on_commit(send)
 
 
 def _next_seq(session: Session) -> int:
@@ -108,43 +131,61 @@ def _next_seq(session: Session) -> int:
     return session.last_seq
 
 
-def _deliver(session: Session, message: Message, now: datetime) -> None:
-    """Stamp a buyer line as pushed now and push it after commit."""
-    message.at = now
-    message.seq = _next_seq(session)
-    message.save(update_fields=["at", "seq"])
-    _push_on_commit(session.pk, {"type": "session.message", "message": message_data(message)})
+def _push_message_on_commit(message: Message) -> None:
+    _push_on_commit(message.session_id,
+                    {"type": "session.message", "message": message_data(message)})
 
 
 def _emit_lines(session: Session, lines: list, trigger_at: datetime, step: str,
-                reason: str = "") -> None:
+                reason: str = "", stored_first: tuple[Message, ...] = ()) -> None:
+    """Store the buyer's lines (after ``stored_first``, in one insert) and push or plan
+    them: a line without delay is pushed now, the others after the buyer "typed" them."""
     from roleplay.tasks import deliver_task
 
+    messages = list(stored_first)
     for line in lines:
         role = Message.Role.SYSTEM if line.kind == "leave" else Message.Role.BUYER
-        message = Message.objects.create(
+        message = Message(
             session=session, role=role, text=line.text, kind=line.kind, step=step,
             due_at=trigger_at + timedelta(seconds=line.delay_s), branch_reason=reason[:300])
         if line.delay_s <= 0:
             # Stamped with the real push time; due_at keeps when it was planned, so the
             # lateness of timers (nudges, the buyer leaving) can be measured.
-            _deliver(session, message, max(trigger_at, timezone.now()))
+            message.at = max(trigger_at, timezone.now())
+            message.seq = _next_seq(session)
+        messages.append(message)
+    if not messages:
+        return
+    Message.objects.bulk_create(messages)
+    for message in messages[len(stored_first):]:
+        if message.at is not None:
+            _push_message_on_commit(message)
         else:
-            # The buyer "types" first: the line appears after a human-like delay.
-            transaction.on_commit(
+            _task_on_commit(
                 lambda pk=message.pk, eta=message.due_at: deliver_task.apply_async(
                     (pk,), eta=eta))
 
 
 def _schedule_timer(session: Session, spec: ScenarioSpec, state: engine.State) -> None:
+    """Make sure a wake-up is scheduled no later than the state's next timer.
+
+    A wake-up already due at or before it is kept (it will find nothing to do yet and plan
+    the next one), so a reply costs no Celery task; one that should have run long ago was
+    lost and is replaced.
+    """
     from roleplay.tasks import timer_task
 
     due = engine.next_timer(spec, state)
     if due is None:
         return
-    version, eta = session.state_version, _at(session, due)
-    transaction.on_commit(
-        lambda: timer_task.apply_async((session.pk, version), eta=eta))
+    eta = _at(session, due)
+    planned = session.timer_at
+    if planned is not None and timezone.now() - LOST_TIMER_AFTER < planned <= eta:
+        return
+    session.timer_version += 1
+    session.timer_at = eta
+    version = session.timer_version
+    _task_on_commit(lambda: timer_task.apply_async((session.pk, version), eta=eta))
 
 
 def _end(session: Session, now: datetime, reason: str, outcome: str = "") -> None:
@@ -156,33 +197,37 @@ def _end(session: Session, now: datetime, reason: str, outcome: str = "") -> Non
     session.ended_at = now
     _push_on_commit(session.pk, {"type": "session.ended", "session": session.pk,
                                  "outcome": outcome, "reason": reason})
-    transaction.on_commit(lambda: score_task.delay(session.pk))
+    _task_on_commit(lambda: score_task.delay(session.pk))
 
 
 def _apply(session: Session, spec: ScenarioSpec, turn: engine.Turn, trigger_at: datetime,
-           reason: str = "") -> None:
+           reason: str = "", schedule: bool = True,
+           stored_first: tuple[Message, ...] = ()) -> None:
     session.engine_state = turn.state.to_dict()
-    session.state_version += 1
-    _emit_lines(session, turn.lines, trigger_at, turn.state.step, reason)
+    _emit_lines(session, turn.lines, trigger_at, turn.state.step, reason, stored_first)
     if turn.state.ended:
         end_reason = (Session.EndReason.BUYER_LEFT
                       if any(line.kind == "leave" for line in turn.lines)
                       else Session.EndReason.OUTCOME)
         _end(session, trigger_at, end_reason, turn.state.outcome or "")
-    else:
+    elif schedule:
         _schedule_timer(session, spec, turn.state)
 
 
 def _run_due_timers(session: Session, spec: ScenarioSpec, now: datetime) -> engine.State:
-    """Fire timers already due (a late worker must not let a reply overtake them)."""
+    """Fire timers already due (a late worker must not let a reply overtake them), then
+    make sure the next one is scheduled."""
     state = engine.State.from_dict(session.engine_state)
     while not state.ended:
         due = engine.next_timer(spec, state)
         if due is None or due > _clock(session, now):
             break
         turn = engine.on_time(spec, state, due)
-        _apply(session, spec, turn, _at(session, due), turn.match.reason if turn.match else "")
+        _apply(session, spec, turn, _at(session, due), turn.match.reason if turn.match else "",
+               schedule=False)
         state = turn.state
+    if not state.ended:
+        _schedule_timer(session, spec, state)
     return state
 
 
@@ -237,7 +282,6 @@ class ReplyResult:
     ok: bool
     ack: dict = field(default_factory=dict)
     error: str = ""
-    message_id: int | None = None
 
 
 def _text_problem(text) -> str:
@@ -251,82 +295,79 @@ def _text_problem(text) -> str:
 
 
 def reply_receive(*, session_id: int, user, client_id: str, text, events=None,
-                  sent_t=None, received_at: datetime | None = None,
-                  process: bool = True) -> ReplyResult:
-    """Store a reply (once per client id) and acknowledge it; the buyer reacts in
-    ``reply_process`` (run here unless the caller sends the acknowledgement first)."""
+                  sent_t=None, received_at: datetime | None = None) -> ReplyResult:
+    """Store a reply (once per client id), let the buyer react to it, and acknowledge it.
+
+    One short transaction: the session row lock orders the replies of one session, and the
+    rate limit and the previous reply's time come from the session row itself.
+    """
     received_at = received_at or timezone.now()
     if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
         return ReplyResult(False, error=_("Each reply needs a client message id."))
     problem = _text_problem(text)
     if problem:
         return ReplyResult(False, error=problem)
-    with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=session_id)
-        if session.trainee_id != user.pk:
-            raise PermissionDenied(_("This is not your session."))
-        existing = session.messages.filter(client_id=client_id).first()
-        if existing is not None:  # a resend after a dropped connection: same answer again
-            # Not yet reacted to (the connection dropped in between): react now.
-            pending = None if existing.processed else existing.pk
-            return ReplyResult(True, ack=_ack(existing, session), message_id=pending)
-        if not session.is_active:
-            return ReplyResult(False, error=_("This conversation has ended."))
-        agent_times = list(session.messages.filter(role=Message.Role.AGENT)
-                           .order_by("-at").values_list("at", flat=True)[
-                               :MAX_REPLIES_PER_SECOND])
-        if len(agent_times) >= MAX_REPLIES_PER_SECOND and (
-                agent_times[-1] >= received_at - timedelta(seconds=1)):
-            return ReplyResult(False, error=_("Too many messages at once; slow down."))
-        spec = session_spec(session)
-        state = _run_due_timers(session, spec, received_at)
-        if state.ended:
-            session.save()
-            return ReplyResult(False, error=_("This conversation has ended."))
-        previous = agent_times[0] if agent_times else None
-        try:
-            telemetry = telemetry_check(
-                events, sent_t, text, _clock(session, received_at),
-                _clock(session, previous) if previous else 0.0)
-        except TelemetryError as exc:
-            session.save()
-            return ReplyResult(False, error=_("Input events rejected: %(why)s") % {"why": exc})
-        position = "first" if previous is None else "middle"
-        hits = check_reply(text, position, engine.compliance_context(spec))
-        message = Message.objects.create(
-            session=session, role=Message.Role.AGENT, text=text, at=received_at,
-            seq=_next_seq(session), client_id=client_id, step=state.step,
-            events=telemetry.events, telemetry=telemetry.findings(),
-            hits=[hit.to_dict() for hit in hits], processed=False)
-        # Timers planned before this reply are stale from now on.
-        session.state_version += 1
-        session.save()
-        ack = _ack(message, session)
-    result = ReplyResult(True, ack=ack, message_id=message.pk)
-    if process:
-        reply_process(message_id=message.pk)
-    return result
+    try:
+        return _reply_store(session_id, user, client_id, text, events, sent_t, received_at)
+    except IntegrityError:
+        # The same client id again (a resend after a dropped connection); the transaction
+        # rolled back whole, so nothing changed: answer as the first time.
+        return _reply_again(session_id, client_id)
+
+
+def _reply_again(session_id: int, client_id: str) -> ReplyResult:
+    existing = Message.objects.select_related("session").get(
+        session_id=session_id, client_id=client_id)
+    return ReplyResult(True, ack=_ack(existing, existing.session))
 
 
 @transaction.atomic
-def reply_process(*, message_id: int) -> None:
-    """The buyer reacts to a stored reply (once), at the reply's server time."""
-    message = Message.objects.get(pk=message_id)
-    session = Session.objects.select_for_update().get(pk=message.session_id)
-    message.refresh_from_db()
-    if message.processed or not session.is_active:
-        return
+def _reply_store(session_id: int, user, client_id: str, text: str, events, sent_t,
+                 received_at: datetime) -> ReplyResult:
+    session = Session.objects.select_for_update().get(pk=session_id)
+    if session.trainee_id != user.pk:
+        raise PermissionDenied(_("This is not your session."))
+
+    def refused(error: str) -> ReplyResult:
+        # A resend of a stored reply is acknowledged even when a new one would be refused.
+        if session.messages.filter(client_id=client_id).exists():
+            return _reply_again(session_id, client_id)
+        return ReplyResult(False, error=error)
+
+    if not session.is_active:
+        return refused(_("This conversation has ended."))
+    now_s = _clock(session, received_at)
+    recent = session.reply_times
+    if len(recent) >= MAX_REPLIES_PER_SECOND and (
+            recent[-MAX_REPLIES_PER_SECOND] >= now_s - 1.0):
+        return refused(_("Too many messages at once; slow down."))
     spec = session_spec(session)
-    state = engine.State.from_dict(session.engine_state)
-    # The hits found when the reply was stored; checking it again would give the same.
-    hits = [Hit(**{key: hit[key] for key in ("rule", "severity", "start", "end",
-                                             "suggestion")}) for hit in message.hits]
-    turn = engine.on_reply(spec, state, message.text, _clock(session, message.at), hits=hits)
-    message.processed = True
-    message.branch_reason = (turn.match.reason if turn.match else "")[:300]
-    message.save(update_fields=["processed", "branch_reason"])
-    _apply(session, spec, turn, message.at)
+    state = _run_due_timers(session, spec, received_at)
+    if state.ended:
+        session.save()
+        return refused(_("This conversation has ended."))
+    previous = recent[-1] if recent else None
+    try:
+        telemetry = telemetry_check(events, sent_t, text, now_s,
+                                    previous if previous is not None else 0.0)
+    except TelemetryError as exc:
+        session.save()
+        return refused(_("Input events rejected: %(why)s") % {"why": exc})
+    hits = check_reply(text, "first" if previous is None else "middle",
+                       engine.compliance_context(spec))
+    # The buyer reacts at the reply's server time; the engine is pure, so this is cheap.
+    turn = engine.on_reply(spec, state, text, now_s, hits=hits)
+    message = Message(
+        session=session, role=Message.Role.AGENT, text=text, at=received_at,
+        seq=_next_seq(session), client_id=client_id, step=state.step,
+        events=telemetry.events, telemetry=telemetry.findings(),
+        hits=[hit.to_dict() for hit in hits],
+        branch_reason=(turn.match.reason if turn.match else "")[:300])
+    session.reply_times = [*recent, now_s][-MAX_REPLIES_PER_SECOND:]
+    # The reply and the buyer's lines in one insert; a repeated client id fails it.
+    _apply(session, spec, turn, received_at, stored_first=(message,))
     session.save()
+    return ReplyResult(True, ack=_ack(message, session))
 
 
 def _ack(message: Message, session: Session) -> dict:
@@ -341,30 +382,30 @@ def _ack(message: Message, session: Session) -> dict:
 @transaction.atomic
 def message_deliver(*, message_id: int) -> Message | None:
     """The buyer finished "typing" a line: stamp it and push it (once)."""
-    message = Message.objects.filter(pk=message_id).select_related("session").first()
-    if message is None:
+    session = (Session.objects.select_for_update(of=("self",))
+               .only("pk", "last_seq").filter(messages__pk=message_id).first())
+    if session is None:
         return None
-    session = Session.objects.select_for_update().get(pk=message.session_id)
-    message.refresh_from_db()
+    message = Message.objects.get(pk=message_id)  # read under the lock: current
     if message.at is not None:
         return None  # delivered already (a retry, or a reply that ran the timers first)
-    _deliver(session, message, timezone.now())
+    message.at = timezone.now()
+    message.seq = _next_seq(session)
+    message.save(update_fields=["at", "seq"])
     session.save(update_fields=["last_seq"])
+    _push_message_on_commit(message)
     return message
 
 
 @transaction.atomic
 def session_timer(*, session_id: int, version: int) -> bool:
-    """A nudge, a silence branch or the patience limit is due. Stale timers do nothing."""
+    """A wake-up: fire the nudges, silence branches or patience limit now due, and plan the
+    next wake-up. One replaced by a newer wake-up (a stale timer) does nothing."""
     session = Session.objects.select_for_update().filter(pk=session_id).first()
-    if session is None or not session.is_active or session.state_version != version:
-        return False  # gone, ended, or the conversation moved on: a stale timer
-    spec = session_spec(session)
-    before = session.state_version
-    _run_due_timers(session, spec, timezone.now())
-    if session.state_version == before:
-        # Delivered a little early (clocks of worker and broker differ): try again when due.
-        _schedule_timer(session, spec, engine.State.from_dict(session.engine_state))
+    if session is None or not session.is_active or session.timer_version != version:
+        return False  # gone, ended, or replaced by a newer wake-up: a stale timer
+    session.timer_at = None  # this wake-up has run; whatever is due next gets a new one
+    _run_due_timers(session, session_spec(session), timezone.now())
     session.save()
     return True
 

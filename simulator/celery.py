@@ -5,9 +5,22 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simulator.settings")
 
 app = Celery("simulator")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _fresh_database_connection(task=None, **kwargs) -> None:
+    # Like the start of a web request: a broken or expired connection is dropped (a pooled
+    # one goes back to its pool), so a task never starts on a dead connection. Eager tasks
+    # run inside their caller's transaction and keep its connection.
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

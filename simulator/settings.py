@@ -116,6 +116,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a live Celery worker started by the tests sees test data;
     # one per test process, so two test runs on one machine do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif env_bool("DATABASE_POOL", True):
+    # A connection per socket message or task would cost more than the work itself (a
+    # PostgreSQL connect is several milliseconds): each process keeps a pool.
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": 2,
+            "max_size": env_int("DATABASE_POOL_SIZE", 20, minimum=2),
+            "timeout": 10,
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -147,6 +157,10 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fix-up closes the database (and, in a prefork child, the whole pool) after
+# every task unless told to reuse it; the worker checks its connection before each task
+# instead (simulator/celery.py).
+CELERY_DB_REUSE_MAX = 1000
 
 if REDIS_URL:
     CHANNEL_LAYERS = {

@@ -57,6 +57,7 @@ steps:
       - {{when: {{keywords: [确认]}}, goto: a}}
       - {{when: {{tries: 20}}, end: 流失}}
 """
+WORKER_POOL = os.environ.get("BENCH_WORKER_POOL", "-P prefork -c 2").split()
 REPLY = "确认，亲，有货的哦"
 
 
@@ -265,7 +266,7 @@ def main() -> None:
         server = spawn([str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port),
                         "simulator.asgi:application"], env)
         worker = spawn([str(bin_dir / "celery"), "-A", "simulator", "worker", "-Q", "bench",
-                        "--concurrency", "2", "--without-mingle", "--without-gossip",
+                        *WORKER_POOL, "--without-mingle", "--without-gossip",
                         "-l", "warning"], env)
         time.sleep(6)
         try:

@@ -141,7 +141,7 @@ def test_stale_timers_do_nothing_and_patience_ends_the_session(
     assert session.messages.filter(kind="nudge").count() == 1
     with time_machine.travel(session.started_at + timedelta(seconds=45), tick=False), \
             django_capture_on_commit_callbacks(execute=True):
-        session_timer(session_id=session.pk, version=session.state_version)
+        session_timer(session_id=session.pk, version=session.timer_version)
     session.refresh_from_db()
     assert session.status == Session.Status.ENDED and session.outcome == "流失"
     assert ("score_task", (session.pk,), None) in scheduled
@@ -212,5 +212,40 @@ def test_an_early_timer_is_scheduled_again_for_its_due_time(
             django_capture_on_commit_callbacks(execute=True):
         assert session_timer(session_id=session.pk, version=1)
     assert session.messages.filter(kind="nudge").count() == 0
-    assert scheduled == [("timer_task", (session.pk, 1),
+    assert scheduled == [("timer_task", (session.pk, 2),
                           session.started_at + timedelta(seconds=30))]
+
+
+def test_replies_keep_the_earlier_wake_up_which_then_plans_the_next(
+        session, trainee, scheduled, django_capture_on_commit_callbacks):
+    from roleplay.services import session_spec
+    from scenarios import engine
+
+    scheduled.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _reply(session, trainee, "c-1", GOOD, session.started_at + timedelta(seconds=4)).ok
+    # The wake-up planned at the start (due at +30 s) comes first: no Celery task per reply.
+    assert [c for c in scheduled if c[0] == "timer_task"] == []
+    session.refresh_from_db()
+    due = engine.next_timer(session_spec(session), engine.State.from_dict(session.engine_state))
+    assert due > 30
+    with time_machine.travel(session.started_at + timedelta(seconds=30), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        assert session_timer(session_id=session.pk, version=1)
+    assert session.messages.filter(kind="nudge").count() == 0  # nothing was due yet
+    assert [c for c in scheduled if c[0] == "timer_task"] == [
+        ("timer_task", (session.pk, 2), session.started_at + timedelta(seconds=due))]
+    assert session_timer(session_id=session.pk, version=1) is False  # replaced: stale
+
+
+def test_a_lost_wake_up_is_replaced(session, trainee, scheduled,
+                                    django_capture_on_commit_callbacks):
+    scheduled.clear()
+    # A wake-up that was due three minutes ago never ran (the broker lost it): the next
+    # reply sends a new one instead of counting on it.
+    Session.objects.filter(pk=session.pk).update(
+        timer_at=session.started_at - timedelta(minutes=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _reply(session, trainee, "c-1", GOOD, session.started_at + timedelta(seconds=4)).ok
+    timers = [c for c in scheduled if c[0] == "timer_task"]
+    assert [args for _, args, _ in timers] == [(session.pk, 2)]

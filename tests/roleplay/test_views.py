@@ -22,7 +22,7 @@ def scored(published, trainee, scheduled, django_capture_on_commit_callbacks, co
     session.refresh_from_db()
     if session.is_active:
         with time_machine.travel(session.started_at + timedelta(seconds=200), tick=False):
-            session_timer(session_id=session.pk, version=session.state_version)
+            session_timer(session_id=session.pk, version=session.timer_version)
     return session_score(session_id=session.pk)
 
 
