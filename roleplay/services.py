@@ -33,7 +33,7 @@ from scenarios.models import Scenario, ScenarioVersion
 from scenarios.services import spec_of
 from scenarios.simulation import outcome_score, scoring_targets
 from scenarios.validation import ScenarioSpec
-from scoring import Hit, check_reply, score_session
+from scoring import check_reply, score_session
 
 MAX_REPLY_CHARS = 1000
 MAX_REPLIES_PER_SECOND = 5
