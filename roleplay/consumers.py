@@ -6,14 +6,18 @@ has; everything delivered after it is sent again, so nothing is lost or shown tw
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import datetime
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections
+from django.utils import timezone
 
 from roleplay.models import Session
 from roleplay.services import (
@@ -21,7 +25,9 @@ from roleplay.services import (
     collecting_after_commit,
     group_name,
     message_data,
+    message_deliver,
     reply_receive,
+    session_catch_up,
 )
 
 MAX_FRAME_BYTES = 64 * 1024
@@ -42,6 +48,29 @@ def _in_thread(function, **kwargs):
 _call = sync_to_async(_in_thread, thread_sensitive=False)
 # Celery publishes block on the broker: they run in a thread, after the acknowledgement.
 _send_tasks = sync_to_async(AfterCommit.send_tasks, thread_sensitive=False)
+# Deliveries waiting for their time; kept here so the loop does not drop them.
+_pending_deliveries: set[asyncio.Task] = set()
+
+
+async def _push_all(pushes: list[tuple[int, dict]]) -> None:
+    layer = get_channel_layer()
+    for session_id, payload in pushes:
+        await layer.group_send(group_name(session_id), payload)
+
+
+async def _deliver_when_due(message_id: int, session_id: int, due: datetime) -> None:
+    """The buyer finished typing: stamp the line and push it (once; see message_deliver)."""
+    await asyncio.sleep(max(0.0, (due - timezone.now()).total_seconds()))
+    _, after = await _call(message_deliver, message_id=message_id, session_id=session_id)
+    await _push_all(after.pushes)
+
+
+def _plan_deliveries(after: AfterCommit) -> None:
+    for message_id, session_id, due in after.deliveries:
+        task = asyncio.get_running_loop().create_task(
+            _deliver_when_due(message_id, session_id, due))
+        _pending_deliveries.add(task)
+        task.add_done_callback(_pending_deliveries.discard)
 
 
 @database_sync_to_async
@@ -54,6 +83,7 @@ def _backlog(session_id: int, after: int, user=None) -> tuple[list[dict], dict] 
     session = sessions.first()
     if session is None:
         return None
+    session_catch_up(session_id=session_id)
     messages = session.messages.filter(seq__gt=after, at__isnull=False).order_by("seq")
     status = {"status": session.status, "outcome": session.outcome,
               "end_reason": session.end_reason, "deadline_at": session.deadline_at.isoformat(),
@@ -135,8 +165,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self.send_json({"type": "error", "client_id": content.get("client_id"),
                                   "message": result.error})
-        for session_id, payload in after.pushes:
-            await self.channel_layer.group_send(group_name(session_id), payload)
+        await _push_all(after.pushes)
+        _plan_deliveries(after)
         if after.tasks:
             await _send_tasks(after)
 

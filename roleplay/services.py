@@ -84,6 +84,9 @@ class AfterCommit:
 
     pushes: list[tuple[int, dict]] = field(default_factory=list)
     tasks: list[Callable[[], object]] = field(default_factory=list)
+    # Buyer lines being "typed": (message id, session id, when due). The socket's process delivers
+    # them itself (``message_deliver``) when they are due.
+    deliveries: list[tuple[int, int, datetime]] = field(default_factory=list)
 
     def send_tasks(self) -> None:
         for task in self.tasks:
@@ -157,13 +160,45 @@ def _emit_lines(session: Session, lines: list, trigger_at: datetime, step: str,
     if not messages:
         return
     Message.objects.bulk_create(messages)
+    collected = _after_commit.get()
     for message in messages[len(stored_first):]:
         if message.at is not None:
             _push_message_on_commit(message)
+        elif collected is not None:
+            # Delivered by the socket's own process when due: no broker round trip. If that
+            # process stops first, the line is pushed late by the next wake-up or reconnect
+            # (``_deliver_overdue``), stamped with the time it was really pushed.
+            transaction.on_commit(
+                lambda pk=message.pk, eta=message.due_at: collected.deliveries.append(
+                    (pk, session.pk, eta)))
         else:
             _task_on_commit(
                 lambda pk=message.pk, eta=message.due_at: deliver_task.apply_async(
                     (pk,), eta=eta))
+
+
+def _deliver_overdue(session: Session, now: datetime) -> None:
+    """Push, in order, buyer lines whose typing delay is over but that were never pushed
+    (the process that was to push them stopped). Stamped now: when the trainee could
+    first see them."""
+    overdue = session.messages.filter(at__isnull=True, due_at__lte=now).order_by("due_at", "pk")
+    for message in overdue:
+        message.at = now
+        message.seq = _next_seq(session)
+        message.save(update_fields=["at", "seq"])
+        _push_message_on_commit(message)
+
+
+def session_catch_up(*, session_id: int) -> None:
+    """On (re)connect: push lines left overdue, so the backlog the page gets is complete."""
+    now = timezone.now()
+    if not Message.objects.filter(session_id=session_id, at__isnull=True,
+                                  due_at__lte=now).exists():
+        return
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session_id)
+        _deliver_overdue(session, now)
+        session.save(update_fields=["last_seq"])
 
 
 def _schedule_timer(session: Session, spec: ScenarioSpec, state: engine.State) -> None:
@@ -380,14 +415,18 @@ def _ack(message: Message, session: Session) -> dict:
 
 
 @transaction.atomic
-def message_deliver(*, message_id: int) -> Message | None:
+def message_deliver(*, message_id: int, session_id: int | None = None) -> Message | None:
     """The buyer finished "typing" a line: stamp it and push it (once)."""
-    session = (Session.objects.select_for_update(of=("self",))
-               .only("pk", "last_seq").filter(messages__pk=message_id).first())
+    if session_id is None:
+        session_id = Message.objects.filter(pk=message_id).values_list(
+            "session_id", flat=True).first()
+    session = Session.objects.select_for_update().only("pk", "last_seq").filter(
+        pk=session_id).first()
     if session is None:
         return None
-    message = Message.objects.get(pk=message_id)  # read under the lock: current
-    if message.at is not None:
+    # Read under the session lock, so a delivery that raced this one is seen.
+    message = Message.objects.filter(pk=message_id, session_id=session_id).first()
+    if message is None or message.at is not None:
         return None  # delivered already (a retry, or a reply that ran the timers first)
     message.at = timezone.now()
     message.seq = _next_seq(session)
@@ -405,7 +444,9 @@ def session_timer(*, session_id: int, version: int) -> bool:
     if session is None or not session.is_active or session.timer_version != version:
         return False  # gone, ended, or replaced by a newer wake-up: a stale timer
     session.timer_at = None  # this wake-up has run; whatever is due next gets a new one
-    _run_due_timers(session, session_spec(session), timezone.now())
+    now = timezone.now()
+    _deliver_overdue(session, now)
+    _run_due_timers(session, session_spec(session), now)
     session.save()
     return True
 

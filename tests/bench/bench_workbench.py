@@ -123,32 +123,35 @@ def start_sessions(scenario, users):
     return [(session_start(trainee=user, scenario=scenario).pk, key) for user, key in users]
 
 
-def spawn(args: list[str], env: dict) -> subprocess.Popen:
+def spawn(args: list[str], env: dict, pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, pass_fds=pass_fds)
 
 
 async def trainee_client(base: str, origin: str, session_id: int, cookie: str, silent: bool,
                          stop_at: float, saturate: bool, stats: dict) -> None:
     from websockets.asyncio.client import connect
 
-    seen: dict[int, int] = {}
+    seen: dict[int, int] = {}  # sequence numbers the trainee has (pushed, acked or resent)
+    pushed: dict[int, int] = {}  # how often each was pushed: more than once is a duplicate
     sent: dict[str, float] = {}
     acked = asyncio.Event()
+    last_heard = [time.perf_counter()]
     async with connect(f"{base}/ws/sessions/{session_id}/", origin=origin,
                        additional_headers={"Cookie": f"sessionid={cookie}"},
                        open_timeout=60, ping_interval=None, max_queue=None) as ws:
 
         async def reader():
             async for raw in ws:
+                last_heard[0] = time.perf_counter()
                 msg = json.loads(raw)
                 if msg["type"] == "hello":
                     for m in msg["messages"]:
-                        if m["seq"] not in seen:  # a resync repeats what it has: not a dup
-                            seen[m["seq"]] = 1
+                        seen[m["seq"]] = 1  # a resync repeats what the page has: it keys by seq
                 elif msg["type"] == "message":
                     seq = msg["message"]["seq"]
-                    seen[seq] = seen.get(seq, 0) + 1
+                    seen[seq] = 1
+                    pushed[seq] = pushed.get(seq, 0) + 1
                     expected = max((s for s in range(1, seq) if s not in seen), default=None)
                     if expected is not None:  # a gap: ask for what is missing, as the page does
                         await ws.send(json.dumps({"type": "sync", "after": expected - 1}))
@@ -157,7 +160,7 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
                     started = sent.pop(msg["client_id"], None)
                     if started is not None:
                         stats["ack_ms"].append((time.perf_counter() - started) * 1000)
-                        seen[msg["seq"]] = seen.get(msg["seq"], 0) + 1
+                    seen[msg["seq"]] = 1
                     acked.set()
                 elif msg["type"] == "error":
                     stats["errors"] += 1
@@ -180,9 +183,13 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
                     await asyncio.wait_for(acked.wait(), timeout=10)
             else:
                 await asyncio.sleep(2.0)
-        await asyncio.sleep(3)  # let in-flight buyer lines arrive
+        # Let in-flight buyer lines arrive: stay until the socket has been quiet for 2 s.
+        drain_until = time.perf_counter() + 20
+        while time.perf_counter() < drain_until and time.perf_counter() - last_heard[0] < 2:
+            await asyncio.sleep(0.2)
         task.cancel()
     stats["seen"][session_id] = seen
+    stats["pushed"][session_id] = pushed
     stats["closed"][session_id] = time.time()
 
 
@@ -217,7 +224,7 @@ def losses(sessions: list[int], stats: dict) -> tuple[int, int]:
     for session_id in sessions:
         seen = stats["seen"].get(session_id, {})
         # Only what was pushed while the socket was open can be lost.
-        closed = stats["closed"].get(session_id, 0) - 0.2
+        closed = stats["closed"].get(session_id, 0)
         delivered = {seq: kind for seq, kind, at in
                      Message.objects.filter(session_id=session_id, seq__isnull=False)
                      .values_list("seq", "kind", "at") if at.timestamp() < closed}
@@ -225,7 +232,8 @@ def losses(sessions: list[int], stats: dict) -> tuple[int, int]:
         lost += len(missing)
         examples.extend((session_id, seq, delivered[seq], max(seen, default=0))
                         for seq in sorted(missing)[:2])
-        duplicated += sum(count - 1 for count in seen.values() if count > 1)
+        duplicated += sum(count - 1 for count in stats["pushed"].get(session_id, {}).values()
+                          if count > 1)
     if examples:
         print("  lost (session, seq, kind, highest seen):", examples[:6])
     return lost, duplicated
@@ -242,6 +250,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[50, 100, 200])
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--servers", type=int, default=2,
+                        help="ASGI server processes sharing one listening socket")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cs_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     options = parser.parse_args()
@@ -254,6 +264,7 @@ def main() -> None:
     os.environ.update(env)
     bin_dir = Path(sys.executable).parent
     port = free_port()
+    print(f"{options.servers} daphne process(es), Celery worker {' '.join(WORKER_POOL)}")
     base, origin = f"ws://127.0.0.1:{port}", f"http://127.0.0.1:{port}"
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
           f"{options.seconds} s per level")
@@ -263,29 +274,46 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(options.redis_url).flushdb()
-        server = spawn([str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port),
-                        "simulator.asgi:application"], env)
+        # One listening socket shared by every server process (as a process manager does).
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(2048)
+        listener.set_inheritable(True)
+        servers = [spawn([str(bin_dir / "daphne"), "--fd", str(listener.fileno()),
+                          "simulator.asgi:application"], env, pass_fds=(listener.fileno(),))
+                   for _ in range(options.servers)]
         worker = spawn([str(bin_dir / "celery"), "-A", "simulator", "worker", "-Q", "bench",
                         *WORKER_POOL, "--without-mingle", "--without-gossip",
                         "-l", "warning"], env)
         time.sleep(6)
         try:
+            # The ceiling first, on a quiet machine: the same sockets on a bare echo.
+            echo = {"ack_ms": []}
+            stop = time.perf_counter() + options.seconds
+            run_clients([echo_client(base, origin, key, stop, echo) for _, key in users])
+            rows.append({"n": level, "mode": "bare echo", "acks": len(echo["ack_ms"]),
+                         "per_s": len(echo["ack_ms"]) / options.seconds,
+                         "p50": percentile(echo["ack_ms"], 50),
+                         "p95": percentile(echo["ack_ms"], 95),
+                         "p99": percentile(echo["ack_ms"], 99), "errors": 0, "nudges": 0,
+                         "nudge_p95": float("nan"), "lost": 0, "dup": 0})
             for saturate in (False, True):
                 sessions = start_sessions(scenario, users)
-                stats = {"ack_ms": [], "errors": 0, "seen": {}, "closed": {}, "syncs": 0}
+                stats = {"ack_ms": [], "errors": 0, "seen": {}, "pushed": {}, "closed": {},
+                         "syncs": 0}
                 silent = {sid for n, (sid, _) in enumerate(sessions) if n % 10 == 9}
                 stop = time.perf_counter() + options.seconds
-                began = time.perf_counter()
                 run_clients([trainee_client(base, origin, sid, key, sid in silent and
                                             not saturate, stop, saturate, stats)
                              for sid, key in sessions])
-                elapsed = time.perf_counter() - began - 3
                 ids = [sid for sid, _ in sessions]
                 lost, duplicated = losses(ids, stats)
                 late = nudge_lateness_ms(ids)
                 rows.append({
                     "n": level, "mode": "saturation" if saturate else "every 2 s",
-                    "acks": len(stats["ack_ms"]), "per_s": len(stats["ack_ms"]) / elapsed,
+                    "acks": len(stats["ack_ms"]),
+                    "per_s": len(stats["ack_ms"]) / options.seconds,
                     "p50": percentile(stats["ack_ms"], 50), "p95": percentile(stats["ack_ms"], 95),
                     "p99": percentile(stats["ack_ms"], 99), "errors": stats["errors"],
                     "nudges": len(late), "nudge_p95": percentile(late, 95),
@@ -293,22 +321,12 @@ def main() -> None:
                 from roleplay.models import Session
 
                 Session.objects.filter(pk__in=ids).update(status="ended")
-            echo = {"ack_ms": []}
-            stop = time.perf_counter() + options.seconds
-            began = time.perf_counter()
-            run_clients([echo_client(base, origin, key, stop, echo) for _, key in users])
-            elapsed = time.perf_counter() - began
-            rows.append({"n": level, "mode": "bare echo", "acks": len(echo["ack_ms"]),
-                         "per_s": len(echo["ack_ms"]) / elapsed,
-                         "p50": percentile(echo["ack_ms"], 50),
-                         "p95": percentile(echo["ack_ms"], 95),
-                         "p99": percentile(echo["ack_ms"], 99), "errors": 0, "nudges": 0,
-                         "nudge_p95": float("nan"), "lost": 0, "dup": 0})
         finally:
-            server.terminate()
-            worker.terminate()
-            server.wait()
-            worker.wait()
+            for process in [*servers, worker]:
+                process.terminate()
+            for process in [*servers, worker]:
+                process.wait()
+            listener.close()
     print(f"{'N':>4} {'mode':<11} {'acks':>6} {'acks/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'p99 ms':>7} {'err':>5} {'nudges':>6} {'nudge p95 ms':>12} {'lost':>5} {'dup':>4}"
           f" {'vs echo':>8}")
