@@ -137,6 +137,7 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
     sent: dict[str, float] = {}
     acked = asyncio.Event()
     last_heard = [time.perf_counter()]
+    syncing = [0]  # resync requests not answered yet
     async with connect(f"{base}/ws/sessions/{session_id}/", origin=origin,
                        additional_headers={"Cookie": f"sessionid={cookie}"},
                        open_timeout=60, ping_interval=None, max_queue=None) as ws:
@@ -146,14 +147,16 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
                 last_heard[0] = time.perf_counter()
                 msg = json.loads(raw)
                 if msg["type"] == "hello":
+                    syncing[0] = max(0, syncing[0] - 1)
                     for m in msg["messages"]:
                         seen[m["seq"]] = 1  # a resync repeats what the page has: it keys by seq
                 elif msg["type"] == "message":
                     seq = msg["message"]["seq"]
                     seen[seq] = 1
                     pushed[seq] = pushed.get(seq, 0) + 1
-                    expected = max((s for s in range(1, seq) if s not in seen), default=None)
+                    expected = min((s for s in range(1, seq) if s not in seen), default=None)
                     if expected is not None:  # a gap: ask for what is missing, as the page does
+                        syncing[0] += 1
                         await ws.send(json.dumps({"type": "sync", "after": expected - 1}))
                         stats["syncs"] += 1
                 elif msg["type"] == "ack":
@@ -183,9 +186,11 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
                     await asyncio.wait_for(acked.wait(), timeout=10)
             else:
                 await asyncio.sleep(2.0)
-        # Let in-flight buyer lines arrive: stay until the socket has been quiet for 2 s.
-        drain_until = time.perf_counter() + 20
-        while time.perf_counter() < drain_until and time.perf_counter() - last_heard[0] < 2:
+        # Let in-flight buyer lines and resyncs arrive: stay until every resync has been
+        # answered and the socket has been quiet for 2 s (at most 30 s).
+        drain_until = time.perf_counter() + 30
+        while time.perf_counter() < drain_until and (
+                syncing[0] or time.perf_counter() - last_heard[0] < 2):
             await asyncio.sleep(0.2)
         task.cancel()
     stats["seen"][session_id] = seen

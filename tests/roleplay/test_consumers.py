@@ -58,3 +58,54 @@ def test_only_the_owner_connects_and_replies_are_acknowledged_once(
 
     run_coroutine(scenario())
     assert session.messages.filter(role="agent").count() == 1
+
+
+def test_the_buyer_line_typed_after_a_reply_is_pushed_when_due(published, trainee, scheduled):
+    from roleplay.models import Message
+
+    session = session_start(trainee=trainee, scenario=published[0])
+
+    async def scenario():
+        owner = _communicator(session.pk, trainee)
+        await owner.connect()
+        await owner.receive_json_from(timeout=5)  # hello
+        text = "您好，欢迎光临！我们是品牌授权店，吊牌上有防伪码可以查询。"
+        await owner.send_json_to({"type": "reply", "client_id": "c-1", "text": text,
+                                  "events": [], "sent_t": 0})
+        ack = await owner.receive_json_from(timeout=5)
+        assert ack["type"] == "ack" and ack["seq"] == 2
+        pushed = await owner.receive_json_from(timeout=20)  # after the buyer "typed" it
+        await owner.disconnect()
+        return pushed["message"]
+
+    line = run_coroutine(scenario())
+    stored = Message.objects.get(pk=line["id"])
+    assert (line["seq"], line["role"]) == (3, "buyer")
+    # Stamped when it was pushed, never before it was due; no Celery task was needed.
+    assert stored.at >= stored.due_at and stored.seq == 3
+    assert not [c for c in scheduled if c[0] == "deliver_task"]
+
+
+def test_a_line_left_overdue_is_pushed_on_reconnect(published, trainee, scheduled):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from roleplay.models import Message
+
+    session = session_start(trainee=trainee, scenario=published[0])
+    # The process that was to push this line stopped before it was due.
+    orphan = Message.objects.create(session=session, role="buyer", text="还在吗？",
+                                    kind="line", due_at=timezone.now() - timedelta(seconds=5))
+
+    async def scenario():
+        owner = _communicator(session.pk, trainee, after=1)
+        await owner.connect()
+        hello = await owner.receive_json_from(timeout=5)
+        await owner.disconnect()
+        return hello
+
+    hello = run_coroutine(scenario())
+    assert [(m["seq"], m["text"]) for m in hello["messages"]] == [(2, "还在吗？")]
+    orphan.refresh_from_db()
+    assert orphan.at is not None and orphan.at > orphan.due_at  # stamped when really pushed
