@@ -181,7 +181,10 @@ if REDIS_URL:
                         "max_connections": env_int("REDIS_MAX_CONNECTIONS", 2000, minimum=100),
                     }
                 ],
-                "capacity": 1000,
+                # Every socket of one server process shares one Redis list, and a push to a
+                # full list is dropped without an error: the bound is for the whole
+                # process, so it must hold a busy process' backlog (pushes expire anyway).
+                "capacity": env_int("REDIS_CHANNEL_CAPACITY", 100_000, minimum=1000),
                 "expiry": 60,
             },
         }

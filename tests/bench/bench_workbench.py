@@ -167,7 +167,8 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
                     acked.set()
                 elif msg["type"] == "error":
                     stats["errors"] += 1
-                    sent.pop(msg.get("client_id"), None)
+                    if sent.pop(msg.get("client_id"), None) is not None:
+                        await asyncio.sleep(0.2)  # told to slow down: a person would pause
                     acked.set()
 
         task = asyncio.create_task(reader())
@@ -187,10 +188,10 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
             else:
                 await asyncio.sleep(2.0)
         # Let in-flight buyer lines and resyncs arrive: stay until every resync has been
-        # answered and the socket has been quiet for 2 s (at most 30 s).
-        drain_until = time.perf_counter() + 30
+        # answered and the socket has been quiet for 5 s (at most 60 s).
+        drain_until = time.perf_counter() + 60
         while time.perf_counter() < drain_until and (
-                syncing[0] or time.perf_counter() - last_heard[0] < 2):
+                syncing[0] or time.perf_counter() - last_heard[0] < 5):
             await asyncio.sleep(0.2)
         task.cancel()
     stats["seen"][session_id] = seen
@@ -228,8 +229,9 @@ def losses(sessions: list[int], stats: dict) -> tuple[int, int]:
     examples = []
     for session_id in sessions:
         seen = stats["seen"].get(session_id, {})
-        # Only what was pushed while the socket was open can be lost.
-        closed = stats["closed"].get(session_id, 0)
+        # Only what was pushed while the socket was open can be lost; a push in its last
+        # second may still be on its way.
+        closed = stats["closed"].get(session_id, 0) - 1.0
         delivered = {seq: kind for seq, kind, at in
                      Message.objects.filter(session_id=session_id, seq__isnull=False)
                      .values_list("seq", "kind", "at") if at.timestamp() < closed}

@@ -112,8 +112,7 @@ def test_buyer_leaves_after_the_patience_limit(page, world):
     expect(page.get_by_label("回复买家")).to_be_disabled()
 
 
-def test_exam_with_two_buyers(page, world):
-    _login(page)
+def _start_exam(page):
     page.goto("/practice/")
     form = page.get_by_test_id("exam-form")
     form.get_by_label("正品咨询 genuine-coat", exact=True).check()
@@ -121,6 +120,12 @@ def test_exam_with_two_buyers(page, world):
     form.get_by_role("button", name="开始考试").click()
     conversations = page.get_by_test_id("conversation")
     expect(conversations).to_have_count(2)
+    return conversations
+
+
+def test_exam_with_two_buyers(page, world):
+    _login(page)
+    conversations = _start_exam(page)
     expect(page.get_by_test_id("time-left")).not_to_have_text("—")
     for index in range(2):
         conversations.nth(index).click()
@@ -131,3 +136,34 @@ def test_exam_with_two_buyers(page, world):
     sessions = list(Session.objects.filter(mode="exam"))
     assert len(sessions) == 2 and sessions[0].exam_id == sessions[1].exam_id
     assert all(s.messages.filter(role="agent").count() == 1 for s in sessions)
+
+
+def test_exam_ends_at_its_time_limit(page, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from roleplay.models import Exam
+    from roleplay.tasks import exam_expire_task
+
+    _login(page)
+    conversations = _start_exam(page)
+    conversations.nth(0).click()
+    _type(page, "你好，我不知道")
+    expect(page.get_by_test_id("message")).to_have_count(3, timeout=15000)
+    # Twenty minutes are too long for a test: the limit is moved to a few seconds from
+    # now, and the real worker enforces it with the same task the exam started.
+    exam = Exam.objects.get()
+    deadline = timezone.now() + timedelta(seconds=4)
+    Exam.objects.filter(pk=exam.pk).update(deadline_at=deadline)
+    Session.objects.filter(exam=exam).update(deadline_at=deadline)
+    exam_expire_task.apply_async((exam.pk,), eta=deadline)
+    expect(page.get_by_test_id("chat-state")).to_have_text("时间已到", timeout=20000)
+    expect(page.get_by_label("回复买家")).to_be_disabled()
+    conversations.nth(1).click()
+    expect(page.get_by_test_id("chat-state")).to_have_text("时间已到")
+    expect(page.get_by_label("回复买家")).to_be_disabled()
+    exam.refresh_from_db()
+    assert exam.status == "ended"
+    assert {(s.status, s.end_reason) for s in exam.sessions.all()} == {("ended", "time_up")}
+    assert all(s.ended_at >= deadline for s in exam.sessions.all())
