@@ -68,6 +68,30 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by each part of the stack on this machine (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"server": 0.0, "worker": 0.0, "postgres": 0.0, "redis": 0.0, "client": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if "daphne" in command:
+            totals["server"] += used
+        elif "celery" in command:
+            totals["worker"] += used
+        elif "postgres" in command:
+            totals["postgres"] += used
+        elif "redis" in command:
+            totals["redis"] += used
+        elif int(pid) == os.getpid():
+            totals["client"] += used
+    return totals
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -311,9 +335,16 @@ def main() -> None:
                          "syncs": 0}
                 silent = {sid for n, (sid, _) in enumerate(sessions) if n % 10 == 9}
                 stop = time.perf_counter() + options.seconds
+                cpu_before = cpu_seconds()
                 run_clients([trainee_client(base, origin, sid, key, sid in silent and
                                             not saturate, stop, saturate, stats)
                              for sid, key in sessions])
+                cpu_after = cpu_seconds()
+                acks = max(1, len(stats["ack_ms"]))
+                print(f"  N={level} {'saturation' if saturate else 'every 2 s'}: CPU ms per "
+                      "acknowledged reply: " + ", ".join(
+                          f"{part} {(cpu_after[part] - cpu_before[part]) * 1000 / acks:.1f}"
+                          for part in cpu_after))
                 ids = [sid for sid, _ in sessions]
                 lost, duplicated = losses(ids, stats)
                 late = nudge_lateness_ms(ids)

@@ -149,8 +149,7 @@ def test_exam_ends_at_its_time_limit(page, world):
     _login(page)
     conversations = _start_exam(page)
     conversations.nth(0).click()
-    _type(page, "你好，我不知道")
-    expect(page.get_by_test_id("message")).to_have_count(3, timeout=15000)
+    expect(page.get_by_test_id("message")).to_have_count(1)
     # Twenty minutes are too long for a test: the limit is moved to a few seconds from
     # now, and the real worker enforces it with the same task the exam started.
     exam = Exam.objects.get()
@@ -158,10 +157,10 @@ def test_exam_ends_at_its_time_limit(page, world):
     Exam.objects.filter(pk=exam.pk).update(deadline_at=deadline)
     Session.objects.filter(exam=exam).update(deadline_at=deadline)
     exam_expire_task.apply_async((exam.pk,), eta=deadline)
-    expect(page.get_by_test_id("chat-state")).to_have_text("时间已到", timeout=20000)
+    expect(page.get_by_test_id("chat-state")).to_contain_text("时间已到", timeout=20000)
     expect(page.get_by_label("回复买家")).to_be_disabled()
     conversations.nth(1).click()
-    expect(page.get_by_test_id("chat-state")).to_have_text("时间已到")
+    expect(page.get_by_test_id("chat-state")).to_contain_text("时间已到")
     expect(page.get_by_label("回复买家")).to_be_disabled()
     exam.refresh_from_db()
     assert exam.status == "ended"
