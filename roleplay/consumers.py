@@ -76,14 +76,18 @@ def _plan_deliveries(after: AfterCommit) -> None:
 @database_sync_to_async
 def _backlog(session_id: int, after: int, user=None) -> tuple[list[dict], dict] | None:
     """Messages delivered after ``after`` and the session's status; None if ``user`` is
-    given and does not own the session."""
+    given and does not own the session.
+
+    With ``user`` (a connect), lines left overdue by a process that stopped are pushed
+    first; a resync on an open socket needs no such check, as this process is alive."""
     sessions = Session.objects.select_related("report").filter(pk=session_id)
     if user is not None:
         sessions = sessions.filter(trainee_id=user.pk)
     session = sessions.first()
     if session is None:
         return None
-    session_catch_up(session_id=session_id)
+    if user is not None:
+        session_catch_up(session_id=session_id)
     messages = session.messages.filter(seq__gt=after, at__isnull=False).order_by("seq")
     status = {"status": session.status, "outcome": session.outcome,
               "end_reason": session.end_reason, "deadline_at": session.deadline_at.isoformat(),

@@ -174,7 +174,7 @@ def _emit_lines(session: Session, lines: list, trigger_at: datetime, step: str,
         else:
             _task_on_commit(
                 lambda pk=message.pk, eta=message.due_at: deliver_task.apply_async(
-                    (pk,), eta=eta))
+                    (pk, session.pk), eta=eta))
 
 
 def _deliver_overdue(session: Session, now: datetime) -> None:
@@ -250,9 +250,10 @@ def _apply(session: Session, spec: ScenarioSpec, turn: engine.Turn, trigger_at: 
 
 
 def _run_due_timers(session: Session, spec: ScenarioSpec, now: datetime) -> engine.State:
-    """Fire timers already due (a late worker must not let a reply overtake them), then
-    make sure the next one is scheduled."""
+    """Fire timers already due (a late worker must not let a reply overtake them); if any
+    fired, make sure the next one is scheduled."""
     state = engine.State.from_dict(session.engine_state)
+    fired = False
     while not state.ended:
         due = engine.next_timer(spec, state)
         if due is None or due > _clock(session, now):
@@ -260,8 +261,8 @@ def _run_due_timers(session: Session, spec: ScenarioSpec, now: datetime) -> engi
         turn = engine.on_time(spec, state, due)
         _apply(session, spec, turn, _at(session, due), turn.match.reason if turn.match else "",
                schedule=False)
-        state = turn.state
-    if not state.ended:
+        state, fired = turn.state, True
+    if fired and not state.ended:
         _schedule_timer(session, spec, state)
     return state
 
@@ -470,7 +471,10 @@ def session_timer(*, session_id: int, version: int) -> bool:
     session.timer_at = None  # this wake-up has run; whatever is due next gets a new one
     now = timezone.now()
     _deliver_overdue(session, now)
-    _run_due_timers(session, session_spec(session), now)
+    spec = session_spec(session)
+    state = _run_due_timers(session, spec, now)
+    if not state.ended:
+        _schedule_timer(session, spec, state)  # also when nothing was due yet (early)
     session.save()
     return True
 

@@ -6,8 +6,8 @@ from roleplay import services
 
 
 @shared_task(name="roleplay.deliver", acks_late=True)
-def deliver_task(message_id: int) -> None:
-    services.message_deliver(message_id=message_id)
+def deliver_task(message_id: int, session_id: int | None = None) -> None:
+    services.message_deliver(message_id=message_id, session_id=session_id)
 
 
 @shared_task(name="roleplay.timer", acks_late=True)

@@ -1,14 +1,16 @@
 """Workbench load benchmark (a script, not a pytest test).
 
-Runs the real stack on this machine: PostgreSQL, Redis, one daphne process and one Celery
-worker. N simulated trainees each hold a WebSocket and reply every 2 s; a tenth of them stay
-silent so the buyer nudges them. Reports acknowledgement latency, nudge lateness (pushed
-minus planned, from the database), lost and duplicated messages; then a saturation run
-(reply as soon as acknowledged) and the same clients against a bare echo consumer, the
-ceiling of the stack.
+Runs the real stack on this machine: PostgreSQL, Redis, ``--servers`` daphne processes
+sharing one listening socket and one Celery worker. For each N it first measures the
+ceiling: the N sockets on a bare echo consumer. Then N simulated trainees each hold a
+WebSocket and reply every 2 s (a tenth of them stay silent so the buyer nudges them), then
+reply as soon as acknowledged (saturation). Reports acknowledgement latency, nudge lateness
+(pushed minus planned, from the database), lost and duplicated messages, and the CPU each
+part of the stack used per acknowledged reply.
 
-    .venv/bin/python tests/bench/bench_workbench.py --levels 50 100 200 --seconds 20
+    .venv/bin/python tests/bench/bench_workbench.py --levels 50 100 200 --seconds 20 --servers 2
 
+BENCH_WORKER_POOL sets the worker's pool options (default "-P prefork -c 2").
 Needs PostgreSQL and Redis (defaults: 127.0.0.1, database cs_bench, created if missing).
 """
 

@@ -67,7 +67,7 @@ def test_reply_is_stored_acknowledged_and_the_buyer_answers_after_typing(
     pending = session.messages.get(role="buyer", at__isnull=True)
     assert pending.text == "好的。那我 160 斤穿什么码？"
     deliveries = [c for c in scheduled if c[0] == "deliver_task"]
-    assert deliveries == [("deliver_task", (pending.pk,), pending.due_at)]
+    assert deliveries == [("deliver_task", (pending.pk, session.pk), pending.due_at)]
     assert pending.due_at > at
     with time_machine.travel(pending.due_at, tick=False):
         message_deliver(message_id=pending.pk)
