@@ -21,7 +21,7 @@ trap cleanup INT TERM EXIT
 
 $bin/celery -A simulator worker -l info --concurrency 2 --without-mingle --without-gossip &
 pids+=($!)
-$bin/daphne -b 127.0.0.1 -p "$port" simulator.asgi:application &
+$bin/python manage.py serve --port "$port" --access-log -v 2 &
 pids+=($!)
 
 echo

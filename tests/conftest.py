@@ -74,7 +74,8 @@ def collected_static(django_db_blocker):
 
 @pytest.fixture(scope="session")
 def live_asgi(django_db_setup, collected_static):
-    """daphne serving the project over HTTP and WebSocket, on the test database."""
+    """The ASGI server (`manage.py serve`) serving the project over HTTP and WebSocket,
+    on the test database."""
     from tests.live_processes import asgi_server
 
     with asgi_server() as server:

@@ -1,4 +1,5 @@
-"""Real server and worker processes for tests: daphne (ASGI) and a Celery worker.
+"""Real server and worker processes for tests: the ASGI server (`manage.py serve`) and a
+Celery worker.
 
 They run against the test database the suite created, so tests that use them must use
 ``transactional_db`` (rows are committed, other processes can see them).
@@ -116,8 +117,7 @@ class AsgiServer:
 def asgi_server() -> Iterator[AsgiServer]:
     port = free_port()
     with _spawn(
-        "daphne",
-        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "simulator.asgi:application"],
+        "asgi server", [str(BIN / "python"), "manage.py", "serve", "--port", str(port)]
     ) as process:
 
         def listening() -> bool:

@@ -1,6 +1,6 @@
 """Workbench load benchmark (a script, not a pytest test).
 
-Runs the real stack on this machine: PostgreSQL, Redis, ``--servers`` daphne processes
+Runs the real stack on this machine: PostgreSQL, Redis, ``--servers`` ASGI server processes
 sharing one listening socket and one Celery worker. For each N it first measures the
 ceiling: the N sockets on a bare echo consumer. Then N simulated trainees each hold a
 WebSocket and reply every 2 s (a tenth of them stay silent so the buyer nudges them), then
@@ -81,17 +81,25 @@ def cpu_seconds() -> dict[str, float]:
         except OSError:
             continue
         used = (int(fields[11]) + int(fields[12])) / tick
-        if "daphne" in command:
-            totals["server"] += used
-        elif "celery" in command:
-            totals["worker"] += used
-        elif "postgres" in command:
-            totals["postgres"] += used
-        elif "redis" in command:
-            totals["redis"] += used
-        elif int(pid) == os.getpid():
+        # Named by the program the process runs, not by its arguments.
+        program = " ".join(Path(arg).name for arg in command.split()[:2])
+        if int(pid) == os.getpid():
             totals["client"] += used
+        elif "daphne" in program or "manage.py serve" in command:
+            totals["server"] += used
+        elif "celery" in program:
+            totals["worker"] += used
+        elif "postgres" in program:
+            totals["postgres"] += used
+        elif "redis" in program:
+            totals["redis"] += used
     return totals
+
+
+def server_command(kind: str, bin_dir: Path, fd: int) -> list[str]:
+    if kind == "daphne":
+        return [str(bin_dir / "daphne"), "--fd", str(fd), "simulator.asgi:application"]
+    return [str(bin_dir / "python"), str(ROOT / "manage.py"), "serve", "--fd", str(fd)]
 
 
 def free_port() -> int:
@@ -285,6 +293,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--servers", type=int, default=2,
                         help="ASGI server processes sharing one listening socket")
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn",
+                        help="ASGI server: uvicorn as `manage.py serve` runs it, or daphne")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cs_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     options = parser.parse_args()
@@ -297,7 +307,7 @@ def main() -> None:
     os.environ.update(env)
     bin_dir = Path(sys.executable).parent
     port = free_port()
-    print(f"{options.servers} daphne process(es), Celery worker {' '.join(WORKER_POOL)}")
+    print(f"{options.servers} {options.server} process(es), Celery worker {' '.join(WORKER_POOL)}")
     base, origin = f"ws://127.0.0.1:{port}", f"http://127.0.0.1:{port}"
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
           f"{options.seconds} s per level")
@@ -313,8 +323,8 @@ def main() -> None:
         listener.bind(("127.0.0.1", port))
         listener.listen(2048)
         listener.set_inheritable(True)
-        servers = [spawn([str(bin_dir / "daphne"), "--fd", str(listener.fileno()),
-                          "simulator.asgi:application"], env, pass_fds=(listener.fileno(),))
+        servers = [spawn(server_command(options.server, bin_dir, listener.fileno()), env,
+                         pass_fds=(listener.fileno(),))
                    for _ in range(options.servers)]
         worker = spawn([str(bin_dir / "celery"), "-A", "simulator", "worker", "-Q", "bench",
                         *WORKER_POOL, "--without-mingle", "--without-gossip",

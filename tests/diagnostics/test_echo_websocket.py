@@ -74,7 +74,7 @@ def test_echo_rejects_anonymous_and_echoes_for_signed_in(channel_layer_backend, 
 @pytest.mark.live
 @pytest.mark.django_db(transaction=True)
 def test_real_server_websocket_uses_the_session_login(live_asgi, client, trainee):
-    """Through daphne, AuthMiddlewareStack and the configured channel layer."""
+    """Through the ASGI server (uvicorn), AuthMiddlewareStack and the configured channel layer."""
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 

@@ -1,4 +1,4 @@
-"""Real-browser tests: Playwright drives Debian's chromium against a live daphne server."""
+"""Real-browser tests: Playwright drives Debian's chromium against the live ASGI server."""
 
 from __future__ import annotations
 

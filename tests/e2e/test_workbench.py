@@ -1,4 +1,4 @@
-"""The live workbench in a real browser, with real key events, daphne, the channel layer
+"""The live workbench in a real browser, with real key events, the ASGI server, the channel layer
 and a Celery worker delivering the buyer's lines and timers."""
 
 from __future__ import annotations
