@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -206,7 +207,10 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
                     acked.set()
 
         task = asyncio.create_task(reader())
-        await asyncio.sleep((session_id % 20) / 10)  # spread the first replies over 2 s
+        # Trainees are independent: each starts at its own moment within the first 2 s
+        # (seeded, so runs compare), then keeps its own 2 s rhythm.
+        next_at = time.perf_counter() + random.Random(session_id).uniform(0, 2)
+        await asyncio.sleep(next_at - time.perf_counter())
         while time.perf_counter() < stop_at:
             if silent:
                 await asyncio.sleep(0.5)
@@ -220,7 +224,8 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(acked.wait(), timeout=10)
             else:
-                await asyncio.sleep(2.0)
+                next_at += 2.0
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
         # Let in-flight buyer lines and resyncs arrive: stay until every resync has been
         # answered and the socket has been quiet for 5 s (at most 60 s).
         drain_until = time.perf_counter() + 60
