@@ -27,6 +27,13 @@ from audit.services import audit_record
 from realtime.push import group_send_sync
 from roleplay.models import Dispute, Exam, Message, Report, Session
 from roleplay.rule_names import rule_name
+from roleplay.statements import (
+    delivery_statements,
+    messages_insert,
+    overdue_line_ids,
+    session_lock,
+    session_save_state,
+)
 from roleplay.telemetry import TelemetryError, telemetry_check
 from scenarios import engine
 from scenarios.models import Scenario, ScenarioVersion
@@ -159,7 +166,7 @@ def _emit_lines(session: Session, lines: list, trigger_at: datetime, step: str,
         messages.append(message)
     if not messages:
         return
-    Message.objects.bulk_create(messages)
+    messages_insert(messages)
     collected = _after_commit.get()
     for message in messages[len(stored_first):]:
         if message.at is not None:
@@ -181,7 +188,10 @@ def _deliver_overdue(session: Session, now: datetime) -> None:
     """Push, in order, buyer lines whose typing delay is over but that were never pushed
     (the process that was to push them stopped). Stamped now: when the trainee could
     first see them."""
-    overdue = session.messages.filter(at__isnull=True, due_at__lte=now).order_by("due_at", "pk")
+    overdue_ids = overdue_line_ids(session.pk, now)
+    if not overdue_ids:
+        return  # the usual case, answered by one fixed statement
+    overdue = Message.objects.filter(pk__in=overdue_ids).order_by("due_at", "pk")
     for message in overdue:
         message.at = now
         message.seq = _next_seq(session)
@@ -360,7 +370,9 @@ def _reply_again(session_id: int, client_id: str) -> ReplyResult:
 @transaction.atomic
 def _reply_store(session_id: int, user, client_id: str, text: str, events, sent_t,
                  received_at: datetime) -> ReplyResult:
-    session = Session.objects.select_for_update().get(pk=session_id)
+    session = session_lock(session_id)
+    if session is None:
+        raise Session.DoesNotExist(session_id)
     if session.trainee_id != user.pk:
         raise PermissionDenied(_("This is not your session."))
 
@@ -380,14 +392,14 @@ def _reply_store(session_id: int, user, client_id: str, text: str, events, sent_
     spec = session_spec(session)
     state = _run_due_timers(session, spec, received_at)
     if state.ended:
-        session.save()
+        session_save_state(session)
         return refused(_("This conversation has ended."))
     previous = recent[-1] if recent else None
     try:
         telemetry = telemetry_check(events, sent_t, text, now_s,
                                     previous if previous is not None else 0.0)
     except TelemetryError as exc:
-        session.save()
+        session_save_state(session)
         return refused(_("Input events rejected: %(why)s") % {"why": exc})
     hits = check_reply(text, "first" if previous is None else "middle",
                        engine.compliance_context(spec))
@@ -402,7 +414,7 @@ def _reply_store(session_id: int, user, client_id: str, text: str, events, sent_
     session.reply_times = [*recent, now_s][-MAX_REPLIES_PER_SECOND:]
     # The reply and the buyer's lines in one insert; a repeated client id fails it.
     _apply(session, spec, turn, received_at, stored_first=(message,))
-    session.save()
+    session_save_state(session)
     return ReplyResult(True, ack=_ack(message, session))
 
 
@@ -415,22 +427,6 @@ def _ack(message: Message, session: Session) -> dict:
     return ack
 
 
-# The delivery of a buyer's line runs for every line of every live session, so it is three
-# fixed statements rather than ORM queries (whose construction costs several times the
-# statements themselves). Portable SQL: PostgreSQL and SQLite (3.35+ for RETURNING).
-def _delivery_statements() -> tuple[str, str, str]:
-    q = connection.ops.quote_name
-    sessions, messages = q(Session._meta.db_table), q(Message._meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return (
-        f"SELECT {q('last_seq')} FROM {sessions} WHERE {q('id')} = %s{lock}",
-        f"UPDATE {messages} SET {q('at')} = %s, {q('seq')} = %s "
-        f"WHERE {q('id')} = %s AND {q('session_id')} = %s AND {q('at')} IS NULL "
-        f"RETURNING {q('role')}, {q('kind')}, {q('text')}, {q('client_id')}",
-        f"UPDATE {sessions} SET {q('last_seq')} = %s WHERE {q('id')} = %s",
-    )
-
-
 @transaction.atomic
 def message_deliver(*, message_id: int, session_id: int | None = None) -> Message | None:
     """The buyer finished "typing" a line: stamp it and push it (once)."""
@@ -439,7 +435,7 @@ def message_deliver(*, message_id: int, session_id: int | None = None) -> Messag
             "session_id", flat=True).first()
         if session_id is None:
             return None
-    lock_session, stamp_line, count_line = _delivery_statements()
+    lock_session, stamp_line, count_line = delivery_statements(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(lock_session, [session_id])
         row = cursor.fetchone()
@@ -465,7 +461,7 @@ def message_deliver(*, message_id: int, session_id: int | None = None) -> Messag
 def session_timer(*, session_id: int, version: int) -> bool:
     """A wake-up: fire the nudges, silence branches or patience limit now due, and plan the
     next wake-up. One replaced by a newer wake-up (a stale timer) does nothing."""
-    session = Session.objects.select_for_update().filter(pk=session_id).first()
+    session = session_lock(session_id)
     if session is None or not session.is_active or session.timer_version != version:
         return False  # gone, ended, or replaced by a newer wake-up: a stale timer
     session.timer_at = None  # this wake-up has run; whatever is due next gets a new one
@@ -475,7 +471,7 @@ def session_timer(*, session_id: int, version: int) -> bool:
     state = _run_due_timers(session, spec, now)
     if not state.ended:
         _schedule_timer(session, spec, state)  # also when nothing was due yet (early)
-    session.save()
+    session_save_state(session)
     return True
 
 
