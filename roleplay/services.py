@@ -191,8 +191,8 @@ def _deliver_overdue(session: Session, now: datetime) -> None:
     overdue_ids = overdue_line_ids(session.pk, now)
     if not overdue_ids:
         return  # the usual case, answered by one fixed statement
-    overdue = Message.objects.filter(pk__in=overdue_ids).order_by("due_at", "pk")
-    for message in overdue:
+    # Rare (a process stopped): the rows are loaded to be stamped one by one.
+    for message in Message.objects.filter(pk__in=overdue_ids).order_by("due_at", "pk"):
         message.at = now
         message.seq = _next_seq(session)
         message.save(update_fields=["at", "seq"])
@@ -202,9 +202,8 @@ def _deliver_overdue(session: Session, now: datetime) -> None:
 def session_catch_up(*, session_id: int) -> None:
     """On (re)connect: push lines left overdue, so the backlog the page gets is complete."""
     now = timezone.now()
-    if not Message.objects.filter(session_id=session_id, at__isnull=True,
-                                  due_at__lte=now).exists():
-        return
+    if not overdue_line_ids(session_id, now):
+        return  # the usual case; the lines are looked up again under the session lock
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session_id)
         _deliver_overdue(session, now)

@@ -27,6 +27,11 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _for_update() -> str:
+    # SQLite has no row locks; its IMMEDIATE transactions already serialise writers.
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
 @lru_cache(maxsize=4)
 def _session_update(vendor: str) -> str:
     columns = ", ".join(f"{_q(f.column)} = %s" for f in _SESSION_FIELDS)
@@ -54,9 +59,8 @@ def delivery_statements(vendor: str) -> tuple[str, str, str]:
     (returning what the push needs); store the new last sequence number."""
     q = _q
     sessions, messages = q(Session._meta.db_table), q(Message._meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     return (
-        f"SELECT {q('last_seq')} FROM {sessions} WHERE {q('id')} = %s{lock}",
+        f"SELECT {q('last_seq')} FROM {sessions} WHERE {q('id')} = %s{_for_update()}",
         f"UPDATE {messages} SET {q('at')} = %s, {q('seq')} = %s "
         f"WHERE {q('id')} = %s AND {q('session_id')} = %s AND {q('at')} IS NULL "
         f"RETURNING {q('role')}, {q('kind')}, {q('text')}, {q('client_id')}",
@@ -68,9 +72,8 @@ def delivery_statements(vendor: str) -> tuple[str, str, str]:
 def _session_lock(vendor: str) -> tuple[str, tuple]:
     table = Session._meta.db_table
     fields = Session._meta.concrete_fields
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     sql = (f"SELECT {', '.join(_q(f.column) for f in fields)} FROM {_q(table)} "
-           f"WHERE {_q('id')} = %s{lock}")
+           f"WHERE {_q('id')} = %s{_for_update()}")
     # The converters the ORM would apply to each column (SQLite returns text for dates).
     converters = []
     for f in fields:

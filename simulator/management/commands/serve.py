@@ -12,6 +12,8 @@ WS_MAX_BYTES = 1024 * 1024
 
 class Command(BaseCommand):
     help = "Serve HTTP and WebSockets with uvicorn (uvloop, httptools, websockets)."
+    # Like uvicorn started directly: `manage.py check --deploy` is the place for checks,
+    # and every live test and benchmark process starts faster without them.
     requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
