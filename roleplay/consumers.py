@@ -12,6 +12,7 @@ from datetime import datetime
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -96,6 +97,15 @@ def _backlog(session_id: int, after: int, user=None) -> tuple[list[dict], dict] 
 
 
 class SessionConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes stale database connections before every message, a hop to the
+        # single sync thread that all sockets of the process queue for. This consumer uses
+        # the database only inside ``_call`` and ``_backlog``, which close them themselves.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])

@@ -168,7 +168,7 @@ CELERY_DB_REUSE_MAX = 1000
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "realtime.redis_layer.ProcessLocalRedisChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {

@@ -30,7 +30,7 @@ LAYERS = {
     "in_memory": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
     "database": {"BACKEND": "realtime.layers.DatabaseChannelLayer"},
     "redis": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "realtime.redis_layer.ProcessLocalRedisChannelLayer",
         "CONFIG": {"hosts": [{"address": REDIS_FOR_TESTS, "socket_timeout": 30}]},
     },
 }
