@@ -59,17 +59,19 @@ async def _push_all(pushes: list[tuple[int, dict]]) -> None:
         await layer.group_send(group_name(session_id), payload)
 
 
-async def _deliver_when_due(message_id: int, session_id: int, due: datetime) -> None:
+async def _deliver_when_due(consumer: SessionConsumer, message_id: int, session_id: int,
+                            due: datetime) -> None:
     """The buyer finished typing: stamp the line and push it (once; see message_deliver)."""
     await asyncio.sleep(max(0.0, (due - timezone.now()).total_seconds()))
-    _, after = await _call(message_deliver, message_id=message_id, session_id=session_id)
-    await _push_all(after.pushes)
+    async with consumer.in_order:
+        _, after = await _call(message_deliver, message_id=message_id, session_id=session_id)
+        await consumer.push(after.pushes)
 
 
-def _plan_deliveries(after: AfterCommit) -> None:
+def _plan_deliveries(consumer: SessionConsumer, after: AfterCommit) -> None:
     for message_id, session_id, due in after.deliveries:
         task = asyncio.get_running_loop().create_task(
-            _deliver_when_due(message_id, session_id, due))
+            _deliver_when_due(consumer, message_id, session_id, due))
         _pending_deliveries.add(task)
         task.add_done_callback(_pending_deliveries.discard)
 
@@ -97,6 +99,31 @@ def _backlog(session_id: int, after: int, user=None) -> tuple[list[dict], dict] 
 
 
 class SessionConsumer(AsyncJsonWebsocketConsumer):
+    """The socket's own writes (a reply and its acknowledgement, a typed line it delivers)
+    go out in the order they were committed: each holds ``in_order`` from its transaction
+    until it is on the socket, so the page sees sequence numbers without gaps. The same
+    lines still go to the session's group, for its other sockets (another tab); this one
+    skips the copies it already sent."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_order = asyncio.Lock()
+        self.open = False
+        self._sent_directly: set[int] = set()
+
+    async def push(self, pushes: list[tuple[int, dict]]) -> None:
+        """Send this session's new lines on this socket now, then to the group."""
+        for session_id, payload in pushes:
+            if (self.open and session_id == getattr(self, "session_id", None)
+                    and payload["type"] == "session.message"):
+                try:
+                    await self.send_json({"type": "message", "message": payload["message"]})
+                except OSError:  # the client is gone (uvicorn says so before the event)
+                    self.open = False
+                else:
+                    self._sent_directly.add(payload["message"]["seq"])
+        await _push_all(pushes)
+
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every message, a hop to the
         # single sync thread that all sockets of the process queue for. This consumer uses
@@ -128,11 +155,13 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             await self.close()  # someone else's session: the handshake is refused
             return
         await self.accept()
+        self.open = True
         messages, status = backlog
         await self.send_json({"type": "hello", "session": self.session_id,
                               "messages": messages, **status})
 
     async def disconnect(self, code) -> None:
+        self.open = False
         if hasattr(self, "session_id"):
             await self.channel_layer.group_discard(group_name(self.session_id),
                                                    self.channel_name)
@@ -165,26 +194,31 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "hello", "session": self.session_id,
                                   "messages": messages, **status})
             return
-        try:
-            result, after = await _call(
-                reply_receive, session_id=self.session_id, user=self.scope["user"],
-                client_id=content.get("client_id"), text=content.get("text"),
-                events=content.get("events"), sent_t=content.get("sent_t"))
-        except PermissionDenied:
-            await self.close()
-            return
-        if result.ok:
-            # Committed, so acknowledged first; the buyer's reaction is pushed just after.
-            await self.send_json(result.ack)
-        else:
-            await self.send_json({"type": "error", "client_id": content.get("client_id"),
-                                  "message": result.error})
-        await _push_all(after.pushes)
-        _plan_deliveries(after)
+        async with self.in_order:
+            try:
+                result, after = await _call(
+                    reply_receive, session_id=self.session_id, user=self.scope["user"],
+                    client_id=content.get("client_id"), text=content.get("text"),
+                    events=content.get("events"), sent_t=content.get("sent_t"))
+            except PermissionDenied:
+                await self.close()
+                return
+            if result.ok:
+                # Committed, so acknowledged first; the buyer's reaction is pushed just after.
+                await self.send_json(result.ack)
+            else:
+                await self.send_json({"type": "error", "client_id": content.get("client_id"),
+                                      "message": result.error})
+            await self.push(after.pushes)
+        _plan_deliveries(self, after)
         if after.tasks:
             await _send_tasks(after)
 
     async def session_message(self, event: dict) -> None:
+        seq = event["message"]["seq"]
+        if seq in self._sent_directly:
+            self._sent_directly.discard(seq)  # this socket sent it already, in order
+            return
         await self.send_json({"type": "message", "message": event["message"]})
 
     async def session_ended(self, event: dict) -> None:

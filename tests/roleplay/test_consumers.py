@@ -86,6 +86,33 @@ def test_the_buyer_line_typed_after_a_reply_is_pushed_when_due(published, traine
     assert not [c for c in scheduled if c[0] == "deliver_task"]
 
 
+def test_each_open_tab_gets_the_typed_line_once_in_sequence(published, trainee, scheduled):
+    """The replying socket sends the line itself, right after its acknowledgement; another
+    tab of the same session gets it through the group; neither gets it twice."""
+    session = session_start(trainee=trainee, scenario=published[0])
+
+    async def scenario():
+        tab_a, tab_b = _communicator(session.pk, trainee), _communicator(session.pk, trainee)
+        for tab in (tab_a, tab_b):
+            await tab.connect()
+            await tab.receive_json_from(timeout=5)  # hello
+        await tab_a.send_json_to({"type": "reply", "client_id": "c-1", "events": [],
+                                  "text": "您好，欢迎光临！我们是品牌授权店。", "sent_t": 0})
+        got_a = [await tab_a.receive_json_from(timeout=5),
+                 await tab_a.receive_json_from(timeout=20)]
+        got_b = await tab_b.receive_json_from(timeout=20)
+        quiet = [await tab.receive_nothing(timeout=1) for tab in (tab_a, tab_b)]
+        for tab in (tab_a, tab_b):
+            await tab.disconnect()
+        return got_a, got_b, quiet
+
+    got_a, got_b, quiet = run_coroutine(scenario())
+    assert [m["type"] for m in got_a] == ["ack", "message"]
+    assert (got_a[0]["seq"], got_a[1]["message"]["seq"]) == (2, 3)
+    assert got_b["type"] == "message" and got_b["message"] == got_a[1]["message"]
+    assert quiet == [True, True]  # no second copy on either tab
+
+
 def test_a_line_left_overdue_is_pushed_on_reconnect(published, trainee, scheduled):
     from datetime import timedelta
 
