@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from collections import deque
 from datetime import datetime
 from urllib.parse import parse_qs
 
@@ -22,6 +24,8 @@ from django.utils import timezone
 
 from roleplay.models import Session
 from roleplay.services import (
+    MAX_REPLIES_PER_SECOND,
+    SLOW_DOWN,
     AfterCommit,
     collecting_after_commit,
     group_name,
@@ -110,6 +114,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         self.in_order = asyncio.Lock()
         self.open = False
         self._sent_directly: set[int] = set()
+        # When this socket's last acknowledged replies arrived, with their client ids.
+        self._acked: deque[tuple[float, str]] = deque(maxlen=MAX_REPLIES_PER_SECOND)
 
     async def push(self, pushes: list[tuple[int, dict]]) -> None:
         """Send this session's new lines on this socket now, then to the group."""
@@ -194,17 +200,24 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "hello", "session": self.session_id,
                                   "messages": messages, **status})
             return
+        client_id, received = content.get("client_id"), time.monotonic()
+        if self._too_fast(client_id, received):
+            await self.send_json({"type": "error", "client_id": client_id,
+                                  "message": str(SLOW_DOWN)})
+            return
         async with self.in_order:
             try:
                 result, after = await _call(
                     reply_receive, session_id=self.session_id, user=self.scope["user"],
-                    client_id=content.get("client_id"), text=content.get("text"),
+                    client_id=client_id, text=content.get("text"),
                     events=content.get("events"), sent_t=content.get("sent_t"))
             except PermissionDenied:
                 await self.close()
                 return
             if result.ok:
                 # Committed, so acknowledged first; the buyer's reaction is pushed just after.
+                if all(known != client_id for _, known in self._acked):  # not a resend
+                    self._acked.append((received, client_id))
                 await self.send_json(result.ack)
             else:
                 await self.send_json({"type": "error", "client_id": content.get("client_id"),
@@ -213,6 +226,15 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         _plan_deliveries(self, after)
         if after.tasks:
             await _send_tasks(after)
+
+    def _too_fast(self, client_id, now: float) -> bool:
+        """The rate limit checked at the socket, before any database work: a client
+        flooding replies is refused cheaply. The session row's own check stays the rule
+        (it covers every socket); a resend of an acknowledged reply always passes."""
+        acked = self._acked
+        return (len(acked) == MAX_REPLIES_PER_SECOND
+                and acked[0][0] >= now - 1.0
+                and all(known != client_id for _, known in acked))
 
     async def session_message(self, event: dict) -> None:
         seq = event["message"]["seq"]

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from realtime.push import group_send_sync
@@ -44,6 +45,7 @@ from scoring import check_reply, score_session
 
 MAX_REPLY_CHARS = 1000
 MAX_REPLIES_PER_SECOND = 5
+SLOW_DOWN = gettext_lazy("Too many messages at once; slow down.")
 PRACTICE_MINUTES = getattr(settings, "ROLEPLAY_PRACTICE_MINUTES", 15)
 EXAM_MINUTES = getattr(settings, "ROLEPLAY_EXAM_MINUTES", 20)
 # A wake-up this long overdue was lost (the broker was flushed, say): a new one is sent.
@@ -387,7 +389,7 @@ def _reply_store(session_id: int, user, client_id: str, text: str, events, sent_
     recent = session.reply_times
     if len(recent) >= MAX_REPLIES_PER_SECOND and (
             recent[-MAX_REPLIES_PER_SECOND] >= now_s - 1.0):
-        return refused(_("Too many messages at once; slow down."))
+        return refused(str(SLOW_DOWN))
     spec = session_spec(session)
     state = _run_due_timers(session, spec, received_at)
     if state.ended:

@@ -113,6 +113,43 @@ def test_each_open_tab_gets_the_typed_line_once_in_sequence(published, trainee, 
     assert quiet == [True, True]  # no second copy on either tab
 
 
+def test_a_flood_of_replies_is_refused_at_the_socket(published, trainee, scheduled):
+    """More than five replies a second: the sixth is refused at the socket, before the
+    database is asked (which would have said the chat has ended); a resend of an
+    acknowledged one is still acknowledged as before."""
+    session = session_start(trainee=trainee, scenario=published[0])
+
+    async def scenario():
+        owner = _communicator(session.pk, trainee)
+        await owner.connect()
+        await owner.receive_json_from(timeout=5)  # hello
+        answers = []
+        # Five replies the buyer takes (the fifth closes the sale), then a sixth at once.
+        texts = ["嗯嗯", "嗯嗯", "您好，我们是品牌授权店，吊牌有防伪码。", "嗯嗯", "嗯嗯", "在的"]
+        for n, text in enumerate(texts):
+            await owner.send_json_to({"type": "reply", "client_id": f"c-{n}", "events": [],
+                                      "text": text, "sent_t": 0})
+            answer = await owner.receive_json_from(timeout=5)
+            while answer["type"] == "message":  # a buyer line may come in between
+                answer = await owner.receive_json_from(timeout=5)
+            answers.append(answer)
+        await owner.send_json_to({"type": "reply", "client_id": "c-0", "events": [],
+                                  "text": "嗯嗯", "sent_t": 0})
+        resent = await owner.receive_json_from(timeout=5)
+        while resent["type"] == "message":
+            resent = await owner.receive_json_from(timeout=5)
+        await owner.disconnect()
+        return answers, resent
+
+    answers, resent = run_coroutine(scenario())
+    assert [a["type"] for a in answers] == ["ack"] * 5 + ["error"], answers
+    assert answers[5]["client_id"] == "c-5"
+    assert answers[5]["message"] in ("发送太频繁，请放慢一些。",
+                                     "Too many messages at once; slow down.")
+    assert resent["type"] == "ack" and resent["seq"] == answers[0]["seq"]
+    assert session.messages.filter(role="agent").count() == 5
+
+
 def test_a_line_left_overdue_is_pushed_on_reconnect(published, trainee, scheduled):
     from datetime import timedelta
 
