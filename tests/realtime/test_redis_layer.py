@@ -151,3 +151,20 @@ def test_stale_members_are_dropped_and_a_full_remote_list_does_not_fail(prefix):
     assert first["n"] == 1
     assert late is None
     assert members == 0
+
+
+def test_a_socket_hears_when_redis_is_gone_instead_of_waiting_forever():
+    layer = ProcessLocalRedisChannelLayer(hosts=[{"address": "redis://127.0.0.1:1/0",
+                                                  "socket_connect_timeout": 1}])
+
+    async def scenario():
+        channel = await layer.new_channel()
+        try:
+            await asyncio.wait_for(layer.receive(channel), 30)
+        except TimeoutError:
+            return "waited"
+        except redis.RedisError as error:
+            return type(error).__name__
+        return "received"
+
+    assert run_coroutine(scenario()) == "ConnectionError"
