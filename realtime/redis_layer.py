@@ -133,9 +133,11 @@ class ProcessLocalRedisChannelLayer(RedisChannelLayer):
         connection = self.connection(self.consistent_hash(group))
         members = await connection.register_script(_MEMBERS)(
             keys=[self._group_key(group)], args=[int(time.time()) - self.group_expiry])
-        names = [member.decode("utf8") for member in members]
-        local = [name for name in names if self._is_local(name)]
-        remote = [name for name in names if not self._is_local(name)]
+        local: list[str] = []
+        remote: list[str] = []
+        for member in members:
+            name = member.decode("utf8")
+            (local if self._is_local(name) else remote).append(name)
         if local:
             loop, running = self._receiving_loop, asyncio.get_running_loop()
             if loop is running:

@@ -216,11 +216,11 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
                 return
             if result.ok:
                 # Committed, so acknowledged first; the buyer's reaction is pushed just after.
-                if all(known != client_id for _, known in self._acked):  # not a resend
+                if not self._was_acked(client_id):  # a resend is not a new reply
                     self._acked.append((received, client_id))
                 await self.send_json(result.ack)
             else:
-                await self.send_json({"type": "error", "client_id": content.get("client_id"),
+                await self.send_json({"type": "error", "client_id": client_id,
                                       "message": result.error})
             await self.push(after.pushes)
         _plan_deliveries(self, after)
@@ -231,10 +231,12 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         """The rate limit checked at the socket, before any database work: a client
         flooding replies is refused cheaply. The session row's own check stays the rule
         (it covers every socket); a resend of an acknowledged reply always passes."""
-        acked = self._acked
-        return (len(acked) == MAX_REPLIES_PER_SECOND
-                and acked[0][0] >= now - 1.0
-                and all(known != client_id for _, known in acked))
+        return (len(self._acked) == MAX_REPLIES_PER_SECOND
+                and self._acked[0][0] >= now - 1.0
+                and not self._was_acked(client_id))
+
+    def _was_acked(self, client_id) -> bool:
+        return any(known == client_id for _, known in self._acked)
 
     async def session_message(self, event: dict) -> None:
         seq = event["message"]["seq"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 import uuid
 
 import pytest
@@ -127,7 +128,7 @@ def test_a_push_from_another_thread_reaches_the_socket_on_its_loop(prefix):
 
 def test_stale_members_are_dropped_and_a_full_remote_list_does_not_fail(prefix):
     # The sender's capacity applies (every process has the same settings).
-    here = layer_for(prefix, group_expiry=1, capacity=1)
+    here = layer_for(prefix, capacity=1)
     elsewhere = layer_for(prefix)
 
     async def scenario():
@@ -136,21 +137,29 @@ def test_stale_members_are_dropped_and_a_full_remote_list_does_not_fail(prefix):
         await here.group_send("session.10", {"type": "line", "n": 1})
         await here.group_send("session.10", {"type": "line", "n": 2})  # over capacity
         first = await receive(elsewhere, theirs)
-        await asyncio.sleep(2.1)  # the membership is older than the group expiry
+        # The membership turns older than the group expiry (a socket of a process that
+        # died without leaving); a fresh member keeps the group itself alive.
+        redis.Redis.from_url(REDIS_FOR_TESTS).zadd(
+            f"{prefix}:group:session.10", {theirs: time.time() - here.group_expiry - 60})
+        fresh = await elsewhere.new_channel()
+        await here.group_add("session.10", fresh)
         await here.group_send("session.10", {"type": "line", "n": 3})
+        got_fresh = await receive(elsewhere, fresh)
         try:
             late = await receive(elsewhere, theirs, timeout=0.3)
         except TimeoutError:
             late = None
-        members = redis.Redis.from_url(REDIS_FOR_TESTS).zcard(f"{prefix}:group:session.10")
+        members = redis.Redis.from_url(REDIS_FOR_TESTS).zrange(
+            f"{prefix}:group:session.10", 0, -1)
         await here.close_pools()
         await elsewhere.close_pools()
-        return first, late, members
+        return first, got_fresh, late, members, fresh
 
-    first, late, members = run_coroutine(scenario())
+    first, got_fresh, late, members, fresh = run_coroutine(scenario())
     assert first["n"] == 1
+    assert got_fresh["n"] == 3
     assert late is None
-    assert members == 0
+    assert members == [fresh.encode()]
 
 
 def test_a_socket_hears_when_redis_is_gone_instead_of_waiting_forever():
