@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from roleplay.selectors import quick_phrases_of
-from roleplay.services import quick_phrases_save
-
-
-class IsTrainee(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.has_perm("accounts.act_as_trainee"))
+from roleplay.services.phrases import quick_phrases_save
+from simulator.api import permission
 
 
 class QuickPhrasesSerializer(serializers.Serializer):
@@ -25,7 +19,7 @@ class QuickPhrasesSerializer(serializers.Serializer):
 
 
 class QuickPhrasesApi(APIView):
-    permission_classes = [IsTrainee]
+    permission_classes = [permission("accounts.act_as_trainee")]
 
     @extend_schema(responses=QuickPhrasesSerializer, summary="My quick phrases (快捷短语)")
     def get(self, request: Request) -> Response:
@@ -36,10 +30,6 @@ class QuickPhrasesApi(APIView):
     def put(self, request: Request) -> Response:
         serializer = QuickPhrasesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            phrases = quick_phrases_save(trainee=request.user,
-                                         phrases=serializer.validated_data["phrases"])
-        except ValidationError as exc:
-            return Response({"detail": " ".join(exc.messages)},
-                            status=status.HTTP_400_BAD_REQUEST)
+        phrases = quick_phrases_save(trainee=request.user,
+                                     phrases=serializer.validated_data["phrases"])
         return Response({"phrases": phrases})

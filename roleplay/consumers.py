@@ -10,26 +10,22 @@ import asyncio
 import json
 import time
 from collections import deque
-from datetime import datetime
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections
 from django.utils import timezone
 
-from roleplay.models import Session
-from roleplay.services import (
+from roleplay.payloads import group_name
+from roleplay.selectors import session_backlog, session_owned
+from roleplay.services.after_commit import AfterCommit, Delivery
+from roleplay.services.live import (
     MAX_REPLIES_PER_SECOND,
     SLOW_DOWN,
-    AfterCommit,
-    collecting_after_commit,
-    group_name,
-    message_data,
     message_deliver,
     reply_receive,
     session_catch_up,
@@ -41,9 +37,7 @@ MAX_FRAME_BYTES = 64 * 1024
 def _in_thread(function, **kwargs):
     close_old_connections()
     try:
-        with collecting_after_commit() as after:
-            result = function(**kwargs)
-        return result, after
+        return function(**kwargs)
     finally:
         close_old_connections()  # a pooled connection goes back to its pool
 
@@ -63,43 +57,30 @@ async def _push_all(pushes: list[tuple[int, dict]]) -> None:
         await layer.group_send(group_name(session_id), payload)
 
 
-async def _deliver_when_due(consumer: SessionConsumer, message_id: int, session_id: int,
-                            due: datetime) -> None:
+async def _deliver_when_due(consumer: SessionConsumer, delivery: Delivery) -> None:
     """The buyer finished typing: stamp the line and push it (once; see message_deliver)."""
-    await asyncio.sleep(max(0.0, (due - timezone.now()).total_seconds()))
+    await asyncio.sleep(max(0.0, (delivery.due - timezone.now()).total_seconds()))
     async with consumer.in_order:
-        _, after = await _call(message_deliver, message_id=message_id, session_id=session_id)
+        after = await _call(message_deliver, message_id=delivery.message_id,
+                            session_id=delivery.session_id)
         await consumer.push(after.pushes)
 
 
 def _plan_deliveries(consumer: SessionConsumer, after: AfterCommit) -> None:
-    for message_id, session_id, due in after.deliveries:
-        task = asyncio.get_running_loop().create_task(
-            _deliver_when_due(consumer, message_id, session_id, due))
+    for delivery in after.deliveries:
+        task = asyncio.get_running_loop().create_task(_deliver_when_due(consumer, delivery))
         _pending_deliveries.add(task)
         task.add_done_callback(_pending_deliveries.discard)
 
 
-@database_sync_to_async
-def _backlog(session_id: int, after: int, user=None) -> tuple[list[dict], dict] | None:
-    """Messages delivered after ``after`` and the session's status; None if ``user`` is
-    given and does not own the session.
-
-    With ``user`` (a connect), lines left overdue by a process that stopped are pushed
-    first; a resync on an open socket needs no such check, as this process is alive."""
-    sessions = Session.objects.select_related("report").filter(pk=session_id)
-    if user is not None:
-        sessions = sessions.filter(trainee_id=user.pk)
-    session = sessions.first()
-    if session is None:
+def _connect_backlog(*, session_id: int, after: int, user) -> tuple[list[dict], dict] | None:
+    """On connect: None when ``user`` does not own the session; else lines left overdue by
+    a process that stopped are pushed first (to the group this socket has joined), then
+    the backlog is read, so it is complete."""
+    if not session_owned(session_id=session_id, user=user):
         return None
-    if user is not None:
-        session_catch_up(session_id=session_id)
-    messages = session.messages.filter(seq__gt=after, at__isnull=False).order_by("seq")
-    status = {"status": session.status, "outcome": session.outcome,
-              "end_reason": session.end_reason, "deadline_at": session.deadline_at.isoformat(),
-              "scored": hasattr(session, "report")}
-    return [message_data(m) for m in messages], status
+    session_catch_up(session_id=session_id).dispatch()
+    return session_backlog(session_id=session_id, after=after)
 
 
 class SessionConsumer(AsyncJsonWebsocketConsumer):
@@ -133,7 +114,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every message, a hop to the
         # single sync thread that all sockets of the process queue for. This consumer uses
-        # the database only inside ``_call`` and ``_backlog``, which close them themselves.
+        # the database only inside ``_call``, which closes them itself.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -153,7 +134,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         # Joined before the backlog is read, so nothing pushed in between is missed (a
         # line in both is shown once: the page keys messages by sequence number).
         await self.channel_layer.group_add(group_name(self.session_id), self.channel_name)
-        backlog = await _backlog(self.session_id, after, user)
+        backlog = await _call(_connect_backlog, session_id=self.session_id, after=after,
+                              user=user)
         if backlog is None:
             await self.channel_layer.group_discard(group_name(self.session_id),
                                                    self.channel_name)
@@ -196,7 +178,9 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             # The page saw a gap in the sequence (a push was dropped): resend from there.
             after = content.get("after")
             after = after if isinstance(after, int) and not isinstance(after, bool) else 0
-            messages, status = await _backlog(self.session_id, max(0, after))
+            # A resync on an open socket needs no catch-up: this process is alive.
+            messages, status = await _call(session_backlog, session_id=self.session_id,
+                                           after=max(0, after))
             await self.send_json({"type": "hello", "session": self.session_id,
                                   "messages": messages, **status})
             return
@@ -207,7 +191,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             return
         async with self.in_order:
             try:
-                result, after = await _call(
+                result = await _call(
                     reply_receive, session_id=self.session_id, user=self.scope["user"],
                     client_id=client_id, text=content.get("text"),
                     events=content.get("events"), sent_t=content.get("sent_t"))
@@ -222,10 +206,10 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             else:
                 await self.send_json({"type": "error", "client_id": client_id,
                                       "message": result.error})
-            await self.push(after.pushes)
-        _plan_deliveries(self, after)
-        if after.tasks:
-            await _send_tasks(after)
+            await self.push(result.after.pushes)
+        _plan_deliveries(self, result.after)
+        if result.after.tasks:
+            await _send_tasks(result.after)
 
     def _too_fast(self, client_id, now: float) -> bool:
         """The rate limit checked at the socket, before any database work: a client

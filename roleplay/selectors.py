@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db.models import Q, QuerySet
 
 from catalog.models import Product
-from roleplay.models import Dispute, QuickPhrase, Report, Session
-from roleplay.services import session_spec
+from roleplay.models import Dispute, Exam, Message, QuickPhrase, Report, Session
+from roleplay.payloads import message_data
+from scenarios import runner
+from scenarios.models import ScenarioVersion
+from scenarios.services import spec_of
+from scenarios.validation import ScenarioSpec
 
 DEFAULT_QUICK_PHRASES = [
     "亲，您好！欢迎光临本店，请问有什么可以帮您？",
@@ -14,6 +20,59 @@ DEFAULT_QUICK_PHRASES = [
     "感谢您的耐心等待！",
     "亲，还有其他需要帮忙的吗？祝您购物愉快，再见！",
 ]
+
+
+@lru_cache(maxsize=256)
+def _spec_for_version(version_id: int) -> ScenarioSpec:
+    # Versions never change, so their parsed form can be kept for the process' lifetime.
+    return spec_of(ScenarioVersion.objects.get(pk=version_id))
+
+
+def session_spec(session: Session) -> ScenarioSpec:
+    return _spec_for_version(session.scenario_version_id)
+
+
+def scored_messages(session: Session) -> list[Message]:
+    """The messages scoring sees, in its order (report indexes point into this list)."""
+    return [message for message in session.messages.filter(at__isnull=False).order_by("at", "seq")
+            if runner.scored(message)]
+
+
+def session_owned(*, session_id: int, user) -> bool:
+    return Session.objects.filter(pk=session_id, trainee_id=user.pk).exists()
+
+
+def session_backlog(*, session_id: int, after: int) -> tuple[list[dict], dict]:
+    """What a (re)connecting page needs: the messages delivered after sequence number
+    ``after``, and the session's status."""
+    session = Session.objects.select_related("report").get(pk=session_id)
+    messages = session.messages.filter(seq__gt=after, at__isnull=False).order_by("seq")
+    status = {"status": session.status, "outcome": session.outcome,
+              "end_reason": session.end_reason, "deadline_at": session.deadline_at.isoformat(),
+              "scored": hasattr(session, "report")}
+    return [message_data(m) for m in messages], status
+
+
+def sessions_of_trainee(user) -> QuerySet[Session]:
+    """The trainee's own sessions, newest first, for their role-play page."""
+    return Session.objects.filter(trainee=user).select_related(
+        "scenario_version__scenario", "report")
+
+
+def exams_of_trainee(user) -> QuerySet[Exam]:
+    return Exam.objects.filter(trainee=user)
+
+
+def exam_active_of(user) -> Exam | None:
+    return exams_of_trainee(user).filter(status=Exam.Status.ACTIVE).first()
+
+
+def exam_sessions(exam: Exam) -> list[Session]:
+    return list(exam.sessions.order_by("pk"))
+
+
+def report_of(session: Session) -> Report | None:
+    return Report.objects.filter(session=session).first()
 
 
 def sessions_visible_to(user) -> QuerySet[Session]:
@@ -86,8 +145,6 @@ def _segments(text: str, hits: list[dict]) -> list[dict]:
 
 def report_view(report: Report) -> dict:
     """The report in the shape the page shows: transcript with hits in place, waits."""
-    from roleplay.services import scored_messages
-
     data = report.data
     messages = scored_messages(report.session)
     hits_by_message: dict[int, list[dict]] = {}

@@ -2,30 +2,35 @@
 
 from celery import shared_task
 
-from roleplay import services
+from roleplay.services import exams, live, reports
 
 
 @shared_task(name="roleplay.deliver", acks_late=True)
 def deliver_task(message_id: int, session_id: int | None = None) -> None:
-    services.message_deliver(message_id=message_id, session_id=session_id)
+    live.message_deliver(message_id=message_id, session_id=session_id).dispatch()
 
 
 @shared_task(name="roleplay.timer", acks_late=True)
 def timer_task(session_id: int, version: int) -> None:
-    services.session_timer(session_id=session_id, version=version)
+    live.session_timer(session_id=session_id, version=version)
 
 
 @shared_task(name="roleplay.expire", acks_late=True)
 def expire_task(session_id: int) -> None:
-    services.session_expire(session_id=session_id)
+    live.session_expire(session_id=session_id)
 
 
 @shared_task(name="roleplay.exam_expire", acks_late=True)
 def exam_expire_task(exam_id: int) -> None:
-    services.exam_expire(exam_id=exam_id)
+    exams.exam_expire(exam_id=exam_id)
 
 
 @shared_task(name="roleplay.score", acks_late=True, autoretry_for=(Exception,),
              retry_backoff=True, max_retries=5)
 def score_task(session_id: int) -> None:
-    services.session_score(session_id=session_id)
+    reports.session_score(session_id=session_id)
+
+
+# By registered name, for the after-commit work that names the task to send.
+TASKS = {task.name: task for task in (deliver_task, timer_task, expire_task, exam_expire_task,
+                                      score_task)}

@@ -13,17 +13,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roleplay.models import Exam, Report, Session
+from roleplay.models import Exam, Session
 from roleplay.selectors import (
+    exam_active_of,
+    exam_sessions,
+    exams_of_trainee,
     quick_phrases_of,
+    report_of,
     report_view,
     review_queue,
+    sessions_of_trainee,
     sessions_visible_to,
     workbench_session,
 )
-from roleplay.services import dispute_create, exam_start, report_correct, session_start
-from scenarios.models import Scenario
+from roleplay.services.exams import exam_start
+from roleplay.services.live import session_start
+from roleplay.services.reviews import dispute_create, report_correct
 from scenarios.selectors import scenarios_published
+from simulator.service_errors import flash_error
 
 trainee_required = permission_required("accounts.act_as_trainee", raise_exception=True)
 
@@ -32,22 +39,20 @@ trainee_required = permission_required("accounts.act_as_trainee", raise_exceptio
 @trainee_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    sessions = Session.objects.filter(trainee=request.user).select_related(
-        "scenario_version__scenario", "report")[:30]
-    active_exam = Exam.objects.filter(trainee=request.user, status=Exam.Status.ACTIVE).first()
     return render(request, "roleplay/index.html", {
-        "scenarios": scenarios_published(), "sessions": sessions, "active_exam": active_exam})
+        "scenarios": scenarios_published(), "sessions": sessions_of_trainee(request.user)[:30],
+        "active_exam": exam_active_of(request.user)})
 
 
 @login_required
 @trainee_required
 @require_POST
 def start(request: HttpRequest, slug: str) -> HttpResponse:
-    scenario = get_object_or_404(Scenario, slug=slug)
+    scenario = get_object_or_404(scenarios_published(), slug=slug)
     try:
         session = session_start(trainee=request.user, scenario=scenario)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        flash_error(request, exc)
         return redirect("roleplay:index")
     return redirect("roleplay:session", session.pk)
 
@@ -60,7 +65,7 @@ def exam_begin(request: HttpRequest) -> HttpResponse:
     try:
         exam = exam_start(trainee=request.user, scenarios=chosen)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        flash_error(request, exc)
         return redirect("roleplay:index")
     return redirect("roleplay:exam", exam.pk)
 
@@ -85,7 +90,7 @@ def _workbench(request: HttpRequest, sessions: list[Session], exam: Exam | None
 @trainee_required
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(Session, pk=pk, trainee=request.user)
+    session = get_object_or_404(sessions_of_trainee(request.user), pk=pk)
     if session.exam_id:
         return redirect("roleplay:exam", session.exam_id)
     return _workbench(request, [session], None)
@@ -95,15 +100,15 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @trainee_required
 @require_GET
 def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    exam = get_object_or_404(Exam, pk=pk, trainee=request.user)
-    return _workbench(request, list(exam.sessions.order_by("pk")), exam)
+    exam = get_object_or_404(exams_of_trainee(request.user), pk=pk)
+    return _workbench(request, exam_sessions(exam), exam)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(sessions_visible_to(request.user), pk=pk)
-    report_obj = Report.objects.filter(session=session).first()
+    report_obj = report_of(session)
     if request.method == "POST" and report_obj is not None:
         try:
             if request.POST.get("action") == "dispute":
@@ -119,7 +124,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                                reason=request.POST.get("reason", ""))
                 messages.success(request, _("The score was corrected."))
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            flash_error(request, exc)
         return redirect("roleplay:report", session.pk)
     context = {"session": session, "view": report_view(report_obj) if report_obj else None,
                "can_correct": request.user.has_perm("roleplay.change_report"),

@@ -1,8 +1,9 @@
 """Settings for the customer-service training simulator, driven by environment variables.
 
 With nothing set the project runs embedded: SQLite under var/, a Celery worker over a
-file-system broker (no server needed, countdown timers fire on time) and an in-process
-channel layer. Setting DATABASE_URL and REDIS_URL switches to PostgreSQL and Redis.
+file-system broker (no server needed, countdown timers fire on time) and a channel layer
+kept in the database, so the worker process can reach the sockets of the server process.
+Setting DATABASE_URL and REDIS_URL switches to PostgreSQL and Redis.
 Every variable is documented in README.md.
 """
 
@@ -207,6 +208,11 @@ else:
         }
     }
 
+# --- Role-play ------------------------------------------------------------------------
+# How long a practice chat and a whole exam may last before time is up.
+ROLEPLAY_PRACTICE_MINUTES = env_int("ROLEPLAY_PRACTICE_MINUTES", 15, minimum=1)
+ROLEPLAY_EXAM_MINUTES = env_int("ROLEPLAY_EXAM_MINUTES", 20, minimum=1)
+
 # --- Authentication -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -227,6 +233,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # Service errors (validation, permission, not found, conflict) answered alike everywhere.
+    "EXCEPTION_HANDLER": "simulator.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Customer-service training simulator API",

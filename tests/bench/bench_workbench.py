@@ -153,7 +153,7 @@ def setup_world(trainees: int, nudge_s: int):
 
 
 def start_sessions(scenario, users):
-    from roleplay.services import session_start
+    from roleplay.services.live import session_start
 
     return [(session_start(trainee=user, scenario=scenario).pk, key) for user, key in users]
 

@@ -8,7 +8,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from roleplay.routing import websocket_urlpatterns
-from roleplay.services import session_start
+from roleplay.services.live import session_start
 from tests.event_loops import run_coroutine
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,17 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.selectors import audit_events_for
 from roleplay.models import Dispute, Session
-from roleplay.services import (
-    dispute_create,
-    exam_expire,
-    exam_start,
-    message_deliver,
-    reply_receive,
-    report_correct,
-    session_score,
-    session_start,
-    session_timer,
-)
+from roleplay.services.after_commit import Delivery, TaskCall
+from roleplay.services.exams import exam_expire, exam_start
+from roleplay.services.live import message_deliver, reply_receive, session_start, session_timer
+from roleplay.services.reports import session_score
+from roleplay.services.reviews import dispute_create, report_correct
 
 GOOD = "您好，欢迎光临！我们是品牌授权店，吊牌上有防伪码可以查询。"
 
@@ -57,23 +51,43 @@ def test_start_pins_the_version_and_delivers_the_first_line(session, scheduled):
 
 def test_reply_is_stored_acknowledged_and_the_buyer_answers_after_typing(
         session, trainee, scheduled, django_capture_on_commit_callbacks):
+    scheduled.clear()
     at = session.started_at + timedelta(seconds=4)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         result = _reply(session, trainee, "c-1", GOOD, at)
     assert result.ok and result.ack["seq"] == 2 and result.ack["hints"] == []
+    # The reply's after-commit work comes back to the caller (the socket), nothing else.
+    assert callbacks == [] and scheduled == []
     agent = session.messages.get(role="agent")
     assert agent.at == at and agent.telemetry["typed_chars"] == len(GOOD)
     assert agent.events[0]["t"] == pytest.approx(4 - (len(GOOD) * 100 + 100) / 1000, abs=0.01)
     pending = session.messages.get(role="buyer", at__isnull=True)
     assert pending.text == "好的。那我 160 斤穿什么码？"
-    deliveries = [c for c in scheduled if c[0] == "deliver_task"]
-    assert deliveries == [("deliver_task", (pending.pk, session.pk), pending.due_at)]
+    assert result.after.deliveries == [Delivery(pending.pk, session.pk, pending.due_at)]
+    assert result.after.pushes == [] and result.after.tasks == []  # the wake-up is kept
     assert pending.due_at > at
     with time_machine.travel(pending.due_at, tick=False):
-        message_deliver(message_id=pending.pk)
-        assert message_deliver(message_id=pending.pk) is None  # a second delivery: nothing
+        delivered = message_deliver(message_id=pending.pk)
+        assert message_deliver(message_id=pending.pk).pushes == []  # a second time: nothing
+    [(session_id, payload)] = delivered.pushes
+    assert session_id == session.pk and payload["message"]["seq"] == 3
     pending.refresh_from_db()
     assert (pending.seq, pending.at) == (3, pending.due_at)
+
+
+def test_a_line_delivered_outside_a_socket_becomes_a_task_due_when_typed(
+        session, scheduled, django_capture_on_commit_callbacks):
+    """Pages and Celery tasks hand deliveries to the worker, with the due time as eta."""
+    from roleplay.services.after_commit import AfterCommit
+
+    pending = session.messages.create(role="buyer", text="还在吗", kind="line",
+                                      due_at=session.started_at + timedelta(seconds=9))
+    after = AfterCommit()
+    after.deliver(pending)
+    scheduled.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        after.dispatch()
+    assert scheduled == [("deliver_task", (pending.pk, session.pk), pending.due_at)]
 
 
 def test_a_resent_reply_is_stored_once(session, trainee):
@@ -218,14 +232,14 @@ def test_an_early_timer_is_scheduled_again_for_its_due_time(
 
 def test_replies_keep_the_earlier_wake_up_which_then_plans_the_next(
         session, trainee, scheduled, django_capture_on_commit_callbacks):
-    from roleplay.services import session_spec
+    from roleplay.selectors import session_spec
     from scenarios import engine
 
     scheduled.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert _reply(session, trainee, "c-1", GOOD, session.started_at + timedelta(seconds=4)).ok
+    result = _reply(session, trainee, "c-1", GOOD, session.started_at + timedelta(seconds=4))
+    assert result.ok
     # The wake-up planned at the start (due at +30 s) comes first: no Celery task per reply.
-    assert [c for c in scheduled if c[0] == "timer_task"] == []
+    assert [c for c in result.after.tasks if c.name == "roleplay.timer"] == []
     session.refresh_from_db()
     due = engine.next_timer(session_spec(session), engine.State.from_dict(session.engine_state))
     assert due > 30
@@ -245,7 +259,8 @@ def test_a_lost_wake_up_is_replaced(session, trainee, scheduled,
     # reply sends a new one instead of counting on it.
     Session.objects.filter(pk=session.pk).update(
         timer_at=session.started_at - timedelta(minutes=3))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert _reply(session, trainee, "c-1", GOOD, session.started_at + timedelta(seconds=4)).ok
-    timers = [c for c in scheduled if c[0] == "timer_task"]
-    assert [args for _, args, _ in timers] == [(session.pk, 2)]
+    result = _reply(session, trainee, "c-1", GOOD, session.started_at + timedelta(seconds=4))
+    assert result.ok
+    timers = [c for c in result.after.tasks if c.name == "roleplay.timer"]
+    assert [call.args for call in timers] == [(session.pk, 2)]
+    assert isinstance(timers[0], TaskCall) and timers[0].eta is not None

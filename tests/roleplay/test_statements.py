@@ -9,7 +9,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from roleplay.models import Message, Session
-from roleplay.services import session_start
+from roleplay.services.live import session_start
 from roleplay.statements import (
     messages_insert,
     overdue_line_ids,

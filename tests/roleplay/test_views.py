@@ -8,7 +8,8 @@ import pytest
 import time_machine
 
 from roleplay.models import Dispute
-from roleplay.services import reply_receive, session_score, session_start, session_timer
+from roleplay.services.live import reply_receive, session_start, session_timer
+from roleplay.services.reports import session_score
 
 
 @pytest.fixture

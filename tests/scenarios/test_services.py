@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from audit.selectors import audit_events_for
-from roleplay.services import session_start
+from roleplay.services.live import session_start
 from scenarios.models import Scenario, ScenarioVersion
 from scenarios.selectors import version_diff
 from scenarios.services import (

@@ -1,0 +1,374 @@
+"""The live path: starting a session, receiving replies, delivering the buyer's lines and
+her timers (nudges, silence branches, the patience limit), time limits. Server time is the
+only clock.
+
+Writes happen under a row lock on the session. What must happen after the commit (pushes,
+line deliveries, Celery tasks) is collected in an ``AfterCommit`` value that the socket's
+calls (``reply_receive``, ``message_deliver``, ``session_catch_up``) return to their caller;
+the calls made only by pages and Celery tasks dispatch it themselves at their end.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from roleplay.models import Exam, Message, Session
+from roleplay.reply_text import reply_text_problem
+from roleplay.rule_names import rule_name
+from roleplay.selectors import session_spec
+from roleplay.services.after_commit import AfterCommit
+from roleplay.statements import (
+    delivery_statements,
+    messages_insert,
+    overdue_line_ids,
+    session_lock,
+    session_save_state,
+)
+from roleplay.telemetry import TelemetryError, telemetry_check
+from scenarios import engine, runner
+from scenarios.models import Scenario
+from scenarios.validation import ScenarioSpec
+from scoring import check_reply
+
+MAX_REPLIES_PER_SECOND = 5
+SLOW_DOWN = gettext_lazy("Too many messages at once; slow down.")
+# A wake-up this long overdue was lost (the broker was flushed, say): a new one is sent.
+LOST_TIMER_AFTER = timedelta(minutes=2)
+
+
+def _clock(session: Session, when: datetime) -> float:
+    return (when - session.started_at).total_seconds()
+
+
+def _at(session: Session, seconds: float) -> datetime:
+    return session.started_at + timedelta(seconds=seconds)
+
+
+def _next_seq(session: Session) -> int:
+    session.last_seq += 1
+    return session.last_seq
+
+
+def _emit_lines(session: Session, lines: list[engine.BuyerLine], trigger_at: datetime,
+                step: str, reason: str, after: AfterCommit,
+                stored_first: tuple[Message, ...] = ()) -> None:
+    """Store the buyer's lines (after ``stored_first``, in one insert): a line without a
+    typing delay is pushed at once, the others are delivered when the buyer has typed them
+    (see ``after_commit`` for who delivers them)."""
+    messages = list(stored_first)
+    for line in lines:
+        role = Message.Role.SYSTEM if line.kind == "leave" else Message.Role.BUYER
+        message = Message(
+            session=session, role=role, text=line.text, kind=line.kind, step=step,
+            due_at=trigger_at + timedelta(seconds=line.delay_s), branch_reason=reason[:300])
+        if line.delay_s <= 0:
+            # Stamped with the real push time; due_at keeps when it was planned, so the
+            # lateness of timers (nudges, the buyer leaving) can be measured.
+            message.at = max(trigger_at, timezone.now())
+            message.seq = _next_seq(session)
+        messages.append(message)
+    if not messages:
+        return
+    messages_insert(messages)
+    for message in messages[len(stored_first):]:
+        if message.at is not None:
+            after.push_message(message)
+        else:
+            after.deliver(message)
+
+
+def _deliver_overdue(session: Session, now: datetime, after: AfterCommit) -> None:
+    """Push, in order, buyer lines whose typing delay is over but that were never pushed
+    (the process that was to push them stopped). Stamped now: when the trainee could
+    first see them."""
+    overdue_ids = overdue_line_ids(session.pk, now)
+    if not overdue_ids:
+        return  # the usual case, answered by one fixed statement
+    # Rare (a process stopped): the rows are loaded to be stamped one by one.
+    for message in Message.objects.filter(pk__in=overdue_ids).order_by("due_at", "pk"):
+        message.at = now
+        message.seq = _next_seq(session)
+        message.save(update_fields=["at", "seq"])
+        after.push_message(message)
+
+
+def _schedule_timer(session: Session, spec: ScenarioSpec, state: engine.State,
+                    after: AfterCommit) -> None:
+    """Make sure a wake-up is scheduled no later than the state's next timer.
+
+    A wake-up already due at or before it is kept (it will find nothing to do yet and plan
+    the next one), so a reply costs no Celery task; one that should have run long ago was
+    lost and is replaced.
+    """
+    due = engine.next_timer(spec, state)
+    if due is None:
+        return
+    eta = _at(session, due)
+    planned = session.timer_at
+    if planned is not None and timezone.now() - LOST_TIMER_AFTER < planned <= eta:
+        return
+    session.timer_version += 1
+    session.timer_at = eta
+    after.send("roleplay.timer", (session.pk, session.timer_version), eta)
+
+
+def session_end(session: Session, now: datetime, reason: str, after: AfterCommit,
+                outcome: str = "") -> None:
+    """End the chat (the caller saves the row): the page is told, the session scored."""
+    session.status = Session.Status.ENDED
+    session.outcome = outcome
+    session.end_reason = reason
+    session.ended_at = now
+    after.push(session.pk, {"type": "session.ended", "session": session.pk,
+                            "outcome": outcome, "reason": reason})
+    after.send("roleplay.score", (session.pk,))
+
+
+def _apply(session: Session, spec: ScenarioSpec, turn: engine.Turn, trigger_at: datetime,
+           after: AfterCommit, *, reason: str = "", schedule: bool = True,
+           stored_first: tuple[Message, ...] = ()) -> None:
+    session.engine_state = turn.state.to_dict()
+    _emit_lines(session, turn.lines, trigger_at, turn.state.step, reason, after, stored_first)
+    if turn.state.ended:
+        end_reason = (Session.EndReason.BUYER_LEFT
+                      if any(line.kind == "leave" for line in turn.lines)
+                      else Session.EndReason.OUTCOME)
+        session_end(session, trigger_at, end_reason, after, turn.state.outcome or "")
+    elif schedule:
+        _schedule_timer(session, spec, turn.state, after)
+
+
+def _run_due_timers(session: Session, spec: ScenarioSpec, now: datetime,
+                    after: AfterCommit) -> engine.State:
+    """Fire the timers already due (a late worker must not let a reply overtake them); if
+    any fired, make sure the next one is scheduled."""
+    state = engine.State.from_dict(session.engine_state)
+    fired = runner.fire_due_timers(spec, state, _clock(session, now))
+    for timed in fired:
+        _apply(session, spec, timed.turn, _at(session, timed.at), after, reason=timed.reason,
+               schedule=False)
+    if fired:
+        state = fired[-1].turn.state
+        if not state.ended:
+            _schedule_timer(session, spec, state, after)
+    return state
+
+
+def session_open(*, trainee, scenario: Scenario, after: AfterCommit,
+                 mode: str = Session.Mode.PRACTICE, exam: Exam | None = None) -> Session:
+    """Pin the scenario's published version and let the buyer open the chat (inside the
+    caller's transaction; its after-commit work goes to ``after``)."""
+    if not trainee.has_perm("accounts.act_as_trainee"):
+        raise PermissionDenied(_("Only trainees practise role-plays."))
+    version = Scenario.objects.select_for_update().get(pk=scenario.pk).published_version
+    if version is None:
+        raise ValidationError(_("This scenario is not published."))
+    now = timezone.now()
+    deadline = (exam.deadline_at if exam
+                else now + timedelta(minutes=settings.ROLEPLAY_PRACTICE_MINUTES))
+    session = Session.objects.create(
+        trainee=trainee, scenario_version=version, mode=mode, exam=exam,
+        seed=secrets.randbits(62), started_at=now, deadline_at=deadline)
+    spec = session_spec(session)
+    _apply(session, spec, runner.start(spec, session.seed), now, after)
+    session.save()
+    if exam is None:
+        after.send("roleplay.expire", (session.pk,), deadline)
+    return session
+
+
+@transaction.atomic
+def session_start(*, trainee, scenario: Scenario) -> Session:
+    """A practice chat with one buyer."""
+    after = AfterCommit()
+    session = session_open(trainee=trainee, scenario=scenario, after=after)
+    after.dispatch()
+    return session
+
+
+@dataclass
+class ReplyResult:
+    ok: bool
+    ack: dict = field(default_factory=dict)
+    error: str = ""
+    # What the commit leaves to do: also after a refusal, when timers that were due fired.
+    after: AfterCommit = field(default_factory=AfterCommit)
+
+
+def reply_receive(*, session_id: int, user, client_id: str, text, events=None,
+                  sent_t=None, received_at: datetime | None = None) -> ReplyResult:
+    """Store a reply (once per client id), let the buyer react to it, and acknowledge it.
+
+    One short transaction: the session row lock orders the replies of one session, and the
+    rate limit and the previous reply's time come from the session row itself.
+    """
+    received_at = received_at or timezone.now()
+    if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
+        return ReplyResult(False, error=_("Each reply needs a client message id."))
+    problem = reply_text_problem(text)
+    if problem:
+        return ReplyResult(False, error=problem)
+    try:
+        return _reply_store(session_id, user, client_id, text, events, sent_t, received_at)
+    except IntegrityError:
+        # The same client id again (a resend after a dropped connection); the transaction
+        # rolled back whole, so nothing changed: answer as the first time.
+        return _reply_again(session_id, client_id)
+
+
+def _reply_again(session_id: int, client_id: str) -> ReplyResult:
+    existing = Message.objects.select_related("session").get(
+        session_id=session_id, client_id=client_id)
+    return ReplyResult(True, ack=_ack(existing, existing.session))
+
+
+@transaction.atomic
+def _reply_store(session_id: int, user, client_id: str, text: str, events, sent_t,
+                 received_at: datetime) -> ReplyResult:
+    session = session_lock(session_id)
+    if session is None:
+        raise Session.DoesNotExist(session_id)
+    if session.trainee_id != user.pk:
+        raise PermissionDenied(_("This is not your session."))
+    after = AfterCommit()
+
+    def refused(error: str) -> ReplyResult:
+        # A resend of a stored reply is acknowledged even when a new one would be refused.
+        if session.messages.filter(client_id=client_id).exists():
+            return _reply_again(session_id, client_id)
+        return ReplyResult(False, error=error, after=after)
+
+    if not session.is_active:
+        return refused(_("This conversation has ended."))
+    now_s = _clock(session, received_at)
+    recent = session.reply_times
+    if len(recent) >= MAX_REPLIES_PER_SECOND and (
+            recent[-MAX_REPLIES_PER_SECOND] >= now_s - 1.0):
+        return refused(str(SLOW_DOWN))
+    spec = session_spec(session)
+    state = _run_due_timers(session, spec, received_at, after)
+    if state.ended:
+        session_save_state(session)
+        return refused(_("This conversation has ended."))
+    previous = recent[-1] if recent else None
+    try:
+        telemetry = telemetry_check(events, sent_t, text, now_s,
+                                    previous if previous is not None else 0.0)
+    except TelemetryError as exc:
+        session_save_state(session)
+        return refused(_("Input events rejected: %(why)s") % {"why": exc})
+    hits = check_reply(text, "first" if previous is None else "middle",
+                       engine.compliance_context(spec))
+    # The buyer reacts at the reply's server time; the engine is pure, so this is cheap.
+    turn = runner.reply(spec, state, text, now_s, first=previous is None, hits=hits)
+    message = Message(
+        session=session, role=Message.Role.AGENT, text=text, at=received_at,
+        seq=_next_seq(session), client_id=client_id, step=state.step,
+        events=telemetry.events, telemetry=telemetry.findings(),
+        hits=[hit.to_dict() for hit in hits], branch_reason=runner.turn_reason(turn)[:300])
+    session.reply_times = [*recent, now_s][-MAX_REPLIES_PER_SECOND:]
+    # The reply and the buyer's lines in one insert; a repeated client id fails it.
+    _apply(session, spec, turn, received_at, after, stored_first=(message,))
+    session_save_state(session)
+    return ReplyResult(True, ack=_ack(message, session), after=after)
+
+
+def _ack(message: Message, session: Session) -> dict:
+    ack = {"type": "ack", "client_id": message.client_id, "seq": message.seq,
+           "at": message.at.isoformat(), "session": session.pk}
+    if session.mode == Session.Mode.PRACTICE:
+        # Practice only: what the reply broke and a better wording. Exams give no hints.
+        ack["hints"] = [{**hit, "name": rule_name(hit["rule"])} for hit in message.hits]
+    return ack
+
+
+@transaction.atomic
+def message_deliver(*, message_id: int, session_id: int | None = None) -> AfterCommit:
+    """The buyer finished "typing" a line: stamp it and push it (once: a line already
+    delivered, by a retry or by a reply that ran the timers first, leaves nothing to do)."""
+    after = AfterCommit()
+    if session_id is None:
+        session_id = Message.objects.filter(pk=message_id).values_list(
+            "session_id", flat=True).first()
+        if session_id is None:
+            return after
+    lock_session, stamp_line, count_line = delivery_statements(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(lock_session, [session_id])
+        row = cursor.fetchone()
+        if row is None:
+            return after
+        seq, now = row[0] + 1, timezone.now()
+        # Under the session lock: a line already delivered matches no row.
+        cursor.execute(stamp_line, [connection.ops.adapt_datetimefield_value(now), seq,
+                                    message_id, session_id])
+        row = cursor.fetchone()
+        if row is None:
+            return after
+        cursor.execute(count_line, [seq, session_id])
+    role, kind, text, client_id = row
+    after.push_message(Message(pk=message_id, session_id=session_id, role=role, kind=kind,
+                               text=text, client_id=client_id, at=now, seq=seq))
+    return after
+
+
+def session_catch_up(*, session_id: int) -> AfterCommit:
+    """On (re)connect: push lines left overdue, so the backlog the page gets is complete."""
+    after = AfterCommit()
+    now = timezone.now()
+    if not overdue_line_ids(session_id, now):
+        return after  # the usual case; the lines are looked up again under the session lock
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session_id)
+        _deliver_overdue(session, now, after)
+        session.save(update_fields=["last_seq"])
+    return after
+
+
+@transaction.atomic
+def session_timer(*, session_id: int, version: int) -> bool:
+    """A wake-up: fire the nudges, silence branches or patience limit now due, and plan the
+    next wake-up. One replaced by a newer wake-up (a stale timer) does nothing."""
+    session = session_lock(session_id)
+    if session is None or not session.is_active or session.timer_version != version:
+        return False  # gone, ended, or replaced by a newer wake-up: a stale timer
+    session.timer_at = None  # this wake-up has run; whatever is due next gets a new one
+    after = AfterCommit()
+    now = timezone.now()
+    _deliver_overdue(session, now, after)
+    spec = session_spec(session)
+    state = _run_due_timers(session, spec, now, after)
+    if not state.ended:
+        _schedule_timer(session, spec, state, after)  # also when nothing was due yet (early)
+    session_save_state(session)
+    after.dispatch()
+    return True
+
+
+def session_expire_locked(session: Session, after: AfterCommit) -> bool:
+    """End a session whose time is up (the caller holds its row lock and saves nothing)."""
+    if not session.is_active or timezone.now() < session.deadline_at:
+        return False
+    session_end(session, timezone.now(), Session.EndReason.TIME_UP, after)
+    session.save()
+    return True
+
+
+@transaction.atomic
+def session_expire(*, session_id: int) -> bool:
+    session = Session.objects.select_for_update().filter(pk=session_id).first()
+    if session is None:
+        return False
+    after = AfterCommit()
+    expired = session_expire_locked(session, after)
+    after.dispatch()
+    return expired

@@ -1,0 +1,69 @@
+"""Trainers' corrections of scores and trainees' disputes of them; both audited."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from roleplay.models import Dispute, Report
+
+
+@transaction.atomic
+def report_correct(*, actor, report: Report, total: Decimal, reason: str) -> Report:
+    if not actor.has_perm("roleplay.change_report"):
+        raise PermissionDenied(_("Only trainers correct scores."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    if not Decimal(0) <= total <= Decimal(100):
+        raise ValidationError({"total": _("A score is between 0 and 100.")})
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    before = {"total": report.final_total, "reason": report.correction_reason}
+    report.corrected_total = total
+    report.correction_reason = reason.strip()
+    report.corrected_by = actor
+    report.corrected_at = timezone.now()
+    report.save()
+    audit_record(actor=actor, action="score.override", target=report, before=before,
+                 after={"total": total}, reason=report.correction_reason)
+    for dispute in report.disputes.filter(status=Dispute.Status.OPEN):
+        dispute.status = Dispute.Status.ANSWERED
+        dispute.answer = report.correction_reason
+        dispute.answered_by = actor
+        dispute.answered_at = report.corrected_at
+        dispute.save()
+    return report
+
+
+@transaction.atomic
+def dispute_create(*, trainee, report: Report, comment: str) -> Dispute:
+    if report.session.trainee_id != trainee.pk:
+        raise PermissionDenied(_("This is not your report."))
+    if not comment.strip() or len(comment) > 2000:
+        raise ValidationError({"comment": _("Say why you dispute the score (at most 2000 "
+                                            "characters).")})
+    if report.disputes.filter(status=Dispute.Status.OPEN).exists():
+        raise ValidationError(_("You already have an open dispute on this report."))
+    return Dispute.objects.create(report=report, comment=comment.strip())
+
+
+@transaction.atomic
+def dispute_answer(*, actor, dispute: Dispute, answer: str) -> Dispute:
+    if not actor.has_perm("roleplay.change_report"):
+        raise PermissionDenied(_("Only trainers answer disputes."))
+    if not answer.strip():
+        raise ValidationError({"answer": _("Write an answer.")})
+    dispute.status = Dispute.Status.ANSWERED
+    dispute.answer = answer.strip()
+    dispute.answered_by = actor
+    dispute.answered_at = timezone.now()
+    dispute.save()
+    audit_record(actor=actor, action="dispute.answer", target=dispute.report,
+                 after={"dispute": dispute.pk}, reason=dispute.answer)
+    return dispute
+
+

@@ -1,0 +1,66 @@
+"""What every REST API shares: the mapping of service errors to HTTP answers, and
+permission classes made from a Django permission name.
+
+Service errors, for every endpoint alike:
+
+- ``SourceErrors`` (a YAML file): 400,
+  ``{"valid": false, "errors": [{line, column, field, message}]}``;
+- ``Conflict``: 409, ``{"detail": "..."}``;
+- ``ValidationError``: 400, ``{"detail": "...", "errors": {field: [messages]}}``
+  (``errors`` only when the error names fields);
+- ``PermissionDenied``: 403, ``{"detail": "..."}``;
+- ``ObjectDoesNotExist``: 404, ``{"detail": "..."}``.
+
+Anything else goes to DRF's own handler (its ``APIException`` subclasses, ``Http404``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from simulator.service_errors import Conflict, error_text
+from yamlsource import SourceErrors
+
+
+def source_errors_data(errors: SourceErrors) -> list[dict]:
+    return [{"line": e.position.line, "column": e.position.column, "field": e.field,
+             "message": e.message} for e in sorted(errors.errors)]
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, SourceErrors):
+        return Response({"valid": False, "errors": source_errors_data(exc)},
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Conflict):
+        return Response({"detail": error_text(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ValidationError):
+        body: dict = {"detail": error_text(exc)}
+        if hasattr(exc, "error_dict"):
+            body["errors"] = exc.message_dict
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, PermissionDenied):
+        return Response({"detail": str(exc) or _("You may not do this.")},
+                        status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, ObjectDoesNotExist):
+        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+    return drf_exception_handler(exc, context)
+
+
+@cache
+def permission(perm: str) -> type[BasePermission]:
+    """A DRF permission class granting users who hold the Django permission ``perm``
+    (``"app_label.codename"``); one class per permission, so ``permission(p)`` is stable."""
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.has_perm(perm))
+
+    name = "Has_" + perm.replace(".", "_")
+    return type(name, (BasePermission,), {"has_permission": has_permission,
+                                          "__doc__": f"Holds {perm}."})
