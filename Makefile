@@ -33,8 +33,11 @@ browser:
 run: install
 	@scripts/run.sh
 
+# Import contracts: [tool.importlinter] in pyproject.toml. The graph takes under a second to
+# build, so no cache directory is left in the checkout.
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 test: install-dev browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
