@@ -10,7 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import cohort_members, cohorts_visible_to
+from accounts.selectors import (
+    cohort_hr_staff,
+    cohort_members,
+    cohort_trainers,
+    cohorts_visible_to,
+)
 
 
 class PersonSerializer(serializers.Serializer):
@@ -79,8 +84,8 @@ class CohortDetailApi(APIView):
             {
                 **CohortOutputSerializer(cohort).data,
                 "trainees": cohort_members(cohort),
-                "trainers": cohort.trainers.all(),
-                "hr_staff": cohort.hr_staff.all(),
+                "trainers": cohort_trainers(cohort),
+                "hr_staff": cohort_hr_staff(cohort),
             }
         ).data
         return Response(data)

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
 
 
 def _sync_roles(sender, **kwargs) -> None:
@@ -11,9 +14,42 @@ def _sync_roles(sender, **kwargs) -> None:
     roles_sync()
 
 
+_COHORT_DESK = {
+    "accounts.view_cohort",
+    "accounts.view_all_cohorts",
+    "accounts.assign_cohort_staff",
+    "accounts.add_cohort",
+    "accounts.onboard_users",
+    "accounts.view_user",
+}
+
+
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
 
+    # Read by accounts.navigation; the gaps in `order` are where later apps' entries go.
+    menu_entries = [
+        {"order": 10, "label": _("Home"), "url_name": "accounts:home", "permission": None},
+        {"order": 110, "label": _("Cohorts"), "url_name": "accounts:cohort_list",
+         "permission": "accounts.view_cohort"},
+        {"order": 120, "label": _("Onboard new hires"), "url_name": "accounts:onboarding_upload",
+         "permission": "accounts.onboard_users"},
+    ]
+
+    # Read by accounts.roles.role_permissions.
+    role_permissions = {
+        Role.TRAINEE: {"accounts.act_as_trainee"},
+        Role.TRAINER: {"accounts.train_cohorts", "accounts.view_cohort"},
+        Role.HR: _COHORT_DESK,
+        Role.ADMIN: _COHORT_DESK | {
+            "accounts.change_cohort",
+            "accounts.change_user",
+        },
+    }
+
     def ready(self) -> None:
+        from accounts.navigation import menu_check
+
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")
+        checks.register(menu_check, checks.Tags.urls)

@@ -1,13 +1,19 @@
 """The four roles, as Django groups, and the permissions each one holds.
 
+Which permissions a role holds is declared by each app for its own data (its AppConfig's
+``role_permissions``) and collected here, so accounts lists no other app's permissions.
+
 Views check permissions (``user.has_perm``), never group names, so a deployment can
 adjust a role in the admin without code changes; ``roles_sync`` restores the defaults.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
+from django.apps import AppConfig, apps
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,46 +38,28 @@ ROLE_LABELS = {
 # Precedence when a user holds several roles: the home page shows the widest one.
 ROLE_ORDER = [Role.ADMIN, Role.HR, Role.TRAINER, Role.TRAINEE]
 
-_AUTHORING = {
-    f"{app}.{action}_{model}"
-    for app, models in {
-        "courses": ("course", "module", "lesson", "quiz", "question", "choice"),
-        "catalog": ("shop", "courier", "promotion", "product", "relatedproduct", "variant"),
-        "scenarios": ("scenario", "scenarioversion"),
-    }.items()
-    for model in models
-    for action in ("view", "add", "change", "delete")
-} | {"courses.view_item_statistics", "scenarios.publish_scenario",
-     "roleplay.view_session", "roleplay.view_report", "roleplay.change_report",
-     "roleplay.view_dispute", "roleplay.change_dispute"}
 
-# "app_label.codename" for each role. Apps add their own entries as they are built.
-ROLE_PERMISSIONS: dict[Role, set[str]] = {
-    Role.TRAINEE: {"accounts.act_as_trainee"},
-    Role.TRAINER: {
-        "accounts.train_cohorts",
-        "accounts.view_cohort",
-        *_AUTHORING,
-    },
-    Role.HR: {
-        "accounts.view_cohort",
-        "accounts.view_all_cohorts",
-        "accounts.assign_cohort_staff",
-        "accounts.add_cohort",
-        "accounts.onboard_users",
-        "accounts.view_user",
-    },
-    Role.ADMIN: {
-        "accounts.view_cohort",
-        "accounts.view_all_cohorts",
-        "accounts.assign_cohort_staff",
-        "accounts.add_cohort",
-        "accounts.change_cohort",
-        "accounts.onboard_users",
-        "accounts.view_user",
-        "accounts.change_user",
-        "audit.view_auditevent",
-        "diagnostics.run_diagnostics",
-        *_AUTHORING,
-    },
-}
+def role_permissions(configs: Iterable[AppConfig] | None = None) -> dict[Role, set[str]]:
+    """Each role's permissions ("app_label.codename"), collected from every installed app.
+
+    Each app declares what each role may do with its own data on its AppConfig, e.g.
+    ``role_permissions = {Role.TRAINER: {"courses.view_course", ...}}`` (keys are Role
+    values, so an app that may not import accounts can write ``"trainer"``).
+    """
+    collected: dict[Role, set[str]] = {role: set() for role in Role}
+    for config in apps.get_app_configs() if configs is None else configs:
+        for key, names in getattr(config, "role_permissions", {}).items():
+            try:
+                role = Role(key)
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{config.label}.role_permissions: {key!r} is not a role."
+                ) from None
+            malformed = [name for name in names if name.count(".") != 1]
+            if malformed:
+                raise ImproperlyConfigured(
+                    f"{config.label}.role_permissions: {malformed} are not "
+                    f"'app_label.codename'."
+                )
+            collected[role] |= set(names)
+    return collected

@@ -28,11 +28,23 @@ def cohort_members(cohort: Cohort) -> QuerySet[User]:
     return cohort.trainees.order_by("employee_number", "username")
 
 
+def cohort_trainers(cohort: Cohort) -> QuerySet[User]:
+    return cohort.trainers.all()
+
+
+def cohort_hr_staff(cohort: Cohort) -> QuerySet[User]:
+    return cohort.hr_staff.all()
+
+
 def users_with_role(role: Role) -> QuerySet[User]:
     return User.objects.filter(groups__name=role.value, is_active=True).order_by(
         "display_name", "username"
     )
 
 
+def onboarding_batches() -> QuerySet[OnboardingBatch]:
+    return OnboardingBatch.objects.select_related("created_by")
+
+
 def onboarding_batches_recent(limit: int = 10) -> QuerySet[OnboardingBatch]:
-    return OnboardingBatch.objects.select_related("created_by")[:limit]
+    return onboarding_batches()[:limit]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Cohort, OnboardingBatch, User, employee_number_validator
-from accounts.roles import ROLE_PERMISSIONS, Role
+from accounts.roles import Role, role_permissions
 from accounts.roster import roster_read
 from audit.services import audit_record
 
@@ -23,8 +23,8 @@ _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 def roles_sync() -> None:
-    """Create the role groups and give each exactly its default permissions."""
-    for role, names in ROLE_PERMISSIONS.items():
+    """Create the role groups and give each exactly the permissions the apps declare."""
+    for role, names in role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role.value)
         permissions = []
         for name in sorted(names):

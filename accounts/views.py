@@ -11,9 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import CohortCreateForm, CohortStaffForm, RosterUploadForm
-from accounts.models import OnboardingBatch
 from accounts.roles import Role
-from accounts.selectors import cohort_members, cohorts_visible_to, onboarding_batches_recent
+from accounts.selectors import (
+    cohort_hr_staff,
+    cohort_members,
+    cohort_trainers,
+    cohorts_visible_to,
+    onboarding_batches,
+    onboarding_batches_recent,
+)
 from accounts.services import (
     OnboardingRejected,
     cohort_assign_staff,
@@ -22,6 +28,7 @@ from accounts.services import (
     onboarding_batch_discard,
     onboarding_preview_create,
 )
+from simulator.service_errors import flash_error
 
 
 @login_required
@@ -67,7 +74,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_object_or_404(cohorts_visible_to(request.user), pk=pk)
     can_assign = request.user.has_perm("accounts.assign_cohort_staff")
-    initial = {"trainers": cohort.trainers.all(), "hr_staff": cohort.hr_staff.all()}
+    initial = {"trainers": cohort_trainers(cohort), "hr_staff": cohort_hr_staff(cohort)}
     form = CohortStaffForm(request.POST or None, initial=initial) if can_assign else None
     if request.method == "POST":
         if not can_assign:
@@ -79,8 +86,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "cohort": cohort,
         "members": cohort_members(cohort),
-        "trainers": cohort.trainers.all(),
-        "hr_staff": cohort.hr_staff.all(),
+        "trainers": cohort_trainers(cohort),
+        "hr_staff": cohort_hr_staff(cohort),
         "form": form,
     }
     return render(request, "accounts/cohort_detail.html", context)
@@ -105,7 +112,7 @@ def onboarding_upload(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.onboard_users", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def onboarding_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(OnboardingBatch, pk=pk)
+    batch = get_object_or_404(onboarding_batches(), pk=pk)
     if request.method == "POST":
         if request.POST.get("action") == "discard":
             onboarding_batch_discard(actor=request.user, batch=batch)
@@ -117,7 +124,7 @@ def onboarding_preview(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("The roster has problems; nothing was imported."))
             return redirect("accounts:onboarding_preview", pk=batch.pk)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            flash_error(request, exc)
             return redirect("accounts:onboarding_preview", pk=batch.pk)
         # Initial passwords are shown once, here, and never stored in clear text.
         context = {"batch": batch, "created": created}

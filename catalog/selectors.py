@@ -11,13 +11,12 @@ def shops_all() -> QuerySet[Shop]:
     return Shop.objects.all()
 
 
-def shop_with_products(slug: str) -> Shop:
+def shops_with_products() -> QuerySet[Shop]:
+    """Shops with everything their page shows: couriers, promotions, products, variants
+    and related products, in a fixed number of queries."""
     products = Product.objects.prefetch_related(
         "variants",
         Prefetch("related_links", queryset=RelatedProduct.objects.select_related("related")),
     )
-    return (
-        Shop.objects.prefetch_related("couriers", "promotions",
-                                      Prefetch("products", queryset=products))
-        .get(slug=slug)
-    )
+    return Shop.objects.prefetch_related("couriers", "promotions",
+                                         Prefetch("products", queryset=products))

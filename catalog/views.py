@@ -1,11 +1,10 @@
 """Read-only pages of the practice shops: what an agent looks up while serving a buyer."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
-from catalog.models import Shop
-from catalog.selectors import shop_with_products, shops_all
+from catalog.selectors import shops_all, shops_with_products
 
 
 @login_required
@@ -15,8 +14,5 @@ def shop_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        shop = shop_with_products(slug)
-    except Shop.DoesNotExist:
-        raise Http404 from None
+    shop = get_object_or_404(shops_with_products(), slug=slug)
     return render(request, "catalog/shop_detail.html", {"shop": shop})

@@ -1,56 +1,40 @@
-"""REST endpoints for trainees (progress, lessons, attempts) and trainers (item statistics)."""
+"""REST endpoints for trainees (progress, lessons, attempts) and trainers (item statistics).
+
+Service errors (AttemptClosed: 409, ValidationError: 400, PermissionDenied: 403) reach the
+client through ``simulator.api.exception_handler``; no endpoint maps them itself.
+"""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.item_statistics import quiz_statistics
-from courses.models import Attempt, Lesson, Quiz
+from courses.models import Attempt
 from courses.rendering import markdown_to_html
 from courses.selectors import (
     attempt_paper,
     attempt_review,
+    attempts_of,
     course_progress,
     courses_active,
+    lesson_is_read,
+    lessons_active,
     module_progress,
+    quizzes_active,
+    quizzes_for_authoring,
 )
-from courses.services import (
-    AttemptClosed,
-    attempt_save,
-    attempt_start,
-    attempt_submit,
-    lesson_mark_read,
-)
+from courses.services import attempt_save, attempt_start, attempt_submit, lesson_mark_read
+from simulator.api import permission
 
-
-class IsTrainee(BasePermission):
-    message = "Only trainees take courses."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.has_perm("accounts.act_as_trainee"))
-
-
-class CanSeeItemStatistics(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.has_perm("courses.view_item_statistics"))
-
-
-def _error(exc: Exception) -> Response:
-    """Service exceptions as 4xx answers with the service's own message."""
-    if isinstance(exc, AttemptClosed):
-        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, PermissionDenied):
-        return Response({"detail": str(exc) or "forbidden"}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        return Response({"answers": exc.message_dict}, status=status.HTTP_400_BAD_REQUEST)
-    return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+IsTrainee = permission("accounts.act_as_trainee", gettext_lazy("Only trainees take courses."))
 
 
 class ModuleProgressSerializer(serializers.Serializer):
@@ -70,7 +54,7 @@ class ModuleProgressSerializer(serializers.Serializer):
     def get_lessons(self, progress) -> list[dict]:
         return [
             {"id": lesson.pk, "slug": lesson.slug, "title": lesson.title}
-            for lesson in progress.module.lessons.filter(is_active=True)
+            for lesson in lessons_active(progress.module)
         ]
 
 
@@ -107,13 +91,13 @@ class LessonDetailApi(APIView):
 
     @extend_schema(responses=LessonOutputSerializer, summary="A lesson, rendered to safe HTML")
     def get(self, request: Request, pk: int) -> Response:
-        lesson = get_object_or_404(Lesson, pk=pk, is_active=True, module__is_active=True)
+        lesson = get_object_or_404(lessons_active(), pk=pk)
         if not module_progress(request.user, lesson.module).unlocked:
-            return Response({"detail": "This module is locked until its prerequisites are "
-                                       "complete."}, status=status.HTTP_403_FORBIDDEN)
+            raise PermissionDenied(
+                _("This module is locked until its prerequisites are complete."))
         data = {"id": lesson.pk, "slug": lesson.slug, "title": lesson.title,
                 "minutes": lesson.minutes, "html": markdown_to_html(lesson.body),
-                "read": lesson.reads.filter(user=request.user).exists()}
+                "read": lesson_is_read(request.user, lesson)}
         return Response(LessonOutputSerializer(data).data)
 
 
@@ -122,11 +106,8 @@ class LessonReadApi(APIView):
 
     @extend_schema(request=None, responses={204: None}, summary="Mark a lesson as read")
     def post(self, request: Request, pk: int) -> Response:
-        lesson = get_object_or_404(Lesson, pk=pk, is_active=True)
-        try:
-            lesson_mark_read(user=request.user, lesson=lesson)
-        except PermissionDenied as exc:
-            return _error(exc)
+        lesson = get_object_or_404(lessons_active(), pk=pk)
+        lesson_mark_read(user=request.user, lesson=lesson)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -189,17 +170,14 @@ class AttemptStartApi(APIView):
     @extend_schema(request=None, responses={201: AttemptOutputSerializer},
                    summary="Start a quiz attempt (or get the open one)")
     def post(self, request: Request, quiz_id: int) -> Response:
-        quiz = get_object_or_404(Quiz, pk=quiz_id, module__is_active=True)
-        try:
-            attempt = attempt_start(user=request.user, quiz=quiz)
-        except (ValidationError, PermissionDenied) as exc:
-            return _error(exc)
+        quiz = get_object_or_404(quizzes_active(), pk=quiz_id)
+        attempt = attempt_start(user=request.user, quiz=quiz)
         return Response(_attempt_data(attempt), status=status.HTTP_201_CREATED)
 
 
 def _own_attempt(request: Request, pk: int) -> Attempt:
     # Another trainee's attempt answers 404: its existence is not revealed.
-    return get_object_or_404(Attempt, pk=pk, user=request.user)
+    return get_object_or_404(attempts_of(request.user), pk=pk)
 
 
 class AttemptDetailApi(APIView):
@@ -226,11 +204,8 @@ class AttemptAnswersApi(APIView):
         attempt = _own_attempt(request, pk)
         serializer = AnswersInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            attempt = attempt_save(user=request.user, attempt=attempt,
-                                   answers=serializer.validated_data["answers"])
-        except (ValidationError, PermissionDenied) as exc:
-            return _error(exc)
+        attempt = attempt_save(user=request.user, attempt=attempt,
+                               answers=serializer.validated_data["answers"])
         return Response(_attempt_data(attempt))
 
 
@@ -243,11 +218,8 @@ class AttemptSubmitApi(APIView):
         attempt = _own_attempt(request, pk)
         serializer = AnswersInputSerializer(data=request.data or {"answers": {}})
         serializer.is_valid(raise_exception=True)
-        try:
-            attempt = attempt_submit(user=request.user, attempt=attempt,
-                                     answers=serializer.validated_data["answers"])
-        except (ValidationError, PermissionDenied) as exc:
-            return _error(exc)
+        attempt = attempt_submit(user=request.user, attempt=attempt,
+                                 answers=serializer.validated_data["answers"])
         return Response(_attempt_data(attempt))
 
 
@@ -269,10 +241,10 @@ class QuizStatisticsSerializer(serializers.Serializer):
 
 
 class QuizStatisticsApi(APIView):
-    permission_classes = [CanSeeItemStatistics]
+    permission_classes = [permission("courses.view_item_statistics")]
 
     @extend_schema(responses=QuizStatisticsSerializer,
                    summary="Item statistics of a quiz (first attempts)")
     def get(self, request: Request, quiz_id: int) -> Response:
-        quiz = get_object_or_404(Quiz, pk=quiz_id)
+        quiz = get_object_or_404(quizzes_for_authoring(), pk=quiz_id)
         return Response(QuizStatisticsSerializer(quiz_statistics(quiz)).data)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from courses.models import Attempt, Course, Lesson, Module, Question, Quiz
+from courses.models import Attempt, Course, DrillAttempt, Lesson, Module, Question, Quiz
 
 
 @dataclass
@@ -39,8 +39,41 @@ def courses_active() -> QuerySet[Course]:
     return Course.objects.filter(modules__is_active=True).distinct()
 
 
-def modules_active(course: Course) -> QuerySet[Module]:
-    return course.modules.filter(is_active=True).prefetch_related("prerequisites")
+def courses_for_authoring() -> QuerySet[Course]:
+    """Every course, active or not, with its modules and their quizzes."""
+    return Course.objects.prefetch_related("modules__quiz")
+
+
+def modules_active(course: Course | None = None) -> QuerySet[Module]:
+    """Active modules (of ``course`` only, when given)."""
+    modules = Module.objects if course is None else course.modules
+    return modules.filter(is_active=True).prefetch_related("prerequisites")
+
+
+def lessons_active(module: Module | None = None) -> QuerySet[Lesson]:
+    """Active lessons of active modules (of ``module`` only, when given), in reading order."""
+    lessons = Lesson.objects.filter(is_active=True, module__is_active=True)
+    if module is not None:
+        lessons = lessons.filter(module=module)
+    return lessons.select_related("module__course")
+
+
+def lesson_ids_read(user, module: Module) -> set[int]:
+    return set(module.lessons.filter(reads__user=user).values_list("pk", flat=True))
+
+
+def lesson_is_read(user, lesson: Lesson) -> bool:
+    return lesson.reads.filter(user=user).exists()
+
+
+def quizzes_active() -> QuerySet[Quiz]:
+    """Quizzes a trainee may take: those of active modules."""
+    return Quiz.objects.filter(module__is_active=True).select_related("module__course")
+
+
+def quizzes_for_authoring() -> QuerySet[Quiz]:
+    """Every quiz, active or not, for trainers' statistics."""
+    return Quiz.objects.select_related("module__course")
 
 
 def course_progress(user, course: Course) -> list[ModuleProgress]:
@@ -191,5 +224,17 @@ def attempt_review(attempt: Attempt) -> list[dict]:
     return review
 
 
-def attempts_of(user, quiz: Quiz) -> QuerySet[Attempt]:
-    return Attempt.objects.filter(user=user, quiz=quiz).order_by("-number")
+def attempts_of(user, quiz: Quiz | None = None) -> QuerySet[Attempt]:
+    """The user's own attempts (of ``quiz`` only, when given), newest first.
+
+    Narrowing this by pk makes another trainee's attempt a 404: its existence is not revealed.
+    """
+    attempts = Attempt.objects.filter(user=user).select_related("quiz__module__course")
+    if quiz is not None:
+        attempts = attempts.filter(quiz=quiz)
+    return attempts.order_by("-number")
+
+
+def drills_of(user) -> QuerySet[DrillAttempt]:
+    """The user's own product drills, newest first."""
+    return DrillAttempt.objects.filter(user=user).select_related("shop")

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from courses.grading import response_clean, response_grade
 from courses.models import Answer, Attempt, DrillAttempt, Lesson, LessonRead, Question, Quiz
 from courses.selectors import attempt_retry_state, module_progress
+from simulator.service_errors import Conflict
 
 
-class AttemptClosed(ValidationError):
-    """The attempt is already submitted, or its time is up."""
+class AttemptClosed(Conflict):
+    """The attempt is already submitted, or its time is up: HTTP 409 in the API."""
 
 
 def _require_trainee(user) -> None:

@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog.models import Shop
+from catalog.selectors import shops_all
 from courses.forms import answers_from_post
 from courses.item_statistics import quiz_statistics
-from courses.models import Attempt, Course, DrillAttempt, Lesson, Module, Quiz
+from courses.models import Attempt, Module
 from courses.selectors import (
     attempt_paper,
     attempt_retry_state,
@@ -21,11 +21,18 @@ from courses.selectors import (
     attempts_of,
     course_progress,
     courses_active,
+    courses_for_authoring,
+    drills_of,
+    lesson_ids_read,
+    lesson_is_read,
+    lessons_active,
     module_progress,
+    modules_active,
     next_step,
+    quizzes_active,
+    quizzes_for_authoring,
 )
 from courses.services import (
-    AttemptClosed,
     attempt_save,
     attempt_start,
     attempt_submit,
@@ -33,6 +40,7 @@ from courses.services import (
     drill_submit,
     lesson_mark_read,
 )
+from simulator.service_errors import flash_error
 
 trainee_required = permission_required("accounts.act_as_trainee", raise_exception=True)
 
@@ -49,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _module(course_slug: str, module_slug: str) -> Module:
-    return get_object_or_404(Module, course__slug=course_slug, slug=module_slug, is_active=True)
+    return get_object_or_404(modules_active(), course__slug=course_slug, slug=module_slug)
 
 
 @login_required
@@ -57,12 +65,11 @@ def _module(course_slug: str, module_slug: str) -> Module:
 def module_detail(request: HttpRequest, course_slug: str, module_slug: str) -> HttpResponse:
     module = _module(course_slug, module_slug)
     progress = module_progress(request.user, module)
-    read = set(module.lessons.filter(reads__user=request.user).values_list("pk", flat=True))
     context = {
         "module": module,
         "progress": progress,
-        "lessons": module.lessons.filter(is_active=True),
-        "read": read,
+        "lessons": lessons_active(module),
+        "read": lesson_ids_read(request.user, module),
         "attempts": attempts_of(request.user, progress.quiz) if progress.quiz else [],
         "retry": attempt_retry_state(request.user, progress.quiz) if progress.quiz else None,
     }
@@ -75,11 +82,11 @@ def module_detail(request: HttpRequest, course_slug: str, module_slug: str) -> H
 def lesson_detail(request: HttpRequest, course_slug: str, module_slug: str,
                   lesson_slug: str) -> HttpResponse:
     module = _module(course_slug, module_slug)
-    lesson = get_object_or_404(Lesson, module=module, slug=lesson_slug, is_active=True)
+    lesson = get_object_or_404(lessons_active(module), slug=lesson_slug)
     progress = module_progress(request.user, module)
     if not progress.unlocked:
         return render(request, "courses/locked.html", {"progress": progress}, status=403)
-    lessons = list(module.lessons.filter(is_active=True))
+    lessons = list(lessons_active(module))
     index = lessons.index(lesson)
     following = lessons[index + 1] if index + 1 < len(lessons) else None
     if request.method == "POST":
@@ -92,7 +99,7 @@ def lesson_detail(request: HttpRequest, course_slug: str, module_slug: str,
         "lesson": lesson,
         "previous": lessons[index - 1] if index else None,
         "following": following,
-        "is_read": lesson.reads.filter(user=request.user).exists(),
+        "is_read": lesson_is_read(request.user, lesson),
         "position": index + 1,
         "total": len(lessons),
     }
@@ -103,11 +110,11 @@ def lesson_detail(request: HttpRequest, course_slug: str, module_slug: str,
 @trainee_required
 @require_POST
 def quiz_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
-    quiz = get_object_or_404(Quiz, pk=quiz_id, module__is_active=True)
+    quiz = get_object_or_404(quizzes_active(), pk=quiz_id)
     try:
         attempt = attempt_start(user=request.user, quiz=quiz)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        flash_error(request, exc)
         return redirect("courses:module", quiz.module.course.slug, quiz.module.slug)
     return redirect("courses:attempt", attempt.pk)
 
@@ -117,23 +124,9 @@ def quiz_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     # Someone else's attempt is a 404: its existence is not revealed.
-    attempt = get_object_or_404(Attempt.objects.select_related("quiz__module__course"),
-                                pk=attempt_id, user=request.user)
+    attempt = get_object_or_404(attempts_of(request.user), pk=attempt_id)
     if request.method == "POST" and attempt.is_open:
-        paper = attempt_paper(attempt)
-        try:
-            answers = answers_from_post(paper, request.POST)
-            if request.POST.get("action") == "save":
-                attempt_save(user=request.user, attempt=attempt, answers=answers)
-                messages.success(request, _("Your answers are saved."))
-                return redirect("courses:attempt", attempt.pk)
-            attempt_submit(user=request.user, attempt=attempt, answers=answers)
-        except AttemptClosed as exc:
-            messages.error(request, " ".join(exc.messages))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("courses:attempt", attempt.pk)
-        return redirect("courses:attempt", attempt.pk)
+        return _attempt_answer(request, attempt)
     attempt.refresh_from_db()
     if attempt.is_open:
         context = {"attempt": attempt, "paper": attempt_paper(attempt)}
@@ -143,17 +136,30 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return render(request, "courses/attempt_review.html", context)
 
 
+def _attempt_answer(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    """Save (action "save") or submit the posted answers, then show the attempt again."""
+    try:
+        answers = answers_from_post(attempt_paper(attempt), request.POST)
+        if request.POST.get("action") == "save":
+            attempt_save(user=request.user, attempt=attempt, answers=answers)
+            messages.success(request, _("Your answers are saved."))
+        else:
+            attempt_submit(user=request.user, attempt=attempt, answers=answers)
+    except ValidationError as exc:  # AttemptClosed too: then the page shows the review
+        flash_error(request, exc)
+    return redirect("courses:attempt", attempt.pk)
+
+
 @login_required
 @permission_required("courses.view_item_statistics", raise_exception=True)
 def authoring(request: HttpRequest) -> HttpResponse:
-    courses = Course.objects.prefetch_related("modules__quiz")
-    return render(request, "courses/authoring.html", {"courses": courses})
+    return render(request, "courses/authoring.html", {"courses": courses_for_authoring()})
 
 
 @login_required
 @permission_required("courses.view_item_statistics", raise_exception=True)
 def statistics(request: HttpRequest, quiz_id: int) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.select_related("module__course"), pk=quiz_id)
+    quiz = get_object_or_404(quizzes_for_authoring(), pk=quiz_id)
     return render(request, "courses/statistics.html",
                   {"quiz": quiz, "stats": quiz_statistics(quiz)})
 
@@ -163,23 +169,22 @@ def statistics(request: HttpRequest, quiz_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def drills(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        shop = get_object_or_404(Shop, slug=request.POST.get("shop", ""))
+        shop = get_object_or_404(shops_all(), slug=request.POST.get("shop", ""))
         try:
             drill = drill_start(user=request.user, shop=shop)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            flash_error(request, exc)
             return redirect("courses:drills")
         return redirect("courses:drill", drill.pk)
-    recent = DrillAttempt.objects.filter(user=request.user).select_related("shop")[:10]
-    return render(request, "courses/drills.html", {"shops": Shop.objects.all(), "recent": recent})
+    context = {"shops": shops_all(), "recent": drills_of(request.user)[:10]}
+    return render(request, "courses/drills.html", context)
 
 
 @login_required
 @trainee_required
 @require_http_methods(["GET", "POST"])
 def drill_detail(request: HttpRequest, drill_id: int) -> HttpResponse:
-    drill = get_object_or_404(DrillAttempt.objects.select_related("shop"), pk=drill_id,
-                              user=request.user)
+    drill = get_object_or_404(drills_of(request.user), pk=drill_id)
     if request.method == "POST" and drill.submitted_at is None:
         responses = []
         for index in range(len(drill.questions)):
@@ -188,7 +193,7 @@ def drill_detail(request: HttpRequest, drill_id: int) -> HttpResponse:
         try:
             drill_submit(user=request.user, drill=drill, responses=responses)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            flash_error(request, exc)
         return redirect("courses:drill", drill.pk)
     if drill.submitted_at is None:
         # Prompts and choices only: the answers stay on the server until submission.

@@ -1,23 +1,20 @@
-"""REST endpoints for timer probes (administrators)."""
+"""REST endpoints for timer probes (administrators).
+
+Service errors reach the client through ``simulator.api.exception_handler``.
+"""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from diagnostics.models import TimerProbe
+from diagnostics.selectors import timer_probes
 from diagnostics.services import MAX_COUNTDOWN_S, timer_probe_schedule
-
-
-class CanRunDiagnostics(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.has_perm("diagnostics.run_diagnostics"))
+from simulator.api import permission
 
 
 class TimerProbeOutputSerializer(serializers.Serializer):
@@ -34,7 +31,7 @@ class TimerProbeInputSerializer(serializers.Serializer):
 
 
 class TimerProbeCreateApi(APIView):
-    permission_classes = [CanRunDiagnostics]
+    permission_classes = [permission("diagnostics.run_diagnostics")]
 
     InputSerializer = TimerProbeInputSerializer
 
@@ -46,17 +43,14 @@ class TimerProbeCreateApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            probe = timer_probe_schedule(actor=request.user, **serializer.validated_data)
-        except ValidationError as exc:
-            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        probe = timer_probe_schedule(actor=request.user, **serializer.validated_data)
         return Response(TimerProbeOutputSerializer(probe).data, status=status.HTTP_201_CREATED)
 
 
 class TimerProbeDetailApi(APIView):
-    permission_classes = [CanRunDiagnostics]
+    permission_classes = [permission("diagnostics.run_diagnostics")]
 
     @extend_schema(responses=TimerProbeOutputSerializer, summary="A timer probe and its lateness")
     def get(self, request: Request, pk: int) -> Response:
-        probe = get_object_or_404(TimerProbe, pk=pk)
+        probe = get_object_or_404(timer_probes(), pk=pk)
         return Response(TimerProbeOutputSerializer(probe).data)

@@ -77,5 +77,9 @@ def health_checks() -> list[Check]:
     ]
 
 
+def timer_probes() -> QuerySet[TimerProbe]:
+    return TimerProbe.objects.all()
+
+
 def timer_probes_recent(limit: int = 20) -> QuerySet[TimerProbe]:
-    return TimerProbe.objects.all()[:limit]
+    return timer_probes()[:limit]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from diagnostics.selectors import health_checks, timer_probes_recent
 from diagnostics.services import timer_probe_schedule
+from simulator.service_errors import error_text
 
 
 @never_cache
@@ -57,5 +58,6 @@ def timer_probe_create(request: HttpRequest) -> HttpResponse:
             actor=request.user, countdown_s=float(request.POST.get("countdown_s", "2"))
         )
     except (ValueError, ValidationError) as exc:
-        messages.error(request, _("Countdown: %(error)s") % {"error": exc})
+        # The prefix says which field: the service's message does not name it.
+        messages.error(request, _("Countdown: %(error)s") % {"error": error_text(exc)})
     return redirect("diagnostics:status")

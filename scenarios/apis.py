@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from scenarios.diagram import scenario_diagram
 from scenarios.dry_run import dry_run
-from scenarios.models import Scenario
 from scenarios.schema import SCHEMA
-from scenarios.selectors import scenario_diagram, scenarios_filtered, versions_of
+from scenarios.selectors import scenarios_all, scenarios_filtered, versions_of
 from scenarios.services import (
     scenario_check,
     scenario_clone,
@@ -25,12 +23,12 @@ from scenarios.services import (
     scenario_publish,
     scenario_unpublish,
 )
+from simulator.api import permission, source_errors_data
 from yamlsource import SourceErrors
 
-
-class CanAuthorScenarios(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.has_perm("scenarios.change_scenario"))
+# Service errors (SourceErrors, ValidationError, PermissionDenied) are not caught here:
+# simulator.api.exception_handler answers them the same way for every endpoint.
+CanAuthorScenarios = permission("scenarios.change_scenario")
 
 
 class SourceErrorSerializer(serializers.Serializer):
@@ -38,20 +36,6 @@ class SourceErrorSerializer(serializers.Serializer):
     column = serializers.IntegerField()
     field = serializers.CharField()
     message = serializers.CharField()
-
-
-def _errors(errors: SourceErrors) -> list[dict]:
-    return [{"line": e.position.line, "column": e.position.column, "field": e.field,
-             "message": e.message} for e in sorted(errors.errors)]
-
-
-def _refused(exc: Exception) -> Response:
-    if isinstance(exc, SourceErrors):
-        return Response({"valid": False, "errors": _errors(exc)},
-                        status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, PermissionDenied):
-        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-    return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class YamlInputSerializer(serializers.Serializer):
@@ -80,7 +64,8 @@ class ValidateApi(APIView):
         try:
             scenario_check(serializer.validated_data["yaml"])
         except SourceErrors as errors:
-            return Response({"valid": False, "errors": _errors(errors)})
+            # Invalid YAML is the answer here, not a refusal: the editor shows it as you type.
+            return Response({"valid": False, "errors": source_errors_data(errors)})
         return Response({"valid": True, "errors": []})
 
 
@@ -112,11 +97,8 @@ class ScenarioListApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = YamlInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            scenario = scenario_create(actor=request.user,
-                                       yaml_text=serializer.validated_data["yaml"])
-        except (SourceErrors, ValidationError, PermissionDenied) as exc:
-            return _refused(exc)
+        scenario = scenario_create(actor=request.user,
+                                   yaml_text=serializer.validated_data["yaml"])
         return Response(ScenarioSummarySerializer(scenario).data, status=status.HTTP_201_CREATED)
 
 
@@ -139,7 +121,7 @@ class ScenarioDetailApi(APIView):
 
     @extend_schema(responses=ScenarioDetailSerializer, summary="A scenario with its draft")
     def get(self, request: Request, slug: str) -> Response:
-        scenario = get_object_or_404(Scenario, slug=slug)
+        scenario = get_object_or_404(scenarios_all(), slug=slug)
         return Response(ScenarioDetailSerializer(scenario).data)
 
 
@@ -153,16 +135,13 @@ class DraftApi(APIView):
     @extend_schema(request=YamlInputSerializer, responses=DraftOutputSerializer,
                    summary="Save the draft (kept even when invalid; errors are returned)")
     def put(self, request: Request, slug: str) -> Response:
-        scenario = get_object_or_404(Scenario, slug=slug)
+        scenario = get_object_or_404(scenarios_all(), slug=slug)
         serializer = YamlInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            result = scenario_draft_save(actor=request.user, scenario=scenario,
-                                         yaml_text=serializer.validated_data["yaml"])
-        except (ValidationError, PermissionDenied) as exc:
-            return _refused(exc)
+        result = scenario_draft_save(actor=request.user, scenario=scenario,
+                                     yaml_text=serializer.validated_data["yaml"])
         data = ScenarioSummarySerializer(result.scenario).data
-        return Response({**data, "errors": _errors(result.errors)})
+        return Response({**data, "errors": source_errors_data(result.errors)})
 
 
 class PublishApi(APIView):
@@ -171,11 +150,8 @@ class PublishApi(APIView):
     @extend_schema(request=None, responses=VersionSerializer,
                    summary="Publish the draft as an immutable version")
     def post(self, request: Request, slug: str) -> Response:
-        scenario = get_object_or_404(Scenario, slug=slug)
-        try:
-            version = scenario_publish(actor=request.user, scenario=scenario)
-        except (SourceErrors, ValidationError, PermissionDenied) as exc:
-            return _refused(exc)
+        scenario = get_object_or_404(scenarios_all(), slug=slug)
+        version = scenario_publish(actor=request.user, scenario=scenario)
         return Response(VersionSerializer(version).data)
 
 
@@ -185,11 +161,8 @@ class UnpublishApi(APIView):
     @extend_schema(request=None, responses=ScenarioSummarySerializer,
                    summary="Withdraw a scenario from trainees")
     def post(self, request: Request, slug: str) -> Response:
-        scenario = get_object_or_404(Scenario, slug=slug)
-        try:
-            scenario = scenario_unpublish(actor=request.user, scenario=scenario)
-        except PermissionDenied as exc:
-            return _refused(exc)
+        scenario = get_object_or_404(scenarios_all(), slug=slug)
+        scenario = scenario_unpublish(actor=request.user, scenario=scenario)
         return Response(ScenarioSummarySerializer(scenario).data)
 
 
@@ -203,14 +176,11 @@ class CloneApi(APIView):
     @extend_schema(request=CloneInputSerializer, responses={201: ScenarioSummarySerializer},
                    summary="Copy a scenario's draft under a new slug")
     def post(self, request: Request, slug: str) -> Response:
-        scenario = get_object_or_404(Scenario, slug=slug)
+        scenario = get_object_or_404(scenarios_all(), slug=slug)
         serializer = CloneInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            copy = scenario_clone(actor=request.user, scenario=scenario,
-                                  new_slug=serializer.validated_data["slug"])
-        except (SourceErrors, ValidationError, PermissionDenied) as exc:
-            return _refused(exc)
+        copy = scenario_clone(actor=request.user, scenario=scenario,
+                              new_slug=serializer.validated_data["slug"])
         return Response(ScenarioSummarySerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
@@ -239,14 +209,11 @@ class DryRunApi(APIView):
     @extend_schema(request=DryRunInputSerializer, responses={200: dict},
                    summary="Run replies against the buyer: branch fired, why, hits, score")
     def post(self, request: Request, slug: str) -> Response:
-        scenario = get_object_or_404(Scenario, slug=slug)
+        scenario = get_object_or_404(scenarios_all(), slug=slug)
         serializer = DryRunInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         text = serializer.validated_data.get("yaml") or scenario.draft_yaml
-        try:
-            spec = scenario_check(text, f"{slug}.yaml")
-        except SourceErrors as errors:
-            return _refused(errors)
+        spec = scenario_check(text, f"{slug}.yaml")
         result = dry_run(spec, seed=serializer.validated_data["seed"],
                          replies=serializer.validated_data["replies"])
         return Response(result)
@@ -260,10 +227,7 @@ class DiagramApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = YamlInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            spec = scenario_check(serializer.validated_data["yaml"])
-        except SourceErrors as errors:
-            return _refused(errors)
+        spec = scenario_check(serializer.validated_data["yaml"])
         diagram = scenario_diagram(spec.data)
         return Response({"width": diagram.width, "height": diagram.height,
                          "nodes": [asdict(n) for n in diagram.nodes],

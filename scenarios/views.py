@@ -11,8 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from scenarios.models import Scenario, ScenarioVersion
-from scenarios.selectors import scenario_diagram, scenarios_filtered, version_diff, versions_of
+from scenarios.diagram import scenario_diagram
+from scenarios.models import Scenario
+from scenarios.selectors import (
+    scenario_shop_slugs,
+    scenarios_all,
+    scenarios_filtered,
+    version_diff,
+    versions_of,
+)
 from scenarios.services import (
     scenario_check,
     scenario_clone,
@@ -21,6 +28,7 @@ from scenarios.services import (
     scenario_publish,
     scenario_unpublish,
 )
+from simulator.service_errors import flash_error
 from yamlsource import SourceErrors
 
 author_required = permission_required("scenarios.change_scenario", raise_exception=True)
@@ -33,9 +41,8 @@ def index(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "") for key in ("q", "shop", "tag", "status")}
     scenarios = scenarios_filtered(query=filters["q"], shop=filters["shop"],
                                    tag=filters["tag"], status=filters["status"])
-    shops = sorted(set(Scenario.objects.values_list("shop_slug", flat=True)))
     return render(request, "scenarios/index.html",
-                  {"scenarios": scenarios, "filters": filters, "shops": shops})
+                  {"scenarios": scenarios, "filters": filters, "shops": scenario_shop_slugs()})
 
 
 def _editor_context(scenario: Scenario, yaml_text: str, errors: SourceErrors | None) -> dict:
@@ -58,13 +65,13 @@ def _editor_context(scenario: Scenario, yaml_text: str, errors: SourceErrors | N
 @author_required
 @require_http_methods(["GET", "POST"])
 def editor(request: HttpRequest, slug: str) -> HttpResponse:
-    scenario = get_object_or_404(Scenario, slug=slug)
+    scenario = get_object_or_404(scenarios_all(), slug=slug)
     if request.method == "POST":
         try:
             result = scenario_draft_save(actor=request.user, scenario=scenario,
                                          yaml_text=request.POST.get("yaml", ""))
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            flash_error(request, exc)
             return redirect("scenarios:editor", slug)
         if result.errors:
             messages.warning(request, _("Draft saved with %(n)d error(s); fix them before "
@@ -80,7 +87,7 @@ def editor(request: HttpRequest, slug: str) -> HttpResponse:
 @author_required
 @require_POST
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
-    scenario = get_object_or_404(Scenario, slug=slug)
+    scenario = get_object_or_404(scenarios_all(), slug=slug)
     try:
         if request.POST.get("action") == "unpublish":
             scenario_unpublish(actor=request.user, scenario=scenario)
@@ -92,7 +99,7 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("The draft has %(n)d error(s); nothing was published.")
                        % {"n": len(errors)})
     except PermissionDenied as exc:
-        messages.error(request, str(exc))
+        flash_error(request, exc)
     return redirect("scenarios:editor", slug)
 
 
@@ -100,7 +107,7 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 @author_required
 @require_POST
 def clone(request: HttpRequest, slug: str) -> HttpResponse:
-    scenario = get_object_or_404(Scenario, slug=slug)
+    scenario = get_object_or_404(scenarios_all(), slug=slug)
     try:
         copy = scenario_clone(actor=request.user, scenario=scenario,
                               new_slug=request.POST.get("slug", "").strip())
@@ -108,7 +115,7 @@ def clone(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, str(errors))
         return redirect("scenarios:editor", slug)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        flash_error(request, exc)
         return redirect("scenarios:editor", slug)
     return redirect("scenarios:editor", copy.slug)
 
@@ -117,12 +124,12 @@ def clone(request: HttpRequest, slug: str) -> HttpResponse:
 @author_required
 @require_GET
 def export(request: HttpRequest, slug: str) -> HttpResponse:
-    scenario = get_object_or_404(Scenario, slug=slug)
+    scenario = get_object_or_404(scenarios_all(), slug=slug)
     number = request.GET.get("version")
     text = scenario.draft_yaml
     name = f"{slug}.yaml"
     if number:
-        version = get_object_or_404(ScenarioVersion, scenario=scenario, number=number)
+        version = get_object_or_404(versions_of(scenario), number=number)
         text, name = version.yaml, f"{slug}-v{version.number}.yaml"
     response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -143,7 +150,7 @@ def import_files(request: HttpRequest) -> HttpResponse:
         return render(request, "scenarios/import_errors.html",
                       {"errors": sorted(errors.errors)}, status=400)
     except PermissionDenied as exc:
-        messages.error(request, str(exc))
+        flash_error(request, exc)
         return redirect("scenarios:index")
     messages.success(request, _("Imported %(n)d scenario(s) as drafts.") % {"n": len(imported)})
     return redirect("scenarios:index")
@@ -153,8 +160,8 @@ def import_files(request: HttpRequest) -> HttpResponse:
 @author_required
 @require_GET
 def diff(request: HttpRequest, slug: str) -> HttpResponse:
-    scenario = get_object_or_404(Scenario, slug=slug)
-    old = get_object_or_404(ScenarioVersion, scenario=scenario, number=request.GET.get("a"))
-    new = get_object_or_404(ScenarioVersion, scenario=scenario, number=request.GET.get("b"))
+    scenario = get_object_or_404(scenarios_all(), slug=slug)
+    old = get_object_or_404(versions_of(scenario), number=request.GET.get("a"))
+    new = get_object_or_404(versions_of(scenario), number=request.GET.get("b"))
     return render(request, "scenarios/diff.html",
                   {"scenario": scenario, "old": old, "new": new, "lines": version_diff(old, new)})

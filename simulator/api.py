@@ -16,9 +16,8 @@ Anything else goes to DRF's own handler (its ``APIException`` subclasses, ``Http
 
 from __future__ import annotations
 
-from functools import cache
-
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.permissions import BasePermission
@@ -53,14 +52,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return drf_exception_handler(exc, context)
 
 
-@cache
-def permission(perm: str) -> type[BasePermission]:
+def permission(perm: str, message: str | Promise | None = None) -> type[BasePermission]:
     """A DRF permission class granting users who hold the Django permission ``perm``
-    (``"app_label.codename"``); one class per permission, so ``permission(p)`` is stable."""
+    (``"app_label.codename"``); ``message`` is the 403's detail (DRF's own by default)."""
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.has_perm(perm))
 
-    name = "Has_" + perm.replace(".", "_")
-    return type(name, (BasePermission,), {"has_permission": has_permission,
-                                          "__doc__": f"Holds {perm}."})
+    attributes: dict = {"has_permission": has_permission, "__doc__": f"Holds {perm}."}
+    if message is not None:
+        attributes["message"] = message
+    return type("Has_" + perm.replace(".", "_"), (BasePermission,), attributes)

@@ -1,13 +1,13 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts.roles import ROLE_PERMISSIONS, Role
+from accounts.roles import Role, role_permissions
 from accounts.services import roles_sync
 
 
 @pytest.mark.django_db
 def test_every_role_group_exists_with_its_permissions():
-    for role, names in ROLE_PERMISSIONS.items():
+    for role, names in role_permissions().items():
         group = Group.objects.get(name=role.value)
         granted = {
             f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()

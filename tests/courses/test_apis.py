@@ -32,7 +32,9 @@ def test_progress_and_lessons(api, course, trainee):
     assert "<strong>6 秒</strong>" in lesson["html"] and lesson["read"] is False
     assert api.post(f"/api/courses/lessons/{lesson_id}/read/").status_code == 204
     locked = advanced["lessons"][0]["id"]
-    assert api.get(f"/api/courses/lessons/{locked}/").status_code == 403
+    refused = api.get(f"/api/courses/lessons/{locked}/")
+    assert refused.status_code == 403 and "尚未解锁" in refused.json()["detail"]
+    assert api.post(f"/api/courses/lessons/{locked}/read/").status_code == 403
 
 
 @pytest.mark.django_db
@@ -54,8 +56,10 @@ def test_answer_to_a_question_not_in_the_attempt_is_a_400(api, quiz, trainee, co
     response = api.put(f"/api/courses/attempts/{attempt['id']}/answers/",
                        {"answers": {str(foreign.pk): {"value": False}}}, format="json")
     assert response.status_code == 400
-    assert f"题目 {foreign.pk} 不属于这次作答" in json.dumps(
-        response.json(), ensure_ascii=False)
+    # The shared handler: one readable line, and the message under the question's id.
+    body = response.json()
+    assert f"题目 {foreign.pk} 不属于这次作答" in body["detail"]
+    assert f"题目 {foreign.pk} 不属于这次作答" in " ".join(body["errors"][str(foreign.pk)])
     assert not Answer.objects.exclude(response=None).exists()
 
 
@@ -91,3 +95,11 @@ def test_statistics_api_is_for_trainers(api, quiz, trainee, trainer):
     api.force_authenticate(trainer)
     body = api.get(f"/api/courses/quizzes/{quiz.pk}/statistics/").json()
     assert body["attempts"] == 0 and len(body["items"]) == 5
+
+
+@pytest.mark.django_db
+def test_a_trainer_is_told_that_only_trainees_take_courses(api, course, quiz, trainer):
+    api.force_authenticate(trainer)
+    refused = api.post(f"/api/courses/quizzes/{quiz.pk}/attempts/")
+    assert refused.status_code == 403 and refused.json() == {"detail": "只有学员可以学习课程。"}
+    assert not Attempt.objects.exists()

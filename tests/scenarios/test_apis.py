@@ -53,3 +53,67 @@ def test_schema_endpoint_matches_the_published_file(api, trainee):
     served = api.get("/api/scenarios/schema/").json()
     assert served == json.loads(Path(SCHEMA_FILE).read_text(encoding="utf-8"))
     assert Path(SCHEMA_FILE).read_text(encoding="utf-8") == schema_text()
+
+
+def _line(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+@pytest.mark.django_db
+def test_yaml_errors_refuse_with_their_places(api, trainer, scenario, fixture_text):
+    """Publishing, dry-running or drawing invalid YAML: 400, every error at its line."""
+    api.force_authenticate(trainer)
+    broken = fixture_text.replace("goto: size", "goto: nowhere", 1)
+    expected = {"line": _line(broken, "goto: nowhere"), "column": 9,
+                "field": "steps.ask.branches[0].goto",
+                "message": "goto “nowhere”: there is no such step"}
+
+    saved = api.put(f"/api/scenarios/{scenario.slug}/draft/", {"yaml": broken}, format="json")
+    assert saved.status_code == 200  # a draft is kept even when invalid ...
+    assert saved.json()["draft_valid"] is False and expected in saved.json()["errors"]
+    published = api.post(f"/api/scenarios/{scenario.slug}/publish/")
+    assert published.status_code == 400  # ... but not published
+    assert published.json()["valid"] is False and expected in published.json()["errors"]
+
+    dry_run = api.post(f"/api/scenarios/{scenario.slug}/dry-run/",
+                       {"yaml": broken, "replies": [{"text": "你好"}]}, format="json")
+    assert dry_run.status_code == 400 and expected in dry_run.json()["errors"]
+    diagram = api.post("/api/scenarios/diagram/", {"yaml": broken}, format="json")
+    assert diagram.status_code == 400 and expected in diagram.json()["errors"]
+    drawn = api.post("/api/scenarios/diagram/", {"yaml": fixture_text}, format="json")
+    assert drawn.status_code == 200
+    assert [node["id"] for node in drawn.json()["nodes"]] == [
+        "ask", "size", "doubt", "deal", "outcome:流失"]
+
+
+@pytest.mark.django_db
+def test_refusals_of_services_keep_their_messages(api, trainer, scenario, fixture_text):
+    api.force_authenticate(trainer)
+    response = api.post("/api/scenarios/", {"yaml": fixture_text}, format="json")
+    assert response.status_code == 400
+    [message] = response.json()["errors"]["slug"]
+    assert "genuine-coat" in message and response.json() == {
+        "detail": message, "errors": {"slug": [message]}}
+    response = api.post(f"/api/scenarios/{scenario.slug}/clone/", {"slug": scenario.slug},
+                        format="json")
+    assert response.status_code == 400 and response.json()["errors"] == {"slug": [message]}
+    copy = api.post(f"/api/scenarios/{scenario.slug}/clone/", {"slug": "coat-copy"},
+                    format="json")
+    assert copy.status_code == 201 and copy.json()["slug"] == "coat-copy"
+
+
+@pytest.mark.django_db
+def test_an_author_who_may_not_publish_is_refused_by_the_service(api, scenario):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    editor = UserFactory()
+    editor.user_permissions.add(Permission.objects.get(codename="change_scenario"))
+    api.force_authenticate(editor)
+    assert api.get("/api/scenarios/").status_code == 200
+    for action in ("publish", "unpublish"):
+        response = api.post(f"/api/scenarios/{scenario.slug}/{action}/")
+        assert response.status_code == 403
+        assert list(response.json()) == ["detail"] and response.json()["detail"]
+    assert api.get("/api/scenarios/no-such-scenario/").status_code == 404

@@ -136,3 +136,61 @@ def test_self_test_path_names_a_missing_step(fixture_text, context):
     text = _edit(fixture_text, "path: [ask, size, deal]", "path: [ask, sizing, deal]")
     [error] = _errors(text, context)
     assert error.message == "the self-test path names a missing step “sizing”"
+
+
+def _place(text: str, needle: str) -> tuple[int, int]:
+    """Line and column of ``needle``, the key an error points at."""
+    line = _line_of(text, needle)
+    return line, text.splitlines()[line - 1].index(needle) + 1
+
+
+@pytest.mark.parametrize(("old", "new", "key", "field", "message"), [
+    ("start: ask", "start: begin", "start: begin", "start",
+     "start step “begin” does not exist"),
+    ("{silence_s: 45}", "{silence_s: 95}", "silence_s: 95",
+     "steps.ask.branches[2].when.silence_s",
+     "never fires: the buyer leaves after 90 s (patience_s)"),
+    ("{intent: proof_of_genuine, suggestion", "{intent: proof_of_genuinity, suggestion",
+     "intent: proof_of_genuinity", "required_points[0].intent",
+     "unknown intent “proof_of_genuinity”"),
+    ("{product: double-face-wool-coat, sku", "{product: paper-coat, sku", "product: paper-coat",
+     "persona.order.items[0].product",
+     "product “paper-coat” is not in the catalogue of shop “yueyi-apparel”"),
+], ids=["start", "silence", "required-point", "order-item"])
+def test_each_check_names_its_field_and_place(fixture_text, context, old, new, key, field,
+                                              message):
+    text = _edit(fixture_text, old, new)
+    [error] = _errors(text, context)
+    assert (error.field, error.message) == (field, message)
+    assert (error.position.line, error.position.column) == _place(text, key)
+
+
+def test_a_loop_exit_must_fire_on_its_own(fixture_text, context):
+    """`any` with a `tries` can fire on its own; `all` with a keyword as well cannot."""
+    text = _edit(fixture_text, "      - when: {rule: negative_language}",
+                 "      - when: {keywords: [绕圈]}\n        goto: loop_a\n"
+                 "      - when: {rule: negative_language}")
+    text = _edit(text, "  doubt:\n",
+                 "  loop_a:\n    buyer: [嗯？]\n    branches:\n"
+                 "      - when: {intent: greeting}\n        goto: loop_a\n"
+                 "      - when: {EXIT}\n        end: 流失\n"
+                 "  doubt:\n")
+    scenario_from_text(text.replace("{EXIT}", "{any: [{intent: thanks}, {tries: 3}]}"),
+                       "s.yaml", context)
+    [error] = _errors(text.replace("{EXIT}", "{all: [{intent: thanks}, {tries: 3}]}"), context)
+    assert error.message == ("the loop loop_a has no exit on `tries` or `silence_s`: a trainee "
+                             "could go round it forever")
+    assert error.field == "steps.loop_a"
+
+
+def test_step_graph_finds_loops_without_recursion():
+    from scenarios.step_graph import is_cycle, reached_from, strongly_connected
+
+    edges = {f"s{i:04d}": {f"s{i + 1:04d}"} for i in range(3000)}
+    edges["s3000"] = {"s0000", "s3000"}
+    edges["tail"] = {"s0000"}
+    components = strongly_connected(sorted(edges), edges)
+    assert [len(c) for c in components] == [3001, 1]
+    assert is_cycle(components[0], edges) and not is_cycle(components[1], edges)
+    assert reached_from("s0000", edges) == set(edges) - {"tail"}
+    assert is_cycle({"s3000"}, edges)  # a step leading to itself

@@ -56,3 +56,51 @@ def test_import_page_lists_errors_and_stores_nothing(client, trainer, shops, fix
     response = client.post("/scenarios/import/", {
         "files": [SimpleUploadedFile("good.yaml", fixture_text.encode())]})
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_shop_filter_lists_the_shops_that_have_scenarios(client, trainer, scenario):
+    client.force_login(trainer)
+    html = client.get("/scenarios/?shop=yueyi-apparel").content.decode()
+    shop_select = html.split('<select name="shop"')[1].split("</select>")[0]
+    assert '<option value="yueyi-apparel" selected>yueyi-apparel</option>' in shop_select
+    assert shop_select.count("<option value=") == 2  # "all shops" and the one shop
+
+
+@pytest.mark.django_db
+def test_versions_are_exported_and_unknown_ones_are_not_found(client, trainer, scenario):
+    version = scenario_publish(actor=trainer, scenario=scenario)
+    client.force_login(trainer)
+    export = client.get(f"/scenarios/{scenario.slug}/export/?version=1")
+    assert export["Content-Disposition"] == 'attachment; filename="genuine-coat-v1.yaml"'
+    assert export.content.decode() == version.yaml
+    assert client.get(f"/scenarios/{scenario.slug}/export/?version=2").status_code == 404
+    assert client.get(f"/scenarios/{scenario.slug}/diff/?a=1&b=2").status_code == 404
+    assert client.get("/scenarios/no-such-scenario/").status_code == 404
+
+
+def _flashed(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.django_db
+def test_refusals_are_flashed_on_the_editor(client, trainer, scenario):
+    from django.contrib.auth.models import Permission
+    from django.utils import translation
+
+    from tests.factories import UserFactory
+
+    client.force_login(trainer)
+    response = client.post(f"/scenarios/{scenario.slug}/clone/", {"slug": scenario.slug},
+                           follow=True)
+    [message] = _flashed(response)
+    assert "genuine-coat" in message  # the slug is taken
+    editor = UserFactory()  # may edit, may not publish
+    editor.user_permissions.add(Permission.objects.get(codename="change_scenario"))
+    client.force_login(editor)
+    response = client.post(f"/scenarios/{scenario.slug}/publish/", follow=True)
+    with translation.override("zh-hans"):  # the site's language
+        refused = translation.gettext("You may not change scenarios.")
+    assert _flashed(response) == [refused]
+    scenario.refresh_from_db()
+    assert scenario.published_version is None
