@@ -61,7 +61,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 @trainee_required
 @require_POST
 def exam_begin(request: HttpRequest) -> HttpResponse:
-    chosen = list(scenarios_published().filter(slug__in=request.POST.getlist("scenario")))
+    chosen = list(scenarios_published(slugs=request.POST.getlist("scenario")))
     try:
         exam = exam_start(trainee=request.user, scenarios=chosen)
     except ValidationError as exc:

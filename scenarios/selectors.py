@@ -36,9 +36,11 @@ def scenario_shop_slugs() -> list[str]:
     return sorted(set(Scenario.objects.values_list("shop_slug", flat=True)))
 
 
-def scenarios_published() -> QuerySet[Scenario]:
-    return Scenario.objects.filter(published_version__isnull=False).select_related(
+def scenarios_published(slugs: list[str] | None = None) -> QuerySet[Scenario]:
+    """Scenarios trainees can practise (all, or those of ``slugs``)."""
+    scenarios = Scenario.objects.filter(published_version__isnull=False).select_related(
         "published_version")
+    return scenarios if slugs is None else scenarios.filter(slug__in=slugs)
 
 
 def versions_of(scenario: Scenario) -> QuerySet[ScenarioVersion]:
