@@ -136,48 +136,67 @@ def _check_rows_against_database(rows: list[dict]) -> None:
     )
     first_line: dict[str, int] = {}
     for row in rows:
-        problems = list(row.get("parse_problems", []))
-        line = row["line"]
-        if not row["name"]:
-            problems.append(_("Row %(line)d: 姓名 (name) is empty.") % {"line": line})
-        elif len(row["name"]) > 150:
-            problems.append(_("Row %(line)d: 姓名 (name) is longer than 150 characters.")
-                            % {"line": line})
-        number = row["employee_number"]
-        if not number:
-            problems.append(_("Row %(line)d: 工号 (employee number) is empty.") % {"line": line})
-        else:
-            try:
-                employee_number_validator(number)
-            except ValidationError:
-                problems.append(
-                    _("Row %(line)d: 工号 “%(number)s” may only contain letters, digits, '-' "
-                      "and '_' (at most 32 characters).") % {"line": line, "number": number}
-                )
-            if numbers[number] > 1:
-                if number in first_line:
-                    problems.append(
-                        _("Row %(line)d: 工号 “%(number)s” is a duplicate of row %(first)d.")
-                        % {"line": line, "number": number, "first": first_line[number]}
-                    )
-                else:
-                    first_line[number] = line
-            if number in existing:
-                problems.append(
-                    _("Row %(line)d: 工号 “%(number)s” already belongs to an existing user.")
-                    % {"line": line, "number": number}
-                )
-        if len(row["shop"]) > 100:
-            problems.append(_("Row %(line)d: 店铺 (shop) is longer than 100 characters.")
-                            % {"line": line})
-        if not row["cohort"]:
-            problems.append(_("Row %(line)d: 批次 (cohort) is empty.") % {"line": line})
-        elif row["cohort"] not in known_cohorts:
+        row["problems"] = [
+            *row.get("parse_problems", []),
+            *_name_problems(row),
+            *_number_problems(row, numbers, existing, first_line),
+            *_shop_and_cohort_problems(row, known_cohorts),
+        ]
+
+
+def _name_problems(row: dict) -> list[str]:
+    if not row["name"]:
+        return [_("Row %(line)d: 姓名 (name) is empty.") % {"line": row["line"]}]
+    if len(row["name"]) > 150:
+        return [_("Row %(line)d: 姓名 (name) is longer than 150 characters.")
+                % {"line": row["line"]}]
+    return []
+
+
+def _number_problems(row: dict, numbers: Counter, existing: set[str],
+                     first_line: dict[str, int]) -> list[str]:
+    """The employee number: present, well formed, once in the file, new to the database
+    (``first_line`` remembers where each repeated number was first seen)."""
+    line, number = row["line"], row["employee_number"]
+    if not number:
+        return [_("Row %(line)d: 工号 (employee number) is empty.") % {"line": line}]
+    problems = []
+    try:
+        employee_number_validator(number)
+    except ValidationError:
+        problems.append(
+            _("Row %(line)d: 工号 “%(number)s” may only contain letters, digits, '-' "
+              "and '_' (at most 32 characters).") % {"line": line, "number": number}
+        )
+    if numbers[number] > 1:
+        if number in first_line:
             problems.append(
-                _("Row %(line)d: 批次 “%(cohort)s” is not a known cohort; create it first.")
-                % {"line": line, "cohort": row["cohort"]}
+                _("Row %(line)d: 工号 “%(number)s” is a duplicate of row %(first)d.")
+                % {"line": line, "number": number, "first": first_line[number]}
             )
-        row["problems"] = problems
+        else:
+            first_line[number] = line
+    if number in existing:
+        problems.append(
+            _("Row %(line)d: 工号 “%(number)s” already belongs to an existing user.")
+            % {"line": line, "number": number}
+        )
+    return problems
+
+
+def _shop_and_cohort_problems(row: dict, known_cohorts: set[str]) -> list[str]:
+    line, problems = row["line"], []
+    if len(row["shop"]) > 100:
+        problems.append(_("Row %(line)d: 店铺 (shop) is longer than 100 characters.")
+                        % {"line": line})
+    if not row["cohort"]:
+        problems.append(_("Row %(line)d: 批次 (cohort) is empty.") % {"line": line})
+    elif row["cohort"] not in known_cohorts:
+        problems.append(
+            _("Row %(line)d: 批次 “%(cohort)s” is not a known cohort; create it first.")
+            % {"line": line, "cohort": row["cohort"]}
+        )
+    return problems
 
 
 @transaction.atomic
