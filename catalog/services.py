@@ -8,7 +8,14 @@ from pathlib import Path
 from django.db import transaction
 
 from catalog.models import Courier, Product, Promotion, RelatedProduct, Shop, Variant
-from catalog.yaml_format import ShopData, shop_parse
+from catalog.yaml_format import (
+    CourierData,
+    ProductData,
+    PromotionData,
+    ShopData,
+    VariantData,
+    shop_parse,
+)
 from yamlsource import SourceErrors, load_file
 
 
@@ -28,8 +35,9 @@ def catalog_files_parse(paths: Iterable[Path | str]) -> list[ShopData]:
             continue
         if shop.slug in documents:
             first = documents[shop.slug].position("slug")
-            errors.add(document, "slug", f"shop slug “{shop.slug}” is already used by {first}",
-                       path="slug")
+            errors.add(
+                document, "slug", f"shop slug “{shop.slug}” is already used by {first}", path="slug"
+            )
         documents[shop.slug] = document
         shops.append(shop)
     errors.raise_if_any()
@@ -51,55 +59,91 @@ def _sync_children(queryset, key: str, wanted: dict, build) -> None:
 @transaction.atomic
 def shop_import(data: ShopData) -> Shop:
     shop = Shop.objects.filter(slug=data.slug).first() or Shop(slug=data.slug)
-    for name in ("name", "kind", "platform", "cross_border", "description", "dispatch_hours",
-                 "free_shipping_threshold", "returns", "exchange", "invoice", "customs"):
+    for name in (
+        "name",
+        "kind",
+        "platform",
+        "cross_border",
+        "description",
+        "dispatch_hours",
+        "free_shipping_threshold",
+        "returns",
+        "exchange",
+        "invoice",
+        "customs",
+    ):
         setattr(shop, name, getattr(data, name))
     shop.full_clean()
     shop.save()
 
-    shop.couriers.all().delete()  # couriers have no identity of their own
-    for position, courier in enumerate(data.couriers):
-        Courier.objects.create(shop=shop, name=courier.name, days=courier.days,
-                               fee=courier.fee, position=position)
+    _couriers_replace(shop, data.couriers)
+    _promotions_sync(shop, data.promotions)
+    _products_sync(shop, data.products)
+    return shop
 
+
+def _couriers_replace(shop: Shop, couriers: list[CourierData]) -> None:
+    shop.couriers.all().delete()  # couriers have no identity of their own
+    for position, courier in enumerate(couriers):
+        Courier.objects.create(
+            shop=shop, name=courier.name, days=courier.days, fee=courier.fee, position=position
+        )
+
+
+def _promotions_sync(shop: Shop, promotions: list[PromotionData]) -> None:
     def build_promotion(row, promo, _position):
         row = row or Promotion(shop=shop, slug=promo.slug)
         for name in ("kind", "title", "threshold", "amount", "gift", "starts", "ends"):
             setattr(row, name, getattr(promo, name))
         return row
 
-    _sync_children(shop.promotions.all(), "slug", {p.slug: p for p in data.promotions},
-                   build_promotion)
+    _sync_children(shop.promotions.all(), "slug", {p.slug: p for p in promotions}, build_promotion)
+
+
+def _products_sync(shop: Shop, wanted: list[ProductData]) -> None:
+    """Products by slug, then each one's variants by SKU and its related products."""
 
     def build_product(row, product, position):
         row = row or Product(shop=shop, slug=product.slug)
-        for name in ("name", "category", "price", "description", "materials", "care",
-                     "selling_points", "authenticity", "packaging", "usage", "cautions",
-                     "size_chart"):
+        for name in (
+            "name",
+            "category",
+            "price",
+            "description",
+            "materials",
+            "care",
+            "selling_points",
+            "authenticity",
+            "packaging",
+            "usage",
+            "cautions",
+            "size_chart",
+        ):
             setattr(row, name, getattr(product, name))
         row.position = position
         return row
 
-    _sync_children(shop.products.all(), "slug", {p.slug: p for p in data.products},
-                   build_product)
+    _sync_children(shop.products.all(), "slug", {p.slug: p for p in wanted}, build_product)
     products = {p.slug: p for p in shop.products.all()}
-    for product_data in data.products:
+    for product_data in wanted:
         product = products[product_data.slug]
-
-        def build_variant(row, variant, position, product=product):
-            row = row or Variant(product=product, sku=variant.sku)
-            for name in ("options", "stock", "price", "restock_date"):
-                setattr(row, name, getattr(variant, name))
-            row.position = position
-            return row
-
-        _sync_children(product.variants.all(), "sku",
-                       {v.sku: v for v in product_data.variants}, build_variant)
+        _variants_sync(product, product_data.variants)
         product.related_links.all().delete()
         for position, (target, reason) in enumerate(product_data.related):
-            RelatedProduct.objects.create(product=product, related=products[target],
-                                          reason=reason, position=position)
-    return shop
+            RelatedProduct.objects.create(
+                product=product, related=products[target], reason=reason, position=position
+            )
+
+
+def _variants_sync(product: Product, variants: list[VariantData]) -> None:
+    def build_variant(row, variant, position):
+        row = row or Variant(product=product, sku=variant.sku)
+        for name in ("options", "stock", "price", "restock_date"):
+            setattr(row, name, getattr(variant, name))
+        row.position = position
+        return row
+
+    _sync_children(product.variants.all(), "sku", {v.sku: v for v in variants}, build_variant)
 
 
 @transaction.atomic

@@ -12,14 +12,44 @@ from decimal import Decimal
 from yamlsource import SourceErrors
 from yamlsource.fields import Fields, items_of
 
-SHOP_FIELDS = {"slug", "name", "kind", "platform", "cross_border", "description", "policies",
-               "promotions", "products"}
-POLICY_FIELDS = {"dispatch_hours", "couriers", "free_shipping_threshold", "returns", "exchange",
-                 "invoice", "customs"}
+SHOP_FIELDS = {
+    "slug",
+    "name",
+    "kind",
+    "platform",
+    "cross_border",
+    "description",
+    "policies",
+    "promotions",
+    "products",
+}
+POLICY_FIELDS = {
+    "dispatch_hours",
+    "couriers",
+    "free_shipping_threshold",
+    "returns",
+    "exchange",
+    "invoice",
+    "customs",
+}
 PROMOTION_FIELDS = {"slug", "kind", "title", "threshold", "amount", "gift", "starts", "ends"}
-PRODUCT_FIELDS = {"slug", "name", "category", "price", "description", "materials", "care",
-                  "selling_points", "authenticity", "packaging", "usage", "cautions", "related",
-                  "size_chart", "variants"}
+PRODUCT_FIELDS = {
+    "slug",
+    "name",
+    "category",
+    "price",
+    "description",
+    "materials",
+    "care",
+    "selling_points",
+    "authenticity",
+    "packaging",
+    "usage",
+    "cautions",
+    "related",
+    "size_chart",
+    "variants",
+}
 VARIANT_FIELDS = {"sku", "options", "stock", "price", "restock_date"}
 KINDS = ("apparel", "health_supplement", "digital")
 PLATFORMS = ("淘宝", "天猫", "京东", "拼多多")
@@ -103,8 +133,12 @@ def _size_chart(parent: Fields, key: str) -> dict | None:
     clean_rows = []
     for index, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(columns):
-            parent.errors.add(rows, index, f"must be a list of {len(columns)} cells",
-                              path=f"{chart.path}.rows[{index}]")
+            parent.errors.add(
+                rows,
+                index,
+                f"must be a list of {len(columns)} cells",
+                path=f"{chart.path}.rows[{index}]",
+            )
             continue
         clean_rows.append([str(cell) for cell in row])
     return {"columns": columns, "rows": clean_rows}
@@ -120,8 +154,9 @@ def _variant(item: Fields) -> VariantData | None:
             item.error("options", "needs at least one option, e.g. {颜色: 驼色, 尺码: M}")
         for name, value in options_node.items():
             if value is None or isinstance(value, dict | list):
-                item.errors.add(options_node, name, "must be a plain value",
-                                path=f"{item.path}.options.{name}")
+                item.errors.add(
+                    options_node, name, "must be a plain value", path=f"{item.path}.options.{name}"
+                )
                 continue
             options[str(name)] = str(value)
     stock = item.integer("stock", minimum=0, maximum=1_000_000)
@@ -140,8 +175,15 @@ def _product(item: Fields) -> ProductData | None:
         category=item.text("category", max_length=50) or "",
         price=item.decimal("price") or Decimal(0),
     )
-    for key in ("description", "materials", "care", "authenticity", "packaging", "usage",
-                "cautions"):
+    for key in (
+        "description",
+        "materials",
+        "care",
+        "authenticity",
+        "packaging",
+        "usage",
+        "cautions",
+    ):
         setattr(data, key, item.text(key, required=False, max_length=5000) or "")
     data.selling_points = item.text_list("selling_points", required=False)
     for related, _index in items_of(item, "related", item.sequence("related", required=False)):
@@ -160,6 +202,39 @@ def _product(item: Fields) -> ProductData | None:
     for sku in sorted({s for s in skus if skus.count(s) > 1}):
         item.error("variants", f"SKU “{sku}” appears more than once")
     return data if data.slug and data.name else None
+
+
+def _couriers(policies: Fields) -> list[CourierData]:
+    couriers: list[CourierData] = []
+    courier_list = policies.sequence("couriers", min_items=1)
+    for courier, _index in items_of(policies, "couriers", courier_list):
+        courier.known({"name", "days", "fee"})
+        name = courier.text("name", max_length=50)
+        days = courier.text("days", max_length=20)
+        fee = courier.decimal("fee", required=False) or Decimal(0)
+        if name and days:
+            couriers.append(CourierData(name, days, fee))
+    return couriers
+
+
+def _promotion(promo: Fields) -> PromotionData:
+    promo.known(PROMOTION_FIELDS)
+    kind = promo.choice("kind", PROMOTION_KINDS)
+    data = PromotionData(
+        slug=promo.slug() or "",
+        kind=kind or "",
+        title=promo.text("title", max_length=100) or "",
+        threshold=promo.decimal("threshold", required=kind in ("full_reduction", "free_shipping")),
+        amount=promo.decimal("amount", required=kind in ("full_reduction", "discount")),
+        gift=promo.text("gift", required=kind == "gift", max_length=200) or "",
+        starts=promo.date("starts", required=False),
+        ends=promo.date("ends", required=False),
+    )
+    if data.starts and data.ends and data.ends < data.starts:
+        promo.error("ends", "is before starts")
+    if kind == "discount" and data.amount is not None and data.amount >= 100:
+        promo.error("amount", "a discount is a percentage below 100")
+    return data
 
 
 def shop_parse(document, errors: SourceErrors) -> ShopData | None:
@@ -181,35 +256,11 @@ def shop_parse(document, errors: SourceErrors) -> ShopData | None:
         threshold = policies.decimal("free_shipping_threshold", required=False)
         for key in texts:
             texts[key] = policies.text(key, required=key == "returns", max_length=5000) or ""
-        courier_list = policies.sequence("couriers", min_items=1)
-        for courier, _index in items_of(policies, "couriers", courier_list):
-            courier.known({"name", "days", "fee"})
-            name = courier.text("name", max_length=50)
-            days = courier.text("days", max_length=20)
-            fee = courier.decimal("fee", required=False) or Decimal(0)
-            if name and days:
-                couriers.append(CourierData(name, days, fee))
+        couriers = _couriers(policies)
 
     promotions: list[PromotionData] = []
     for promo, _index in items_of(root, "promotions", root.sequence("promotions", required=False)):
-        promo.known(PROMOTION_FIELDS)
-        kind = promo.choice("kind", PROMOTION_KINDS)
-        data = PromotionData(
-            slug=promo.slug() or "",
-            kind=kind or "",
-            title=promo.text("title", max_length=100) or "",
-            threshold=promo.decimal("threshold", required=kind in ("full_reduction",
-                                                                    "free_shipping")),
-            amount=promo.decimal("amount", required=kind in ("full_reduction", "discount")),
-            gift=promo.text("gift", required=kind == "gift", max_length=200) or "",
-            starts=promo.date("starts", required=False),
-            ends=promo.date("ends", required=False),
-        )
-        if data.starts and data.ends and data.ends < data.starts:
-            promo.error("ends", "is before starts")
-        if kind == "discount" and data.amount is not None and data.amount >= 100:
-            promo.error("amount", "a discount is a percentage below 100")
-        promotions.append(data)
+        promotions.append(_promotion(promo))
 
     products: list[ProductData] = []
     product_list = root.sequence("products", min_items=1)
@@ -241,21 +292,33 @@ def shop_parse(document, errors: SourceErrors) -> ShopData | None:
 def _check_references(shop: ShopData, document, product_list, errors: SourceErrors) -> None:
     slugs = [p.slug for p in shop.products]
     for slug in sorted({s for s in slugs if slugs.count(s) > 1}):
-        errors.add(document, "products", f"product slug “{slug}” appears more than once",
-                   path="products")
+        errors.add(
+            document, "products", f"product slug “{slug}” appears more than once", path="products"
+        )
     promo_slugs = [p.slug for p in shop.promotions]
     for slug in sorted({s for s in promo_slugs if promo_slugs.count(s) > 1}):
-        errors.add(document, "promotions", f"promotion slug “{slug}” appears more than once",
-                   path="promotions")
+        errors.add(
+            document,
+            "promotions",
+            f"promotion slug “{slug}” appears more than once",
+            path="promotions",
+        )
     known = set(slugs)
     for index, product in enumerate(shop.products):
         for target, _reason in product.related:
             if target not in known:
                 node = product_list[index] if product_list else document
-                errors.add(node, "related",
-                           f"related product “{target}” is not a product of this shop",
-                           path=f"products[{index}].related")
+                errors.add(
+                    node,
+                    "related",
+                    f"related product “{target}” is not a product of this shop",
+                    path=f"products[{index}].related",
+                )
             elif target == product.slug:
                 node = product_list[index] if product_list else document
-                errors.add(node, "related", "a product cannot be related to itself",
-                           path=f"products[{index}].related")
+                errors.add(
+                    node,
+                    "related",
+                    "a product cannot be related to itself",
+                    path=f"products[{index}].related",
+                )

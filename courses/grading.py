@@ -11,6 +11,7 @@ Response shapes (what the page and the API send per question):
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 
@@ -49,39 +50,61 @@ def response_clean(question: Question, response, choice_ids: set[int]) -> dict |
         return None
     if not isinstance(response, dict):
         raise ValidationError("the answer must be an object")
-    kind = question.type
-    if kind == Question.Type.SINGLE:
-        choice = response.get("choice")
-        if choice is None:
-            return None
-        if isinstance(choice, bool) or not isinstance(choice, int) or choice not in choice_ids:
-            raise ValidationError("choice is not one of this question's choices")
-        return {"choice": choice}
-    if kind == Question.Type.MULTIPLE:
-        chosen = _ids(response.get("choices", []), "choices")
-        if not set(chosen) <= choice_ids:
-            raise ValidationError("choices include an id that is not one of this question's")
-        return {"choices": sorted(set(chosen))}
-    if kind == Question.Type.TRUE_FALSE:
-        value = response.get("value")
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            raise ValidationError("value must be true or false")
-        return {"value": value}
-    if kind == Question.Type.ORDERING:
-        order = _ids(response.get("order", []), "order")
-        if sorted(order) != sorted(choice_ids):
-            raise ValidationError("order must list every item exactly once")
-        return {"order": order}
-    if kind == Question.Type.FILL_IN:
-        text = response.get("text", "")
-        if not isinstance(text, str):
-            raise ValidationError("text must be a string")
-        if len(text) > MAX_FILL_IN:
-            raise ValidationError(f"text must be at most {MAX_FILL_IN} characters")
-        return {"text": text} if text.strip() else None
-    raise ValidationError(f"unknown question type {kind}")
+    clean = _CLEANERS.get(question.type)
+    if clean is None:
+        raise ValidationError(f"unknown question type {question.type}")
+    return clean(response, choice_ids)
+
+
+def _single_clean(response: dict, choice_ids: set[int]) -> dict | None:
+    choice = response.get("choice")
+    if choice is None:
+        return None
+    if isinstance(choice, bool) or not isinstance(choice, int) or choice not in choice_ids:
+        raise ValidationError("choice is not one of this question's choices")
+    return {"choice": choice}
+
+
+def _multiple_clean(response: dict, choice_ids: set[int]) -> dict:
+    chosen = _ids(response.get("choices", []), "choices")
+    if not set(chosen) <= choice_ids:
+        raise ValidationError("choices include an id that is not one of this question's")
+    return {"choices": sorted(set(chosen))}
+
+
+def _true_false_clean(response: dict, choice_ids: set[int]) -> dict | None:
+    value = response.get("value")
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise ValidationError("value must be true or false")
+    return {"value": value}
+
+
+def _ordering_clean(response: dict, choice_ids: set[int]) -> dict:
+    order = _ids(response.get("order", []), "order")
+    if sorted(order) != sorted(choice_ids):
+        raise ValidationError("order must list every item exactly once")
+    return {"order": order}
+
+
+def _fill_in_clean(response: dict, choice_ids: set[int]) -> dict | None:
+    text = response.get("text", "")
+    if not isinstance(text, str):
+        raise ValidationError("text must be a string")
+    if len(text) > MAX_FILL_IN:
+        raise ValidationError(f"text must be at most {MAX_FILL_IN} characters")
+    return {"text": text} if text.strip() else None
+
+
+# One cleaner per question type, each checking the response shape in the module docstring.
+_CLEANERS: dict[str, Callable[[dict, set[int]], dict | None]] = {
+    Question.Type.SINGLE: _single_clean,
+    Question.Type.MULTIPLE: _multiple_clean,
+    Question.Type.TRUE_FALSE: _true_false_clean,
+    Question.Type.ORDERING: _ordering_clean,
+    Question.Type.FILL_IN: _fill_in_clean,
+}
 
 
 def response_grade(question: Question, response: dict | None, choices: list) -> Decimal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,10 +12,27 @@ from yamlsource.fields import Fields, items_of
 COURSE_FIELDS = {"slug", "title", "description", "modules"}
 MODULE_FIELDS = {"slug", "title", "summary", "prerequisites", "lessons", "quiz"}
 LESSON_FIELDS = {"slug", "title", "minutes", "body"}
-QUIZ_FIELDS = {"title", "pass_mark", "max_attempts", "retry_wait_minutes",
-               "time_limit_minutes", "shuffle", "questions"}
-QUESTION_FIELDS = {"slug", "type", "lesson", "prompt", "points", "choices", "answer", "items",
-                   "accepted", "explanation"}
+QUIZ_FIELDS = {
+    "title",
+    "pass_mark",
+    "max_attempts",
+    "retry_wait_minutes",
+    "time_limit_minutes",
+    "shuffle",
+    "questions",
+}
+QUESTION_FIELDS = {
+    "slug",
+    "type",
+    "lesson",
+    "prompt",
+    "points",
+    "choices",
+    "answer",
+    "items",
+    "accepted",
+    "explanation",
+}
 TYPES = ("single", "multiple", "true_false", "ordering", "fill_in")
 TYPE_FIELDS = {
     "single": {"choices"},
@@ -97,40 +115,66 @@ def _question(item: Fields, lessons: set[str]) -> QuestionData | None:
         item.error("lesson", f"“{data.lesson}” is not a lesson of this module")
     if kind is None:
         return None
+    _check_other_types_fields(item, kind)
+    _ANSWER_PARSERS[kind](item, data)
+    return data
+
+
+def _check_other_types_fields(item: Fields, kind: str) -> None:
     for other_kind, fields in TYPE_FIELDS.items():
         if other_kind != kind:
             for name in fields - TYPE_FIELDS[kind]:
                 if name in item.node:
                     item.error(name, f"does not belong to a {kind} question")
-    if kind in ("single", "multiple"):
-        choices = item.sequence("choices", min_items=2, max_items=8)
-        for choice, _index in items_of(item, "choices", choices):
-            choice.known({"text", "correct"})
-            text = choice.text("text", max_length=500)
-            correct = choice.boolean("correct", required=False, default=False)
-            if text is not None:
-                data.choices.append(ChoiceData(text, bool(correct)))
-        correct_count = sum(choice.correct for choice in data.choices)
-        texts = [choice.text for choice in data.choices]
-        if len(set(texts)) != len(texts):
-            item.error("choices", "two choices have the same text")
-        if choices is not None and kind == "single" and correct_count != 1:
-            item.error("choices", f"a single-choice question needs exactly one correct choice "
-                                  f"(has {correct_count})")
-        if choices is not None and kind == "multiple" and correct_count < 1:
-            item.error("choices", "a multiple-choice question needs at least one correct choice")
-    elif kind == "true_false":
-        data.answer_true = item.boolean("answer")
-    elif kind == "ordering":
-        texts = item.text_list("items", min_items=3, max_length=500)
-        if len(texts) > 8:
-            item.error("items", "allows at most 8 items")
-        if len(set(texts)) != len(texts):
-            item.error("items", "two items have the same text")
-        data.choices = [ChoiceData(text, True) for text in texts]
-    elif kind == "fill_in":
-        data.accepted = item.text_list("accepted", min_items=1, max_length=200)
-    return data
+
+
+def _choices_parse(item: Fields, data: QuestionData) -> None:
+    """single and multiple: the choices, and how many of them are correct."""
+    choices = item.sequence("choices", min_items=2, max_items=8)
+    for choice, _index in items_of(item, "choices", choices):
+        choice.known({"text", "correct"})
+        text = choice.text("text", max_length=500)
+        correct = choice.boolean("correct", required=False, default=False)
+        if text is not None:
+            data.choices.append(ChoiceData(text, bool(correct)))
+    correct_count = sum(choice.correct for choice in data.choices)
+    texts = [choice.text for choice in data.choices]
+    if len(set(texts)) != len(texts):
+        item.error("choices", "two choices have the same text")
+    if choices is not None and data.type == "single" and correct_count != 1:
+        item.error(
+            "choices",
+            f"a single-choice question needs exactly one correct choice (has {correct_count})",
+        )
+    if choices is not None and data.type == "multiple" and correct_count < 1:
+        item.error("choices", "a multiple-choice question needs at least one correct choice")
+
+
+def _true_false_parse(item: Fields, data: QuestionData) -> None:
+    data.answer_true = item.boolean("answer")
+
+
+def _ordering_parse(item: Fields, data: QuestionData) -> None:
+    texts = item.text_list("items", min_items=3, max_length=500)
+    if len(texts) > 8:
+        item.error("items", "allows at most 8 items")
+    if len(set(texts)) != len(texts):
+        item.error("items", "two items have the same text")
+    data.choices = [ChoiceData(text, True) for text in texts]
+
+
+def _fill_in_parse(item: Fields, data: QuestionData) -> None:
+    data.accepted = item.text_list("accepted", min_items=1, max_length=200)
+
+
+# Per type (keyed like TYPES): reads the fields that type's answer lives in (TYPE_FIELDS).
+_ANSWER_PARSERS: dict[str, Callable[[Fields, QuestionData], None]] = {
+    "single": _choices_parse,
+    "multiple": _choices_parse,
+    "true_false": _true_false_parse,
+    "ordering": _ordering_parse,
+    "fill_in": _fill_in_parse,
+}
 
 
 def _quiz(parent: Fields, node, lessons: set[str]) -> QuizData | None:
@@ -142,10 +186,13 @@ def _quiz(parent: Fields, node, lessons: set[str]) -> QuizData | None:
         title=quiz.text("title", max_length=200) or "",
         pass_mark=quiz.integer("pass_mark", minimum=1, maximum=100) or 80,
         max_attempts=quiz.integer("max_attempts", required=False, minimum=0, maximum=100) or 0,
-        retry_wait_minutes=quiz.integer("retry_wait_minutes", required=False, minimum=0,
-                                        maximum=7 * 24 * 60) or 0,
-        time_limit_minutes=quiz.integer("time_limit_minutes", required=False, minimum=1,
-                                        maximum=600),
+        retry_wait_minutes=quiz.integer(
+            "retry_wait_minutes", required=False, minimum=0, maximum=7 * 24 * 60
+        )
+        or 0,
+        time_limit_minutes=quiz.integer(
+            "time_limit_minutes", required=False, minimum=1, maximum=600
+        ),
         shuffle=bool(quiz.boolean("shuffle", required=False, default=True)),
         questions=[],
     )
@@ -216,8 +263,9 @@ def course_file_parse(path: Path | str) -> tuple[CourseData, dict[str, object]]:
     module_documents: dict[str, object] = {}
     for index, relative in enumerate(module_paths):
         if not isinstance(relative, str) or not relative.strip():
-            errors.add(module_paths, index, "must be the path of a module file",
-                       path=f"modules[{index}]")
+            errors.add(
+                module_paths, index, "must be the path of a module file", path=f"modules[{index}]"
+            )
             continue
         module_path = (path.parent / relative).resolve()
         try:
@@ -229,8 +277,12 @@ def course_file_parse(path: Path | str) -> tuple[CourseData, dict[str, object]]:
         if module is None:
             continue
         if module.slug in module_documents:
-            errors.add(module_paths, index, f"module slug “{module.slug}” is used twice",
-                       path=f"modules[{index}]")
+            errors.add(
+                module_paths,
+                index,
+                f"module slug “{module.slug}” is used twice",
+                path=f"modules[{index}]",
+            )
         module_documents[module.slug] = module_document
         course.modules.append(module)
     _check_course(course, module_documents, errors)
@@ -245,16 +297,26 @@ def _check_course(course: CourseData, documents: dict, errors: SourceErrors) -> 
         document = documents.get(module.slug)
         for prerequisite in module.prerequisites:
             if prerequisite not in known:
-                errors.add(document, "prerequisites",
-                           f"“{prerequisite}” is not a module of this course",
-                           path="prerequisites")
+                errors.add(
+                    document,
+                    "prerequisites",
+                    f"“{prerequisite}” is not a module of this course",
+                    path="prerequisites",
+                )
             elif known.index(prerequisite) >= position:
-                errors.add(document, "prerequisites",
-                           f"“{prerequisite}” must come before this module in the course",
-                           path="prerequisites")
+                errors.add(
+                    document,
+                    "prerequisites",
+                    f"“{prerequisite}” must come before this module in the course",
+                    path="prerequisites",
+                )
         for question in module.quiz.questions if module.quiz else []:
             if question.slug in seen_questions and seen_questions[question.slug] != module.slug:
-                errors.add(document, "quiz",
-                           f"question slug “{question.slug}” is also used in module "
-                           f"“{seen_questions[question.slug]}”", path="quiz")
+                errors.add(
+                    document,
+                    "quiz",
+                    f"question slug “{question.slug}” is also used in module "
+                    f"“{seen_questions[question.slug]}”",
+                    path="quiz",
+                )
             seen_questions[question.slug] = module.slug

@@ -83,8 +83,9 @@ def typing_delay(scenario: ScenarioSpec, text: str) -> float:
     return round(min(MAX_DELAY_S, max(MIN_DELAY_S, len(text) / cpm * 60)), 2)
 
 
-def _say(scenario: ScenarioSpec, state: State, variants: list[str], kind: str, salt: str
-         ) -> tuple[State, BuyerLine]:
+def _say(
+    scenario: ScenarioSpec, state: State, variants: list[str], kind: str, salt: str
+) -> tuple[State, BuyerLine]:
     text = _pick(scenario, state, variants, salt)
     line = BuyerLine(text, kind, typing_delay(scenario, text))
     return replace(state, lines=state.lines + 1), line
@@ -94,8 +95,9 @@ def _arrive(scenario: ScenarioSpec, state: State, step: str, at: float) -> tuple
     """Enter ``step``: the buyer says its line; a terminal step ends the chat."""
     spec = scenario.step(step)
     state = replace(state, step=step, tries=0, path=(*state.path, step))
-    state, line = _say(scenario, state, spec["buyer"], "final" if "end" in spec else "line",
-                       f"step:{step}")
+    state, line = _say(
+        scenario, state, spec["buyer"], "final" if "end" in spec else "line", f"step:{step}"
+    )
     delivered = at + line.delay_s
     state = replace(state, step_since=delivered, last_buyer_at=delivered, nudged=False)
     if "end" in spec:
@@ -143,9 +145,22 @@ def intent_matches(intent: dict, text: str) -> str | None:
     return "、".join(evidence) if evidence else None
 
 
-def _evaluate(condition: dict, scenario: ScenarioSpec, text: str, hits: list[Hit],
-              tries: int) -> str | None:
+# The conditions that test the reply itself; the others combine conditions.
+_REPLY_TESTS = ("intent", "keywords", "regex", "rule", "tries", "silence_s")
+
+
+def _evaluate(
+    condition: dict, scenario: ScenarioSpec, text: str, hits: list[Hit], tries: int
+) -> str | None:
     """A reason string when the condition holds for this reply, else None."""
+    if any(key in condition for key in _REPLY_TESTS):
+        return _reply_test(condition, scenario, text, hits, tries)
+    return _combination(condition, scenario, text, hits, tries)
+
+
+def _reply_test(
+    condition: dict, scenario: ScenarioSpec, text: str, hits: list[Hit], tries: int
+) -> str | None:
     if "intent" in condition:
         found = intent_matches(scenario.intents[condition["intent"]], text)
         return f"intent {condition['intent']} («{found}»)" if found else None
@@ -160,8 +175,12 @@ def _evaluate(condition: dict, scenario: ScenarioSpec, text: str, hits: list[Hit
         return f"rule {condition['rule']}" if rule_hits else None
     if "tries" in condition:
         return f"reply {tries} at this step" if tries >= condition["tries"] else None
-    if "silence_s" in condition:
-        return None  # silence is a timer, never true for a reply
+    return None  # silence_s: silence is a timer, never true for a reply
+
+
+def _combination(
+    condition: dict, scenario: ScenarioSpec, text: str, hits: list[Hit], tries: int
+) -> str | None:
     if "all" in condition:
         reasons = [_evaluate(c, scenario, text, hits, tries) for c in condition["all"]]
         return " + ".join(reasons) if all(reasons) else None  # type: ignore[arg-type]
@@ -197,8 +216,14 @@ def _follow(scenario: ScenarioSpec, state: State, branch: dict, at: float) -> tu
     return replace(state, outcome=branch["end"]), lines
 
 
-def on_reply(scenario: ScenarioSpec, state: State, text: str, at: float,
-             position: str = "middle", hits: list[Hit] | None = None) -> Turn:
+def on_reply(
+    scenario: ScenarioSpec,
+    state: State,
+    text: str,
+    at: float,
+    position: str = "middle",
+    hits: list[Hit] | None = None,
+) -> Turn:
     """The trainee sent ``text`` at ``at``. Timers due before ``at`` must be run first.
 
     ``hits``: the reply's compliance hits if the caller has them already.
@@ -218,8 +243,7 @@ def on_reply(scenario: ScenarioSpec, state: State, text: str, at: float,
             return Turn(new_state, lines, match, hits)
     lines: list[BuyerLine] = []
     if spec.get("fallback"):
-        state, line = _say(scenario, state, spec["fallback"], "fallback",
-                           f"fallback:{state.step}")
+        state, line = _say(scenario, state, spec["fallback"], "fallback", f"fallback:{state.step}")
         lines.append(line)
         state = replace(state, last_buyer_at=at + line.delay_s, nudged=False)
     else:
@@ -261,13 +285,18 @@ def on_time(scenario: ScenarioSpec, state: State, now: float) -> Turn:
         branch = scenario.step(state.step)["branches"][index]
         silence = branch["when"]["silence_s"]
         new_state, lines = _follow(scenario, state, branch, due)
-        return Turn(new_state, lines, Match(index, f"silence {silence:g} s", branch.get("goto"),
-                                            branch.get("end")))
+        return Turn(
+            new_state,
+            lines,
+            Match(index, f"silence {silence:g} s", branch.get("goto"), branch.get("end")),
+        )
     if kind == "nudge":
         nudges = scenario.data["persona"].get("nudges") or ["在吗？"]
         state, line = _say(scenario, state, nudges, "nudge", "nudge")
         return Turn(replace(state, nudged=True), [replace(line, delay_s=0.0)])
     persona = scenario.data["persona"]
-    return Turn(replace(state, outcome="流失"),
-                [BuyerLine("（买家已离开）", "leave", 0.0)],
-                Match(None, f"patience {float(persona['patience_s']):g} s", end="流失"))
+    return Turn(
+        replace(state, outcome="流失"),
+        [BuyerLine("（买家已离开）", "leave", 0.0)],
+        Match(None, f"patience {float(persona['patience_s']):g} s", end="流失"),
+    )

@@ -18,13 +18,16 @@ Aho-Corasick scan is only a candidate; it becomes a hit after the rule's context
 
 Clauses end at , . ! ? ; : ~ 。 and line breaks (a decimal point or thousands separator between
 digits does not end one); sentences end at . ! ? ; 。 and line breaks.
+
+One module on purpose: the context checks above are methods of the private ``_Reply``, built
+lazily once per reply and shared by the pattern rules and the scenario's forbidden statements.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +47,7 @@ from .matcher import (
     edge_class,
 )
 from .normalize import NormalizedText, normalize
-from .rulepack import POSITIONS, Rulepack, load_rulepack
+from .rulepack import POSITIONS, PairSpec, Rulepack, RuleSpec, load_rulepack
 from .scenario import (
     EMPTY_SCENARIO,
     FORBIDDEN_RULE,
@@ -171,16 +174,9 @@ class _Reply:
         automaton = self.matcher.context
         if automaton is None:
             return
-        low, n = self.low, self.n
         negators: list[tuple[int, int]] = []
         pseudo: list[tuple[int, int]] = []
-        for last, (length, left, right, entries) in automaton.iter(low):
-            start = last - length + 1
-            end = last + 1
-            if left and start > 0 and edge_class(low[start - 1]) == left:
-                continue
-            if right and end < n and edge_class(low[end]) == right:
-                continue
+        for start, end, entries in _occurrences(self.low, automaton):
             for role, rule in entries:
                 if role == EXCEPTION:
                     self.exceptions.setdefault(rule, []).append((start, end))
@@ -252,38 +248,69 @@ class _Reply:
 
 # A candidate or hit before mapping back: (start, end, rule id, severity, suggestion).
 _Raw = tuple[int, int, str, str, str]
+# An occurrence of an automaton's phrase: (start, end, the phrase's entries).
+_Occurrence = tuple[int, int, tuple[Any, ...]]
+# A pattern candidate that passed its checks: (start, end, rule index, suggestion).
+_Found = tuple[int, int, int, str]
+# The halves of one pair found so far, keyed by (rule index, pair index).
+_PairHalves = dict[tuple[int, int], tuple[list[tuple[int, int]], list[tuple[int, int, str]]]]
 
 
-def _pattern_hits(
-    cands: list[tuple[int, int, tuple[Trigger, ...]]], reply: _Reply, out: list[_Raw]
-) -> None:
-    matcher = reply.matcher
-    rules = matcher.rules
-    found: list[tuple[int, int, int, str]] = []
-    pairs: dict[tuple[int, int], tuple[list[tuple[int, int]], list[tuple[int, int, str]]]] = {}
+def _occurrences(low: str, automaton: Any) -> list[_Occurrence]:
+    """The automaton's phrases found in ``low``, minus those inside a longer ASCII word."""
+    n = len(low)
+    out: list[_Occurrence] = []
+    for last, (length, left, right, entries) in automaton.iter(low):
+        start = last - length + 1
+        end = last + 1
+        if left and start > 0 and edge_class(low[start - 1]) == left:
+            continue
+        if right and end < n and edge_class(low[end]) == right:
+            continue
+        out.append((start, end, entries))
+    return out
+
+
+def _phrase_cleared(reply: _Reply, trig: Trigger, rule: RuleSpec, start: int, end: int) -> bool:
+    """Does the context of a phrase candidate clear it (see the module docstring)?"""
+    if reply.excepted(trig.rule, start, end):
+        return True
+    if rule.skip_quoted and reply.quoted(start, end):
+        return True
+    if rule.skip_questions and reply.question(start):
+        return True
+    if trig.clause_final and not reply.clause_final(end):
+        return True
+    if trig.softenable and reply.softened(trig.rule, end):
+        return True
+    return rule.negatable and (reply.negated(start, end) or reply.cautioned(end))
+
+
+def _pattern_hits(cands: list[_Occurrence], reply: _Reply, out: list[_Raw]) -> None:
+    """Phrase candidates are judged one by one; the halves of a pair are collected first and
+    judged together."""
+    rules = reply.matcher.rules
+    found: list[_Found] = []
+    pairs: _PairHalves = {}
     for start, end, triggers in cands:
         for trig in triggers:
-            if trig.side == PHRASE:
-                rule = rules[trig.rule]
-                if reply.excepted(trig.rule, start, end):
-                    continue
-                if rule.skip_quoted and reply.quoted(start, end):
-                    continue
-                if rule.skip_questions and reply.question(start):
-                    continue
-                if trig.clause_final and not reply.clause_final(end):
-                    continue
-                if trig.softenable and reply.softened(trig.rule, end):
-                    continue
-                if rule.negatable and (reply.negated(start, end) or reply.cautioned(end)):
-                    continue
-                found.append((start, end, trig.rule, trig.suggestion))
-            else:
+            if trig.side != PHRASE:
                 firsts, thens = pairs.setdefault((trig.rule, trig.pair), ([], []))
                 if trig.side == FIRST:
                     firsts.append((start, end))
                 else:
                     thens.append((start, end, trig.suggestion))
+            elif not _phrase_cleared(reply, trig, rules[trig.rule], start, end):
+                found.append((start, end, trig.rule, trig.suggestion))
+    if pairs:
+        _pair_hits(pairs, reply, found)
+    if found:
+        _merge_overlaps(found, rules, out)
+
+
+def _pair_hits(pairs: _PairHalves, reply: _Reply, found: list[_Found]) -> None:
+    """Each second half found makes at most one hit, with the nearest first half in scope."""
+    rules = reply.matcher.rules
     for (rule_index, pair_index), (firsts, thens) in pairs.items():
         if not firsts or not thens:
             continue
@@ -291,34 +318,61 @@ def _pattern_hits(
         pair = rule.pairs[pair_index]
         scope = reply.clause if pair.scope == "clause" else reply.sentence
         for ts, te, suggestion in thens:
-            options: list[tuple[int, int, int]] = []
-            for fs, fe in firsts:
-                if fe <= ts:
-                    gap = ts - fe
-                elif pair.order == "any" and te <= fs:
-                    gap = fs - te
-                else:
-                    continue  # overlapping, or the wrong way round
-                if gap <= pair.window and scope(fs) == scope(ts):
-                    options.append((gap, fs, fe))
-            for _, fs, fe in sorted(options):
-                if reply.excepted(rule_index, fs, fe) or reply.excepted(rule_index, ts, te):
-                    continue
-                start, end = min(fs, ts), max(fe, te)
-                if rule.skip_quoted and reply.quoted(start, end):
-                    break
-                if rule.skip_questions and reply.question(start):
-                    break
-                if rule.negatable:
-                    negated = reply.negated(fs, fe) or (
-                        rule.negate == "any" and reply.negated(ts, te)
-                    )
-                    if negated or reply.cautioned(end):
-                        break
-                found.append((start, end, rule_index, suggestion))
-                break
-    if not found:
-        return
+            options = _pair_options(pair, scope, firsts, ts, te)
+            span = _pair_span(reply, rule_index, rule, options, ts, te)
+            if span is not None:
+                found.append((span[0], span[1], rule_index, suggestion))
+
+
+def _pair_options(
+    pair: PairSpec,
+    scope: Callable[[int], tuple[int, int]],
+    firsts: list[tuple[int, int]],
+    ts: int,
+    te: int,
+) -> list[tuple[int, int, int]]:
+    """First halves that may go with the second half at [ts, te): (gap, start, end), nearest
+    first."""
+    options: list[tuple[int, int, int]] = []
+    for fs, fe in firsts:
+        if fe <= ts:
+            gap = ts - fe
+        elif pair.order == "any" and te <= fs:
+            gap = fs - te
+        else:
+            continue  # overlapping, or the wrong way round
+        if gap <= pair.window and scope(fs) == scope(ts):
+            options.append((gap, fs, fe))
+    return sorted(options)
+
+
+def _pair_span(
+    reply: _Reply,
+    rule_index: int,
+    rule: RuleSpec,
+    options: list[tuple[int, int, int]],
+    ts: int,
+    te: int,
+) -> tuple[int, int] | None:
+    """The span of the pair hit, from the nearest first half no exception clears; None when
+    there is none, or when its context clears it."""
+    for _, fs, fe in options:
+        if reply.excepted(rule_index, fs, fe) or reply.excepted(rule_index, ts, te):
+            continue
+        start, end = min(fs, ts), max(fe, te)
+        if rule.skip_quoted and reply.quoted(start, end):
+            return None
+        if rule.skip_questions and reply.question(start):
+            return None
+        if rule.negatable:
+            negated = reply.negated(fs, fe) or (rule.negate == "any" and reply.negated(ts, te))
+            if negated or reply.cautioned(end):
+                return None
+        return start, end
+    return None
+
+
+def _merge_overlaps(found: list[_Found], rules: tuple[RuleSpec, ...], out: list[_Raw]) -> None:
     # Overlapping candidates of one rule are one hit ("你好" contains "你"; a pair and a phrase
     # may cover the same words); the longest candidate's suggestion is the most specific.
     found.sort(key=lambda c: (c[2], c[0], -c[1]))
@@ -372,28 +426,22 @@ def locate_required_point(low: str, point: RequiredPoint) -> tuple[int, int] | N
     return evidence
 
 
-def check_normalized(
-    nt: NormalizedText,
-    position: str,
-    scenario: ScenarioRules,
-    matcher: Matcher,
-) -> list[Hit]:
-    """The engine proper: all hits for one already-normalised reply, sorted."""
-    low = nt.text
+def _terse_hits(low: str, matcher: Matcher, raw: list[_Raw]) -> None:
+    """terse rules: a reply of at most max_chars letters or digits (emoticons left out)."""
     n = len(low)
-    rules = matcher.rules
-    raw: list[_Raw] = []
-
     for index in matcher.terse:
-        rule = rules[index]
+        rule = matcher.rules[index]
         text = _EMOTICON_RE.sub("", low) if "[" in low else low
         if matcher.terse_res[index].match(text) is None:
             content = "".join(_CONTENT_RE.findall(text))
             suggestion = rule.suggestions.get(content, rule.suggestion)
             raw.append((0, n, rule.id, rule.severity, suggestion))
 
+
+def _exclamation_hits(low: str, matcher: Matcher, raw: list[_Raw]) -> None:
+    """exclamation rules: each run longer than max_run; without one, more than max_total."""
     for index in matcher.exclamation:
-        rule = rules[index]
+        rule = matcher.rules[index]
         marks = matcher.marks[index]
         total = 0
         for mark in marks:
@@ -408,60 +456,67 @@ def check_normalized(
                     (positions[0], positions[-1] + 1, rule.id, rule.severity, rule.suggestion)
                 )
 
+
+def _scenario_hits(low: str, scenario: ScenarioRules, reply: _Reply, raw: list[_Raw]) -> None:
+    """The scenario's forbidden statements said, and its required points not covered."""
+    n = len(low)
+    for item in scenario.forbidden:
+        for start, end in _find_all(low, item.folded):
+            if item.negatable and (reply.negated(start, end) or reply.cautioned(end)):
+                continue
+            raw.append((start, end, FORBIDDEN_RULE, item.severity, item.suggestion))
+    for point in scenario.required_points:
+        if locate_required_point(low, point) is None:
+            raw.append((n, n, REQUIRED_RULE, point.severity, point.suggestion))
+
+
+def _presence_hits(low: str, position: str, matcher: Matcher, raw: list[_Raw]) -> None:
+    """presence rules for this position (a greeting, a closing) with no wording found."""
+    rules = matcher.rules
+    wanted = [i for i in matcher.presence if _applies(rules[i].positions, position)]
+    if not wanted:
+        return
+    n = len(low)
+    present: dict[int, list[tuple[int, int]]] = {}
+    excluded: dict[int, list[tuple[int, int]]] = {}
+    for start, end, entries in _occurrences(low, matcher.presence_automaton):
+        for role, index in entries:
+            target = present if role == PRESENT else excluded
+            target.setdefault(index, []).append((start, end))
+    for index in wanted:
+        rule = rules[index]
+        spans_out = excluded.get(index, [])
+        ok = any(
+            not any(xs < e and xe > s for xs, xe in spans_out) for s, e in present.get(index, [])
+        )
+        if not ok:
+            at = 0 if rule.anchor == "start" else n
+            raw.append((at, at, rule.id, rule.severity, rule.suggestion))
+
+
+def check_normalized(
+    nt: NormalizedText,
+    position: str,
+    scenario: ScenarioRules,
+    matcher: Matcher,
+) -> list[Hit]:
+    """The engine proper: all hits for one already-normalised reply, sorted."""
+    low = nt.text
+    raw: list[_Raw] = []
+    _terse_hits(low, matcher, raw)
+    _exclamation_hits(low, matcher, raw)
+    # The context of a reply is worked out once, and only if a candidate or a scenario rule
+    # needs it.
     reply: _Reply | None = None
-    automaton = matcher.triggers
-    if automaton is not None:
-        cands: list[tuple[int, int, tuple[Trigger, ...]]] = []
-        for last, (length, left, right, entries) in automaton.iter(low):
-            start = last - length + 1
-            end = last + 1
-            if left and start > 0 and edge_class(low[start - 1]) == left:
-                continue
-            if right and end < n and edge_class(low[end]) == right:
-                continue
-            cands.append((start, end, entries))
+    if matcher.triggers is not None:
+        cands = _occurrences(low, matcher.triggers)
         if cands:
             reply = _Reply(low, matcher)
             _pattern_hits(cands, reply, raw)
-
     if scenario:
-        if reply is None:
-            reply = _Reply(low, matcher)
-        for item in scenario.forbidden:
-            for start, end in _find_all(low, item.folded):
-                if item.negatable and (reply.negated(start, end) or reply.cautioned(end)):
-                    continue
-                raw.append((start, end, FORBIDDEN_RULE, item.severity, item.suggestion))
-        for point in scenario.required_points:
-            if locate_required_point(low, point) is None:
-                raw.append((n, n, REQUIRED_RULE, point.severity, point.suggestion))
-
+        _scenario_hits(low, scenario, reply or _Reply(low, matcher), raw)
     if position != "middle" and matcher.presence_automaton is not None:
-        wanted = [i for i in matcher.presence if _applies(rules[i].positions, position)]
-        if wanted:
-            present: dict[int, list[tuple[int, int]]] = {}
-            excluded: dict[int, list[tuple[int, int]]] = {}
-            for last, (length, left, right, entries) in matcher.presence_automaton.iter(low):
-                start = last - length + 1
-                end = last + 1
-                if left and start > 0 and edge_class(low[start - 1]) == left:
-                    continue
-                if right and end < n and edge_class(low[end]) == right:
-                    continue
-                for role, index in entries:
-                    target = present if role == PRESENT else excluded
-                    target.setdefault(index, []).append((start, end))
-            for index in wanted:
-                rule = rules[index]
-                spans_out = excluded.get(index, [])
-                ok = any(
-                    not any(xs < e and xe > s for xs, xe in spans_out)
-                    for s, e in present.get(index, [])
-                )
-                if not ok:
-                    at = 0 if rule.anchor == "start" else n
-                    raw.append((at, at, rule.id, rule.severity, rule.suggestion))
-
+        _presence_hits(low, position, matcher, raw)
     if not raw:
         return []
     hits = []

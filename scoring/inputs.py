@@ -4,6 +4,9 @@ Records (reply lines, messages, events) ignore keys they do not know, so that st
 transcripts may carry ids and timestamps of their own. Configuration that a trainer writes
 (``targets``, required points, forbidden statements) is strict: a misspelt key would otherwise
 silently change a certification score.
+
+One module on purpose: the input types every measure reads and their parsers share the field
+checks (``_number``, ``_time``, ``_text``, ``_strict_keys``) that word every error alike.
 """
 
 from __future__ import annotations
@@ -275,56 +278,11 @@ def parse_targets(raw: Any, field_name: str = "targets") -> Targets:
     )
     _strict_keys(obj, allowed, field_name)
     defaults = Targets()
-    first = defaults.first_response
-    if obj.get("first_response") is not None:
-        first, sub = _band(obj["first_response"], first, f"{field_name}.first_response")
-        _strict_keys(sub, ("target_s", "limit_s"), f"{field_name}.first_response")
-    later = defaults.response
-    unanswered = defaults.unanswered_score
-    if obj.get("response") is not None:
-        later, sub = _band(obj["response"], later, f"{field_name}.response")
-        _strict_keys(sub, ("target_s", "limit_s", "unanswered_score"), f"{field_name}.response")
-        if "unanswered_score" in sub:
-            unanswered = _score_value(
-                sub["unanswered_score"], f"{field_name}.response.unanswered_score"
-            )
-    required_cpm = defaults.required_cpm
-    if obj.get("typing") is not None:
-        sub = _object(obj["typing"], f"{field_name}.typing")
-        _strict_keys(sub, ("required_cpm",), f"{field_name}.typing")
-        if "required_cpm" in sub:
-            required_cpm = _number(sub["required_cpm"], f"{field_name}.typing.required_cpm")
-            if required_cpm <= 0:
-                raise ScoringInputError(f"{field_name}.typing.required_cpm", "must be > 0")
-    fatal_cap = defaults.fatal_cap
-    penalties = dict(defaults.penalties)
-    if obj.get("compliance") is not None:
-        sub = _object(obj["compliance"], f"{field_name}.compliance")
-        _strict_keys(sub, ("fatal_cap", "penalties"), f"{field_name}.compliance")
-        if "fatal_cap" in sub:
-            fatal_cap = _score_value(sub["fatal_cap"], f"{field_name}.compliance.fatal_cap")
-        if sub.get("penalties") is not None:
-            where = f"{field_name}.compliance.penalties"
-            given = _object(sub["penalties"], where)
-            _strict_keys(given, SEVERITIES, where)
-            for severity, value in given.items():
-                penalties[severity] = _score_value(value, f"{where}.{severity}")
-    weights = dict(defaults.weights)
-    declared = False
-    if obj.get("weights") is not None:
-        where = f"{field_name}.weights"
-        given = _object(obj["weights"], where)
-        _strict_keys(given, DIMENSIONS, where)
-        # Declared weights replace the defaults as a whole: a dimension left out weighs 0.
-        weights = {dim: 0.0 for dim in DIMENSIONS}
-        for dim, value in given.items():
-            weight = _number(value, f"{where}.{dim}")
-            if weight < 0:
-                raise ScoringInputError(f"{where}.{dim}", "must be >= 0")
-            weights[dim] = weight
-        if not any(weights.values()):
-            raise ScoringInputError(where, "at least one weight must be > 0")
-        declared = True
+    first = _first_response_target(obj, field_name, defaults)
+    later, unanswered = _response_target(obj, field_name, defaults)
+    required_cpm = _typing_target(obj, field_name, defaults)
+    fatal_cap, penalties = _compliance_target(obj, field_name, defaults)
+    weights, declared = _weights_target(obj, field_name, defaults)
     return Targets(
         first_response=first,
         response=later,
@@ -336,6 +294,83 @@ def parse_targets(raw: Any, field_name: str = "targets") -> Targets:
         weights_declared=declared,
         scenario=parse_scenario_rules(obj, field_name),
     )
+
+
+def _first_response_target(obj: Mapping[str, Any], field_name: str, defaults: Targets) -> Band:
+    if obj.get("first_response") is None:
+        return defaults.first_response
+    where = f"{field_name}.first_response"
+    first, sub = _band(obj["first_response"], defaults.first_response, where)
+    _strict_keys(sub, ("target_s", "limit_s"), where)
+    return first
+
+
+def _response_target(
+    obj: Mapping[str, Any], field_name: str, defaults: Targets
+) -> tuple[Band, float]:
+    if obj.get("response") is None:
+        return defaults.response, defaults.unanswered_score
+    where = f"{field_name}.response"
+    later, sub = _band(obj["response"], defaults.response, where)
+    _strict_keys(sub, ("target_s", "limit_s", "unanswered_score"), where)
+    if "unanswered_score" not in sub:
+        return later, defaults.unanswered_score
+    return later, _score_value(sub["unanswered_score"], f"{where}.unanswered_score")
+
+
+def _typing_target(obj: Mapping[str, Any], field_name: str, defaults: Targets) -> float:
+    if obj.get("typing") is None:
+        return defaults.required_cpm
+    where = f"{field_name}.typing"
+    sub = _object(obj["typing"], where)
+    _strict_keys(sub, ("required_cpm",), where)
+    if "required_cpm" not in sub:
+        return defaults.required_cpm
+    required_cpm = _number(sub["required_cpm"], f"{where}.required_cpm")
+    if required_cpm <= 0:
+        raise ScoringInputError(f"{where}.required_cpm", "must be > 0")
+    return required_cpm
+
+
+def _compliance_target(
+    obj: Mapping[str, Any], field_name: str, defaults: Targets
+) -> tuple[float, dict[str, float]]:
+    fatal_cap = defaults.fatal_cap
+    penalties = dict(defaults.penalties)
+    if obj.get("compliance") is None:
+        return fatal_cap, penalties
+    where = f"{field_name}.compliance"
+    sub = _object(obj["compliance"], where)
+    _strict_keys(sub, ("fatal_cap", "penalties"), where)
+    if "fatal_cap" in sub:
+        fatal_cap = _score_value(sub["fatal_cap"], f"{where}.fatal_cap")
+    if sub.get("penalties") is not None:
+        given = _object(sub["penalties"], f"{where}.penalties")
+        _strict_keys(given, SEVERITIES, f"{where}.penalties")
+        for severity, value in given.items():
+            penalties[severity] = _score_value(value, f"{where}.penalties.{severity}")
+    return fatal_cap, penalties
+
+
+def _weights_target(
+    obj: Mapping[str, Any], field_name: str, defaults: Targets
+) -> tuple[dict[str, float], bool]:
+    """The weights, and whether the scenario declared them."""
+    if obj.get("weights") is None:
+        return dict(defaults.weights), False
+    where = f"{field_name}.weights"
+    given = _object(obj["weights"], where)
+    _strict_keys(given, DIMENSIONS, where)
+    # Declared weights replace the defaults as a whole: a dimension left out weighs 0.
+    weights = {dim: 0.0 for dim in DIMENSIONS}
+    for dim, value in given.items():
+        weight = _number(value, f"{where}.{dim}")
+        if weight < 0:
+            raise ScoringInputError(f"{where}.{dim}", "must be >= 0")
+        weights[dim] = weight
+    if not any(weights.values()):
+        raise ScoringInputError(where, "at least one weight must be > 0")
+    return weights, True
 
 
 # ------------------------------------------------------------------------ session
@@ -385,6 +420,14 @@ def parse_session(raw: Any, field_name: str = "") -> SessionInput:
     """The ``python -m scoring session`` document: ``messages``, ``targets``, ``outcome``."""
     obj = _object(raw, field_name)
     prefix = f"{field_name}." if field_name else ""
+    # In this order, so that of several mistakes the same one is reported first.
+    messages = _messages(obj, prefix)
+    outcome = _outcome(obj.get("outcome"), f"{prefix}outcome")
+    targets = parse_targets(obj.get("targets"), f"{prefix}targets")
+    return SessionInput(messages=messages, targets=targets, outcome=outcome)
+
+
+def _messages(obj: Mapping[str, Any], prefix: str) -> tuple[SessionMessage, ...]:
     if "messages" not in obj:
         raise ScoringInputError(f"{prefix}messages", "is required")
     items = obj["messages"]
@@ -396,50 +439,52 @@ def parse_session(raw: Any, field_name: str = "") -> SessionInput:
     previous_t: float | None = None
     last_agent_t: float | None = None
     for i, item in enumerate(items):
-        where = f"{prefix}messages[{i}]"
-        msg = _object(item, where)
-        for key in ("role", "t", "text"):
-            if key not in msg:
-                raise ScoringInputError(f"{where}.{key}", "is required")
-        role = msg["role"]
-        if role not in ("buyer", "agent"):
-            raise ScoringInputError(f"{where}.role", 'must be "buyer" or "agent"')
-        t = _time(msg["t"], f"{where}.t")
-        if previous_t is not None and t < previous_t:
-            raise ScoringInputError(
-                f"{where}.t", f"must be >= previous message time ({_show(previous_t)})"
-            )
-        text = _text(msg["text"], f"{where}.text")
-        events: tuple[InputEvent, ...] | None = None
-        if msg.get("events") is not None:
-            if role != "agent":
-                if msg["events"] != []:
-                    raise ScoringInputError(f"{where}.events", "only agent messages carry events")
-            else:
-                events = _events(msg["events"], f"{where}.events", t, last_agent_t)
-        messages.append(SessionMessage(role, t, text, events))
-        previous_t = t
-        if role == "agent":
-            last_agent_t = t
-    outcome: Outcome | None = None
-    raw_outcome = obj.get("outcome")
-    if raw_outcome is not None:
-        where = f"{prefix}outcome"
-        if isinstance(raw_outcome, Mapping):
-            _strict_keys(raw_outcome, ("score", "label"), where)
-            if "score" not in raw_outcome:
-                raise ScoringInputError(f"{where}.score", "is required")
-            label = raw_outcome.get("label")
-            if label is not None:
-                label = _text(label, f"{where}.label", limit=200)
-            outcome = Outcome(_score_value(raw_outcome["score"], f"{where}.score"), label)
+        message = _message(item, f"{prefix}messages[{i}]", previous_t, last_agent_t)
+        messages.append(message)
+        previous_t = message.t
+        if message.role == "agent":
+            last_agent_t = message.t
+    return tuple(messages)
+
+
+def _message(
+    item: Any, where: str, previous_t: float | None, last_agent_t: float | None
+) -> SessionMessage:
+    msg = _object(item, where)
+    for key in ("role", "t", "text"):
+        if key not in msg:
+            raise ScoringInputError(f"{where}.{key}", "is required")
+    role = msg["role"]
+    if role not in ("buyer", "agent"):
+        raise ScoringInputError(f"{where}.role", 'must be "buyer" or "agent"')
+    t = _time(msg["t"], f"{where}.t")
+    if previous_t is not None and t < previous_t:
+        raise ScoringInputError(
+            f"{where}.t", f"must be >= previous message time ({_show(previous_t)})"
+        )
+    text = _text(msg["text"], f"{where}.text")
+    events: tuple[InputEvent, ...] | None = None
+    if msg.get("events") is not None:
+        if role != "agent":
+            if msg["events"] != []:
+                raise ScoringInputError(f"{where}.events", "only agent messages carry events")
         else:
-            outcome = Outcome(_score_value(raw_outcome, where))
-    return SessionInput(
-        messages=tuple(messages),
-        targets=parse_targets(obj.get("targets"), f"{prefix}targets"),
-        outcome=outcome,
-    )
+            events = _events(msg["events"], f"{where}.events", t, last_agent_t)
+    return SessionMessage(role, t, text, events)
+
+
+def _outcome(raw: Any, where: str) -> Outcome | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        return Outcome(_score_value(raw, where))
+    _strict_keys(raw, ("score", "label"), where)
+    if "score" not in raw:
+        raise ScoringInputError(f"{where}.score", "is required")
+    label = raw.get("label")
+    if label is not None:
+        label = _text(label, f"{where}.label", limit=200)
+    return Outcome(_score_value(raw["score"], f"{where}.score"), label)
 
 
 # --------------------------------------------------------------------- typing test

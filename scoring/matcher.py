@@ -80,6 +80,10 @@ def _build(entries: dict[str, list[object]]) -> ahocorasick.Automaton | None:
     return automaton
 
 
+# Folded phrase -> what an occurrence of it means (Trigger, or (role, rule index)).
+_Entries = dict[str, list[object]]
+
+
 class Matcher:
     """A pack's rules, split by kind, with their automata. Built once per pack."""
 
@@ -108,32 +112,14 @@ class Matcher:
             self.run_res[i] = re.compile(f"{char_class}{{{self.rules[i].max_run + 1},}}")
             self.mark_res[i] = re.compile(char_class)
 
-        triggers: dict[str, list[object]] = defaultdict(list)
-        context: dict[str, list[object]] = defaultdict(list)
-        presence: dict[str, list[object]] = defaultdict(list)
+        triggers: _Entries = defaultdict(list)
+        context: _Entries = defaultdict(list)
+        presence: _Entries = defaultdict(list)
         for index, rule in enumerate(self.rules):
             if rule.kind == "pattern":
-                for phrase in rule.phrases:
-                    triggers[fold_phrase(phrase.text)].append(self._phrase(index, rule, phrase))
-                for pair_index, pair in enumerate(rule.pairs):
-                    suggestion = pair.suggestion or rule.suggestion
-                    for text in pair.first:
-                        triggers[fold_phrase(text)].append(
-                            Trigger(index, FIRST, pair_index, suggestion)
-                        )
-                    for text in pair.then:
-                        triggers[fold_phrase(text)].append(
-                            Trigger(index, THEN, pair_index, suggestion)
-                        )
-                for text in rule.exceptions:
-                    context[fold_phrase(text)].append((EXCEPTION, index))
-                for text in rule.softeners:
-                    context[fold_phrase(text)].append((SOFTENER, index))
+                _add_pattern(triggers, context, index, rule)
             elif rule.kind == "presence":
-                for phrase in rule.phrases:
-                    presence[fold_phrase(phrase.text)].append((PRESENT, index))
-                for text in rule.exceptions:
-                    presence[fold_phrase(text)].append((PRESENT_EXCEPTION, index))
+                _add_presence(presence, index, rule)
         for role, words in (
             (NEGATOR, settings.negators),
             (PSEUDO_NEGATOR, settings.pseudo_negators),
@@ -149,13 +135,37 @@ class Matcher:
             sorted(set(triggers) | set(context) | set(presence))
         )
 
-    @staticmethod
-    def _phrase(index: int, rule: RuleSpec, phrase: PhraseSpec) -> Trigger:
-        return Trigger(
-            index,
-            PHRASE,
-            -1,
-            phrase.suggestion or rule.suggestion,
-            phrase.clause_final,
-            phrase.softenable,
-        )
+
+def _phrase_trigger(index: int, rule: RuleSpec, phrase: PhraseSpec) -> Trigger:
+    return Trigger(
+        index,
+        PHRASE,
+        -1,
+        phrase.suggestion or rule.suggestion,
+        phrase.clause_final,
+        phrase.softenable,
+    )
+
+
+def _add_pattern(triggers: _Entries, context: _Entries, index: int, rule: RuleSpec) -> None:
+    """A pattern rule's phrases and pair halves trigger; its exceptions and softeners are
+    context."""
+    for phrase in rule.phrases:
+        triggers[fold_phrase(phrase.text)].append(_phrase_trigger(index, rule, phrase))
+    for pair_index, pair in enumerate(rule.pairs):
+        suggestion = pair.suggestion or rule.suggestion
+        for text in pair.first:
+            triggers[fold_phrase(text)].append(Trigger(index, FIRST, pair_index, suggestion))
+        for text in pair.then:
+            triggers[fold_phrase(text)].append(Trigger(index, THEN, pair_index, suggestion))
+    for text in rule.exceptions:
+        context[fold_phrase(text)].append((EXCEPTION, index))
+    for text in rule.softeners:
+        context[fold_phrase(text)].append((SOFTENER, index))
+
+
+def _add_presence(presence: _Entries, index: int, rule: RuleSpec) -> None:
+    for phrase in rule.phrases:
+        presence[fold_phrase(phrase.text)].append((PRESENT, index))
+    for text in rule.exceptions:
+        presence[fold_phrase(text)].append((PRESENT_EXCEPTION, index))

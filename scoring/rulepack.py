@@ -12,6 +12,10 @@ A pack is data, not code, so that trainers can extend it: a shop's pack says
 The merged result carries every layer's version and a SHA-256 of its canonical content, and a
 report stores both: the same pack content always gives the same scores, and a changed pack can
 never pass for the old one.
+
+One module on purpose: a rule setting appears in ``_KIND_KEYS``, ``RuleSpec``, its hashed
+``to_dict`` and its kind's ``_<kind>_rule`` reader, and ``_extend`` round-trips every pack
+through all four.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -315,6 +319,13 @@ def _check_layer(data: Any, source: str) -> dict[str, Any]:
     """Shape checks that hold for any layer (base or extension)."""
     if not isinstance(data, Mapping):
         raise _fail(source, "", "a rule pack must be a mapping at the top level")
+    _check_top(data, source)
+    _check_settings_keys(data, source)
+    _check_rule_ids(data, source)
+    return dict(data)
+
+
+def _check_top(data: Mapping[str, Any], source: str) -> None:
     for key in data:
         if key not in _TOP_KEYS:
             raise _fail(source, str(key), f"unknown key (allowed: {', '.join(_TOP_KEYS)})")
@@ -326,12 +337,18 @@ def _check_layer(data: Any, source: str) -> dict[str, Any]:
     for key in ("name", "extends"):
         if key in data and (not isinstance(data[key], str) or not data[key].strip()):
             raise _fail(source, key, "must be a non-empty string")
+
+
+def _check_settings_keys(data: Mapping[str, Any], source: str) -> None:
     settings = data.get("settings", {})
     if not isinstance(settings, Mapping):
         raise _fail(source, "settings", "must be a mapping")
     for key in settings:
         if key not in _SETTING_LISTS + _SETTING_INTS:
             raise _fail(source, f"settings.{key}", "unknown setting")
+
+
+def _check_rule_ids(data: Mapping[str, Any], source: str) -> None:
     rules = data.get("rules", {})
     if not isinstance(rules, Mapping):
         raise _fail(source, "rules", "must be a mapping of rule id to rule")
@@ -343,7 +360,6 @@ def _check_layer(data: Any, source: str) -> dict[str, Any]:
             raise _fail(source, where, "this id is reserved for scenario-level checks")
         if not isinstance(rule, Mapping):
             raise _fail(source, where, "must be a mapping")
-    return dict(data)
 
 
 def _str(source: str, path: str, value: Any, *, allow_empty: bool = False) -> str:
@@ -523,43 +539,60 @@ def _rule(source: str, rule_id: str, raw: Mapping[str, Any]) -> RuleSpec:
         "enabled": _bool(source, f"{where}.enabled", raw.get("enabled", True)),
         "description": _str_map(source, f"{where}.description", raw.get("description", {})),
     }
-    if kind == "terse":
-        suggestions = _str_map(source, f"{where}.suggestions", raw.get("suggestions", {}))
-        return RuleSpec(
-            **common,
-            max_chars=_int(source, f"{where}.max_chars", raw.get("max_chars", 3), minimum=0),
-            # Keyed by the folded content so that 「好」 and 「好！」 find the same wording.
-            suggestions={fold_phrase(k): v for k, v in suggestions.items()},
-        )
-    if kind == "exclamation":
-        marks = _phrases(source, f"{where}.marks", raw.get("marks", ["!"]))
-        for i, mark in enumerate(marks):
-            if len(fold_phrase(mark)) != 1:
-                raise _fail(source, f"{where}.marks[{i}]", "must be a single character")
-        return RuleSpec(
-            **common,
-            max_run=_int(source, f"{where}.max_run", raw.get("max_run", 1), minimum=1),
-            max_total=_int(source, f"{where}.max_total", raw.get("max_total", 2), minimum=1),
-            marks=marks,
-        )
-    if kind == "presence":
-        positions = _list(source, f"{where}.positions", raw.get("positions", []))
-        checked = tuple(
-            _choice(source, f"{where}.positions[{i}]", p, POSITIONS)
-            for i, p in enumerate(positions)
-        )
-        if not checked:
-            raise _fail(source, f"{where}.positions", "needs at least one position")
-        phrases = _phrases(source, f"{where}.phrases", raw.get("phrases", []))
-        if not phrases:
-            raise _fail(source, f"{where}.phrases", "needs at least one phrase")
-        return RuleSpec(
-            **common,
-            positions=checked,
-            anchor=_choice(source, f"{where}.anchor", raw.get("anchor", "start"), ("start", "end")),
-            phrases=tuple(PhraseSpec(p) for p in phrases),
-            exceptions=_phrases(source, f"{where}.exceptions", raw.get("exceptions", [])),
-        )
+    return _KIND_RULES[kind](source, where, raw, common)
+
+
+def _terse_rule(
+    source: str, where: str, raw: Mapping[str, Any], common: dict[str, Any]
+) -> RuleSpec:
+    suggestions = _str_map(source, f"{where}.suggestions", raw.get("suggestions", {}))
+    return RuleSpec(
+        **common,
+        max_chars=_int(source, f"{where}.max_chars", raw.get("max_chars", 3), minimum=0),
+        # Keyed by the folded content so that 「好」 and 「好！」 find the same wording.
+        suggestions={fold_phrase(k): v for k, v in suggestions.items()},
+    )
+
+
+def _exclamation_rule(
+    source: str, where: str, raw: Mapping[str, Any], common: dict[str, Any]
+) -> RuleSpec:
+    marks = _phrases(source, f"{where}.marks", raw.get("marks", ["!"]))
+    for i, mark in enumerate(marks):
+        if len(fold_phrase(mark)) != 1:
+            raise _fail(source, f"{where}.marks[{i}]", "must be a single character")
+    return RuleSpec(
+        **common,
+        max_run=_int(source, f"{where}.max_run", raw.get("max_run", 1), minimum=1),
+        max_total=_int(source, f"{where}.max_total", raw.get("max_total", 2), minimum=1),
+        marks=marks,
+    )
+
+
+def _presence_rule(
+    source: str, where: str, raw: Mapping[str, Any], common: dict[str, Any]
+) -> RuleSpec:
+    positions = _list(source, f"{where}.positions", raw.get("positions", []))
+    checked = tuple(
+        _choice(source, f"{where}.positions[{i}]", p, POSITIONS) for i, p in enumerate(positions)
+    )
+    if not checked:
+        raise _fail(source, f"{where}.positions", "needs at least one position")
+    phrases = _phrases(source, f"{where}.phrases", raw.get("phrases", []))
+    if not phrases:
+        raise _fail(source, f"{where}.phrases", "needs at least one phrase")
+    return RuleSpec(
+        **common,
+        positions=checked,
+        anchor=_choice(source, f"{where}.anchor", raw.get("anchor", "start"), ("start", "end")),
+        phrases=tuple(PhraseSpec(p) for p in phrases),
+        exceptions=_phrases(source, f"{where}.exceptions", raw.get("exceptions", [])),
+    )
+
+
+def _pattern_rule(
+    source: str, where: str, raw: Mapping[str, Any], common: dict[str, Any]
+) -> RuleSpec:
     phrase_specs: dict[str, PhraseSpec] = {}
     for i, item in enumerate(_list(source, f"{where}.phrases", raw.get("phrases", []))):
         spec = _phrase_spec(source, f"{where}.phrases[{i}]", item)
@@ -584,6 +617,15 @@ def _rule(source: str, rule_id: str, raw: Mapping[str, Any]) -> RuleSpec:
         skip_quoted=_bool(source, f"{where}.skip_quoted", raw.get("skip_quoted", False)),
         softeners=_phrases(source, f"{where}.softeners", raw.get("softeners", [])),
     )
+
+
+# One reader per kind in KINDS: checks a rule's own settings and builds it on the common ones.
+_KIND_RULES: dict[str, Callable[[str, str, Mapping[str, Any], dict[str, Any]], RuleSpec]] = {
+    "terse": _terse_rule,
+    "exclamation": _exclamation_rule,
+    "presence": _presence_rule,
+    "pattern": _pattern_rule,
+}
 
 
 def _extend(parent: Rulepack, layer: Mapping[str, Any], source: str) -> Rulepack:

@@ -8,7 +8,15 @@ from typing import Any
 
 from .compliance import Hit, check_normalized, locate_required_point
 from .composite import Dimension, Total, combine, compliance_score, excluded, included
-from .inputs import Outcome, SessionInput, Targets, parse_session, parse_targets
+from .inputs import (
+    Outcome,
+    SessionInput,
+    SessionMessage,
+    Targets,
+    parse_session,
+    parse_targets,
+)
+from .matcher import Matcher
 from .normalize import NormalizedText, normalize
 from .response import ResponseReport, measure_response
 from .rulepack import Rulepack, load_rulepack
@@ -119,12 +127,7 @@ def score_session(
     """Score a session. ``targets`` (the scenario's) replaces the session's own when given."""
     if not isinstance(session, SessionInput):
         session = parse_session(session)
-    if targets is None:
-        effective = session.targets
-    elif isinstance(targets, Targets):
-        effective = targets
-    else:
-        effective = parse_targets(targets)
+    effective = _effective_targets(session, targets)
     pack = rulepack if rulepack is not None else load_rulepack()
     matcher = pack.matcher
     messages = session.messages
@@ -133,8 +136,59 @@ def score_session(
     typing = measure_typing(messages)
 
     agent_indexes = [i for i, m in enumerate(messages) if m.role == "agent"]
-    positions = _positions(agent_indexes)
     # Forbidden statements are per message; required points are judged over the session.
+    hits, normalized = _message_hits(messages, agent_indexes, effective, matcher)
+    points = _point_coverage(messages, agent_indexes, normalized, effective, hits)
+    hits.sort(
+        key=lambda h: (
+            h.message is None,
+            h.message or 0,
+            h.hit.start,
+            h.hit.end,
+            h.hit.rule,
+        )
+    )
+
+    dims = [
+        _response_dimension(response),
+        _typing_dimension(typing, effective),
+        _compliance_dimension(hits, agent_indexes, effective),
+        _outcome_dimension(session.outcome),
+        _points_dimension(points),
+    ]
+    final_dims, total = combine(dims, effective.weights)
+    return SessionReport(
+        engine_version=ENGINE_VERSION,
+        rulepack=pack.identity(),
+        targets=effective,
+        response=response,
+        typing=typing,
+        hits=tuple(hits),
+        points=tuple(points),
+        outcome=session.outcome,
+        dimensions=final_dims,
+        total=total,
+    )
+
+
+def _effective_targets(
+    session: SessionInput, targets: Targets | Mapping[str, Any] | None
+) -> Targets:
+    if targets is None:
+        return session.targets
+    if isinstance(targets, Targets):
+        return targets
+    return parse_targets(targets)
+
+
+def _message_hits(
+    messages: tuple[SessionMessage, ...],
+    agent_indexes: list[int],
+    effective: Targets,
+    matcher: Matcher,
+) -> tuple[list[MessageHit], dict[int, NormalizedText]]:
+    """Each agent message's hits, and its normalised text (for the required points)."""
+    positions = _positions(agent_indexes)
     per_message = ScenarioRules(forbidden=effective.scenario.forbidden)
     normalized: dict[int, NormalizedText] = {}
     hits: list[MessageHit] = []
@@ -144,7 +198,17 @@ def score_session(
         normalized[index] = nt
         for hit in check_normalized(nt, positions[index], per_message, matcher):
             hits.append(MessageHit(index, hit, text[hit.start : hit.end]))
+    return hits, normalized
 
+
+def _point_coverage(
+    messages: tuple[SessionMessage, ...],
+    agent_indexes: list[int],
+    normalized: dict[int, NormalizedText],
+    effective: Targets,
+    hits: list[MessageHit],
+) -> list[PointCoverage]:
+    """Where each required point is first covered; a point never covered adds a hit."""
     points: list[PointCoverage] = []
     for point in effective.scenario.required_points:
         coverage = PointCoverage(point.id, False)
@@ -160,83 +224,57 @@ def score_session(
             hits.append(
                 MessageHit(None, Hit(REQUIRED_RULE, point.severity, 0, 0, point.suggestion), "")
             )
-    hits.sort(
-        key=lambda h: (
-            h.message is None,
-            h.message or 0,
-            h.hit.start,
-            h.hit.end,
-            h.hit.rule,
-        )
+    return points
+
+
+def _response_dimension(response: ResponseReport) -> Dimension:
+    if response.score is None:
+        return excluded("response", "no buyer message, so nothing to respond to")
+    return included("response", response.score, response.inputs())
+
+
+def _typing_dimension(typing: TypingReport, effective: Targets) -> Dimension:
+    if typing.cpm is None:
+        return excluded("typing", typing.reason or "no typing data")
+    return included(
+        "typing",
+        typing_score(typing.cpm, effective.required_cpm),
+        {
+            "cpm": typing.cpm,
+            "required_cpm": effective.required_cpm,
+            "formula": "100 at or above required_cpm, else cpm / required_cpm x 100",
+        },
     )
 
-    dims: list[Dimension] = []
-    if response.score is None:
-        dims.append(excluded("response", "no buyer message, so nothing to respond to"))
-    else:
-        dims.append(included("response", response.score, response.inputs()))
 
-    if typing.cpm is None:
-        dims.append(excluded("typing", typing.reason or "no typing data"))
-    else:
-        dims.append(
-            included(
-                "typing",
-                typing_score(typing.cpm, effective.required_cpm),
-                {
-                    "cpm": typing.cpm,
-                    "required_cpm": effective.required_cpm,
-                    "formula": "100 at or above required_cpm, else cpm / required_cpm x 100",
-                },
-            )
-        )
-
+def _compliance_dimension(
+    hits: list[MessageHit], agent_indexes: list[int], effective: Targets
+) -> Dimension:
     if not agent_indexes:
-        dims.append(excluded("compliance", "no agent message to check"))
-    else:
-        counted = [h.hit.severity for h in hits if h.hit.rule != REQUIRED_RULE]
-        score, inputs = compliance_score(counted, effective)
-        inputs["not_counted"] = f"{REQUIRED_RULE} hits are scored under required_points"
-        dims.append(included("compliance", score, inputs))
+        return excluded("compliance", "no agent message to check")
+    counted = [h.hit.severity for h in hits if h.hit.rule != REQUIRED_RULE]
+    score, inputs = compliance_score(counted, effective)
+    inputs["not_counted"] = f"{REQUIRED_RULE} hits are scored under required_points"
+    return included("compliance", score, inputs)
 
-    if session.outcome is None:
-        dims.append(excluded("outcome", "no outcome given for this session"))
-    else:
-        dims.append(
-            included(
-                "outcome",
-                session.outcome.score,
-                {"score": session.outcome.score, "label": session.outcome.label},
-            )
-        )
 
+def _outcome_dimension(outcome: Outcome | None) -> Dimension:
+    if outcome is None:
+        return excluded("outcome", "no outcome given for this session")
+    return included("outcome", outcome.score, {"score": outcome.score, "label": outcome.label})
+
+
+def _points_dimension(points: list[PointCoverage]) -> Dimension:
     if not points:
-        dims.append(excluded("required_points", "the scenario lists no required points"))
-    else:
-        covered = sum(1 for p in points if p.covered)
-        dims.append(
-            included(
-                "required_points",
-                100.0 * covered / len(points),
-                {
-                    "covered": covered,
-                    "total": len(points),
-                    "missing": [p.id for p in points if not p.covered],
-                    "formula": "covered / total x 100",
-                },
-            )
-        )
-
-    final_dims, total = combine(dims, effective.weights)
-    return SessionReport(
-        engine_version=ENGINE_VERSION,
-        rulepack=pack.identity(),
-        targets=effective,
-        response=response,
-        typing=typing,
-        hits=tuple(hits),
-        points=tuple(points),
-        outcome=session.outcome,
-        dimensions=final_dims,
-        total=total,
+        return excluded("required_points", "the scenario lists no required points")
+    covered = sum(1 for p in points if p.covered)
+    return included(
+        "required_points",
+        100.0 * covered / len(points),
+        {
+            "covered": covered,
+            "total": len(points),
+            "missing": [p.id for p in points if not p.covered],
+            "formula": "covered / total x 100",
+        },
     )
