@@ -37,6 +37,7 @@ run: install
 # build, so no cache directory is left in the checkout.
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache --no-logo
 
 test: install-dev browser lint

@@ -31,10 +31,18 @@ class AccountsConfig(AppConfig):
     # Read by accounts.navigation; the gaps in `order` are where later apps' entries go.
     menu_entries = [
         {"order": 10, "label": _("Home"), "url_name": "accounts:home", "permission": None},
-        {"order": 110, "label": _("Cohorts"), "url_name": "accounts:cohort_list",
-         "permission": "accounts.view_cohort"},
-        {"order": 120, "label": _("Onboard new hires"), "url_name": "accounts:onboarding_upload",
-         "permission": "accounts.onboard_users"},
+        {
+            "order": 110,
+            "label": _("Cohorts"),
+            "url_name": "accounts:cohort_list",
+            "permission": "accounts.view_cohort",
+        },
+        {
+            "order": 120,
+            "label": _("Onboard new hires"),
+            "url_name": "accounts:onboarding_upload",
+            "permission": "accounts.onboard_users",
+        },
     ]
 
     # Read by accounts.roles.role_permissions.
@@ -42,7 +50,8 @@ class AccountsConfig(AppConfig):
         Role.TRAINEE: {"accounts.act_as_trainee"},
         Role.TRAINER: {"accounts.train_cohorts", "accounts.view_cohort"},
         Role.HR: _COHORT_DESK,
-        Role.ADMIN: _COHORT_DESK | {
+        Role.ADMIN: _COHORT_DESK
+        | {
             "accounts.change_cohort",
             "accounts.change_user",
         },

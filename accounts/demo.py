@@ -12,14 +12,38 @@ from accounts.services import cohort_create, user_create
 
 # Shown on the login screen of a demo install and printed by `make run`.
 DEMO_USERS = [
-    {"username": "trainee", "password": "trainee-demo", "role": Role.TRAINEE,
-     "display_name": "王小丫", "employee_number": "T0001", "shop": "悦衣坊旗舰店"},
-    {"username": "trainer", "password": "trainer-demo", "role": Role.TRAINER,
-     "display_name": "李老师", "employee_number": None, "shop": ""},
-    {"username": "hr", "password": "hr-demo", "role": Role.HR,
-     "display_name": "赵人事", "employee_number": None, "shop": ""},
-    {"username": "admin", "password": "admin-demo", "role": Role.ADMIN,
-     "display_name": "系统管理员", "employee_number": None, "shop": ""},
+    {
+        "username": "trainee",
+        "password": "trainee-demo",
+        "role": Role.TRAINEE,
+        "display_name": "王小丫",
+        "employee_number": "T0001",
+        "shop": "悦衣坊旗舰店",
+    },
+    {
+        "username": "trainer",
+        "password": "trainer-demo",
+        "role": Role.TRAINER,
+        "display_name": "李老师",
+        "employee_number": None,
+        "shop": "",
+    },
+    {
+        "username": "hr",
+        "password": "hr-demo",
+        "role": Role.HR,
+        "display_name": "赵人事",
+        "employee_number": None,
+        "shop": "",
+    },
+    {
+        "username": "admin",
+        "password": "admin-demo",
+        "role": Role.ADMIN,
+        "display_name": "系统管理员",
+        "employee_number": None,
+        "shop": "",
+    },
 ]
 DEMO_COHORT = {"name": "2026年11月新人批次", "code": "2026-11", "shop": "悦衣坊旗舰店"}
 

@@ -14,11 +14,15 @@ class RosterUploadForm(forms.Form):
 
 class CohortStaffForm(forms.Form):
     trainers = forms.ModelMultipleChoiceField(
-        label=_("Trainers"), queryset=users_with_role(Role.TRAINER), required=False,
+        label=_("Trainers"),
+        queryset=users_with_role(Role.TRAINER),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     hr_staff = forms.ModelMultipleChoiceField(
-        label=_("HR contacts"), queryset=users_with_role(Role.HR), required=False,
+        label=_("HR contacts"),
+        queryset=users_with_role(Role.HR),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 

@@ -58,8 +58,7 @@ def role_permissions(configs: Iterable[AppConfig] | None = None) -> dict[Role, s
             malformed = [name for name in names if name.count(".") != 1]
             if malformed:
                 raise ImproperlyConfigured(
-                    f"{config.label}.role_permissions: {malformed} are not "
-                    f"'app_label.codename'."
+                    f"{config.label}.role_permissions: {malformed} are not 'app_label.codename'."
                 )
             collected[role] |= set(names)
     return collected

@@ -93,8 +93,10 @@ def _header_map(header: list[str]) -> tuple[dict[str, int], list[str]]:
     problems = []
     if missing:
         problems.append(
-            _("Line 1: the header lacks the column(s) %(columns)s; "
-              "expected 姓名, 工号, 店铺, 批次.")
+            _(
+                "Line 1: the header lacks the column(s) %(columns)s; "
+                "expected 姓名, 工号, 店铺, 批次."
+            )
             % {"columns": "、".join(missing)}
         )
     return index, problems
@@ -129,8 +131,10 @@ def _rows_from_table(table: list[list[object]], encoding: str) -> Roster:
         row = RosterRow(line=line, **values)
         if any("\ufffd" in text for text in values.values()):
             row.problems.append(
-                _("Line %(line)d: unreadable characters (the line is not valid UTF-8 or GBK); "
-                  "re-type it or save the file as “CSV UTF-8”.")
+                _(
+                    "Line %(line)d: unreadable characters (the line is not valid UTF-8 or GBK); "
+                    "re-type it or save the file as “CSV UTF-8”."
+                )
                 % {"line": line}
             )
         rows.append(row)

@@ -89,8 +89,10 @@ def _staff_ids(users: Iterable[User], role: Role, field: str) -> list[int]:
     for user in users:
         if role not in user.roles:
             raise ValidationError(
-                {field: _("%(user)s does not have the %(role)s role.")
-                 % {"user": user, "role": role.label}}
+                {
+                    field: _("%(user)s does not have the %(role)s role.")
+                    % {"user": user, "role": role.label}
+                }
             )
         ids.append(user.pk)
     return sorted(ids)
@@ -131,9 +133,7 @@ def _check_rows_against_database(rows: list[dict]) -> None:
     ) | set(User.objects.filter(username__in=list(numbers)).values_list("username", flat=True))
     cohort_keys = {row["cohort"] for row in rows if row["cohort"]}
     known_cohorts = set(Cohort.objects.filter(name__in=cohort_keys).values_list("name", flat=True))
-    known_cohorts |= set(
-        Cohort.objects.filter(code__in=cohort_keys).values_list("code", flat=True)
-    )
+    known_cohorts |= set(Cohort.objects.filter(code__in=cohort_keys).values_list("code", flat=True))
     first_line: dict[str, int] = {}
     for row in rows:
         row["problems"] = [
@@ -148,13 +148,15 @@ def _name_problems(row: dict) -> list[str]:
     if not row["name"]:
         return [_("Row %(line)d: 姓名 (name) is empty.") % {"line": row["line"]}]
     if len(row["name"]) > 150:
-        return [_("Row %(line)d: 姓名 (name) is longer than 150 characters.")
-                % {"line": row["line"]}]
+        return [
+            _("Row %(line)d: 姓名 (name) is longer than 150 characters.") % {"line": row["line"]}
+        ]
     return []
 
 
-def _number_problems(row: dict, numbers: Counter, existing: set[str],
-                     first_line: dict[str, int]) -> list[str]:
+def _number_problems(
+    row: dict, numbers: Counter, existing: set[str], first_line: dict[str, int]
+) -> list[str]:
     """The employee number: present, well formed, once in the file, new to the database
     (``first_line`` remembers where each repeated number was first seen)."""
     line, number = row["line"], row["employee_number"]
@@ -165,8 +167,11 @@ def _number_problems(row: dict, numbers: Counter, existing: set[str],
         employee_number_validator(number)
     except ValidationError:
         problems.append(
-            _("Row %(line)d: 工号 “%(number)s” may only contain letters, digits, '-' "
-              "and '_' (at most 32 characters).") % {"line": line, "number": number}
+            _(
+                "Row %(line)d: 工号 “%(number)s” may only contain letters, digits, '-' "
+                "and '_' (at most 32 characters)."
+            )
+            % {"line": line, "number": number}
         )
     if numbers[number] > 1:
         if number in first_line:
@@ -187,8 +192,9 @@ def _number_problems(row: dict, numbers: Counter, existing: set[str],
 def _shop_and_cohort_problems(row: dict, known_cohorts: set[str]) -> list[str]:
     line, problems = row["line"], []
     if len(row["shop"]) > 100:
-        problems.append(_("Row %(line)d: 店铺 (shop) is longer than 100 characters.")
-                        % {"line": line})
+        problems.append(
+            _("Row %(line)d: 店铺 (shop) is longer than 100 characters.") % {"line": line}
+        )
     if not row["cohort"]:
         problems.append(_("Row %(line)d: 批次 (cohort) is empty.") % {"line": line})
     elif row["cohort"] not in known_cohorts:

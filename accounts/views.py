@@ -38,9 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "role": role,
         "cohorts": cohorts_visible_to(request.user)[:20],
         "recent_batches": (
-            onboarding_batches_recent(5)
-            if request.user.has_perm("accounts.onboard_users")
-            else []
+            onboarding_batches_recent(5) if request.user.has_perm("accounts.onboard_users") else []
         ),
     }
     template = f"accounts/home_{role.value}.html" if role else "accounts/home_none.html"

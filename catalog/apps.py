@@ -21,7 +21,11 @@ class CatalogConfig(AppConfig):
     # Read by accounts.navigation and accounts.roles. Plain strings for the roles
     # (accounts.roles.Role values), since this app imports no other.
     menu_entries = [
-        {"order": 30, "label": _("Practice shops"), "url_name": "catalog:shops",
-         "permission": None},
+        {
+            "order": 30,
+            "label": _("Practice shops"),
+            "url_name": "catalog:shops",
+            "permission": None,
+        },
     ]
     role_permissions = {"trainer": _AUTHORING, "admin": _AUTHORING}

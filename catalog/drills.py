@@ -49,9 +49,14 @@ def _material(shop: Shop, products: list[Product], rng: random.Random) -> DrillQ
     others = [p.materials for p in candidates if p.pk != product.pk]
     choices, answer = _options(rng, product.materials, others)
     prompt = _("What is “%(product)s” made of?") % {"product": product.name}
-    return DrillQuestion("material", prompt, choices, answer,
-                         _("Catalogue: %(product)s — %(fact)s") % {"product": product.name,
-                                                                  "fact": product.materials})
+    return DrillQuestion(
+        "material",
+        prompt,
+        choices,
+        answer,
+        _("Catalogue: %(product)s — %(fact)s")
+        % {"product": product.name, "fact": product.materials},
+    )
 
 
 def _stock(shop: Shop, products: list[Product], rng: random.Random) -> DrillQuestion | None:
@@ -71,14 +76,14 @@ def _stock(shop: Shop, products: list[Product], rng: random.Random) -> DrillQues
         "stock",
         _("How many of “%(product)s” (%(variant)s) are in stock?")
         % {"product": variant.product.name, "variant": variant.label},
-        choices, answer,
+        choices,
+        answer,
         _("Catalogue: %(product)s %(variant)s — %(detail)s.")
         % {"product": variant.product.name, "variant": variant.label, "detail": detail},
     )
 
 
-def _free_shipping(shop: Shop, products: list[Product], rng: random.Random
-                   ) -> DrillQuestion | None:
+def _free_shipping(shop: Shop, products: list[Product], rng: random.Random) -> DrillQuestion | None:
     if shop.free_shipping_threshold is None:
         return None
     right = _money(shop.free_shipping_threshold)
@@ -86,13 +91,17 @@ def _free_shipping(shop: Shop, products: list[Product], rng: random.Random
     wrong = [_money(value) for value in (base - 20, base + 30, base + 100, 59, 199) if value > 0]
     choices, answer = _options(rng, right, wrong)
     return DrillQuestion(
-        "free_shipping", _("From what order amount does %(shop)s ship for free?")
-        % {"shop": shop.name}, choices, answer,
-        _("Shop policy: free shipping from %(amount)s.") % {"amount": right})
+        "free_shipping",
+        _("From what order amount does %(shop)s ship for free?") % {"shop": shop.name},
+        choices,
+        answer,
+        _("Shop policy: free shipping from %(amount)s.") % {"amount": right},
+    )
 
 
-def _fastest_courier(shop: Shop, products: list[Product], rng: random.Random
-                     ) -> DrillQuestion | None:
+def _fastest_courier(
+    shop: Shop, products: list[Product], rng: random.Random
+) -> DrillQuestion | None:
     couriers = list(shop.couriers.all())
     if len(couriers) < 2:
         return None
@@ -101,9 +110,13 @@ def _fastest_courier(shop: Shop, products: list[Product], rng: random.Random
         return None  # a tie has no single right answer
     choices, answer = _options(rng, fastest.name, [c.name for c in couriers])
     summary = "；".join(f"{c.name} {c.days} 天" for c in couriers)
-    return DrillQuestion("fastest_courier",
-                         _("A buyer needs the parcel as soon as possible. Which courier?"),
-                         choices, answer, _("Shop policy: %(summary)s.") % {"summary": summary})
+    return DrillQuestion(
+        "fastest_courier",
+        _("A buyer needs the parcel as soon as possible. Which courier?"),
+        choices,
+        answer,
+        _("Shop policy: %(summary)s.") % {"summary": summary},
+    )
 
 
 def _related(shop: Shop, products: list[Product], rng: random.Random) -> DrillQuestion | None:
@@ -118,22 +131,36 @@ def _related(shop: Shop, products: list[Product], rng: random.Random) -> DrillQu
         return None
     choices, answer = _options(rng, link.related.name, others)
     return DrillQuestion(
-        "related", _("Which product would you recommend together with “%(product)s”?")
-        % {"product": product.name}, choices, answer,
-        _("%(related)s: %(reason)s") % {"related": link.related.name, "reason": link.reason})
+        "related",
+        _("Which product would you recommend together with “%(product)s”?")
+        % {"product": product.name},
+        choices,
+        answer,
+        _("%(related)s: %(reason)s") % {"related": link.related.name, "reason": link.reason},
+    )
 
 
 def _dispatch(shop: Shop, products: list[Product], rng: random.Random) -> DrillQuestion | None:
     right = _("%(n)d hours") % {"n": shop.dispatch_hours}
     wrong = [_("%(n)d hours") % {"n": n} for n in (12, 24, 48, 72, 96) if n != shop.dispatch_hours]
     choices, answer = _options(rng, right, wrong)
-    return DrillQuestion("dispatch", _("Within how long after payment does %(shop)s ship?")
-                         % {"shop": shop.name}, choices, answer,
-                         _("Shop policy: ships within %(time)s of payment.") % {"time": right})
+    return DrillQuestion(
+        "dispatch",
+        _("Within how long after payment does %(shop)s ship?") % {"shop": shop.name},
+        choices,
+        answer,
+        _("Shop policy: ships within %(time)s of payment.") % {"time": right},
+    )
 
 
-GENERATORS: list[Callable] = [_material, _stock, _free_shipping, _fastest_courier, _related,
-                              _dispatch]
+GENERATORS: list[Callable] = [
+    _material,
+    _stock,
+    _free_shipping,
+    _fastest_courier,
+    _related,
+    _dispatch,
+]
 
 
 def drill_generate(shop: Shop, *, seed: int, count: int = 8) -> list[DrillQuestion]:
@@ -145,8 +172,11 @@ def drill_generate(shop: Shop, *, seed: int, count: int = 8) -> list[DrillQuesti
     for _round in range(count * 4):
         if len(questions) >= count:
             break
-        generator = GENERATORS[_round % len(GENERATORS)] if _round < len(GENERATORS) else (
-            rng.choice(GENERATORS))
+        generator = (
+            GENERATORS[_round % len(GENERATORS)]
+            if _round < len(GENERATORS)
+            else (rng.choice(GENERATORS))
+        )
         question = generator(shop, products, rng)
         if question is not None and question.prompt not in seen and len(question.choices) >= 2:
             seen.add(question.prompt)

@@ -23,35 +23,37 @@ def _text(value: str):
 def shop_document(shop: Shop) -> dict:
     products = []
     for product in shop.products.prefetch_related("variants", "related_links__related"):
-        products.append({
-            "slug": product.slug,
-            "name": product.name,
-            "category": product.category,
-            "price": _number(product.price),
-            "description": _text(product.description),
-            "materials": _text(product.materials),
-            "care": _text(product.care),
-            "selling_points": list(product.selling_points),
-            "authenticity": _text(product.authenticity),
-            "packaging": _text(product.packaging),
-            "usage": _text(product.usage),
-            "cautions": _text(product.cautions),
-            "related": [
-                {"product": link.related.slug, "reason": link.reason}
-                for link in product.related_links.all()
-            ],
-            "size_chart": product.size_chart,
-            "variants": [
-                {
-                    "sku": variant.sku,
-                    "options": dict(variant.options),
-                    "stock": variant.stock,
-                    "price": _number(variant.price),
-                    "restock_date": variant.restock_date,
-                }
-                for variant in product.variants.all()
-            ],
-        })
+        products.append(
+            {
+                "slug": product.slug,
+                "name": product.name,
+                "category": product.category,
+                "price": _number(product.price),
+                "description": _text(product.description),
+                "materials": _text(product.materials),
+                "care": _text(product.care),
+                "selling_points": list(product.selling_points),
+                "authenticity": _text(product.authenticity),
+                "packaging": _text(product.packaging),
+                "usage": _text(product.usage),
+                "cautions": _text(product.cautions),
+                "related": [
+                    {"product": link.related.slug, "reason": link.reason}
+                    for link in product.related_links.all()
+                ],
+                "size_chart": product.size_chart,
+                "variants": [
+                    {
+                        "sku": variant.sku,
+                        "options": dict(variant.options),
+                        "stock": variant.stock,
+                        "price": _number(variant.price),
+                        "restock_date": variant.restock_date,
+                    }
+                    for variant in product.variants.all()
+                ],
+            }
+        )
     return {
         "slug": shop.slug,
         "name": shop.name,
@@ -62,8 +64,7 @@ def shop_document(shop: Shop) -> dict:
         "policies": {
             "dispatch_hours": shop.dispatch_hours,
             "couriers": [
-                {"name": c.name, "days": c.days, "fee": _number(c.fee)}
-                for c in shop.couriers.all()
+                {"name": c.name, "days": c.days, "fee": _number(c.fee)} for c in shop.couriers.all()
             ],
             "free_shipping_threshold": _number(shop.free_shipping_threshold),
             "returns": _text(shop.returns),
@@ -101,8 +102,7 @@ _BlockDumper.add_representer(str, _str_presenter)
 
 
 def dump_yaml(document: dict) -> str:
-    return yaml.dump(document, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False,
-                     width=100)
+    return yaml.dump(document, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def catalog_export(output: Path) -> list[Path]:

@@ -18,5 +18,6 @@ def shops_with_products() -> QuerySet[Shop]:
         "variants",
         Prefetch("related_links", queryset=RelatedProduct.objects.select_related("related")),
     )
-    return Shop.objects.prefetch_related("couriers", "promotions",
-                                         Prefetch("products", queryset=products))
+    return Shop.objects.prefetch_related(
+        "couriers", "promotions", Prefetch("products", queryset=products)
+    )

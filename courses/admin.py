@@ -32,8 +32,18 @@ class ModuleAdmin(admin.ModelAdmin):
 
 class QuestionInline(admin.StackedInline):
     model = Question
-    fields = ("position", "slug", "type", "prompt", "lesson", "points", "answer_true",
-              "accepted", "explanation", "is_active")
+    fields = (
+        "position",
+        "slug",
+        "type",
+        "prompt",
+        "lesson",
+        "points",
+        "answer_true",
+        "accepted",
+        "explanation",
+        "is_active",
+    )
     extra = 0
     show_change_link = True  # choices are edited on the question's own page
 

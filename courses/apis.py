@@ -67,8 +67,10 @@ class CourseProgressSerializer(serializers.Serializer):
 class CourseListApi(APIView):
     permission_classes = [IsTrainee]
 
-    @extend_schema(responses=CourseProgressSerializer(many=True),
-                   summary="Courses with the trainee's progress per module")
+    @extend_schema(
+        responses=CourseProgressSerializer(many=True),
+        summary="Courses with the trainee's progress per module",
+    )
     def get(self, request: Request) -> Response:
         data = [
             {"slug": c.slug, "title": c.title, "modules": course_progress(request.user, c)}
@@ -93,11 +95,15 @@ class LessonDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         lesson = get_object_or_404(lessons_active(), pk=pk)
         if not module_progress(request.user, lesson.module).unlocked:
-            raise PermissionDenied(
-                _("This module is locked until its prerequisites are complete."))
-        data = {"id": lesson.pk, "slug": lesson.slug, "title": lesson.title,
-                "minutes": lesson.minutes, "html": markdown_to_html(lesson.body),
-                "read": lesson_is_read(request.user, lesson)}
+            raise PermissionDenied(_("This module is locked until its prerequisites are complete."))
+        data = {
+            "id": lesson.pk,
+            "slug": lesson.slug,
+            "title": lesson.title,
+            "minutes": lesson.minutes,
+            "html": markdown_to_html(lesson.body),
+            "read": lesson_is_read(request.user, lesson),
+        }
         return Response(LessonOutputSerializer(data).data)
 
 
@@ -167,8 +173,11 @@ def _attempt_data(attempt: Attempt) -> dict:
 class AttemptStartApi(APIView):
     permission_classes = [IsTrainee]
 
-    @extend_schema(request=None, responses={201: AttemptOutputSerializer},
-                   summary="Start a quiz attempt (or get the open one)")
+    @extend_schema(
+        request=None,
+        responses={201: AttemptOutputSerializer},
+        summary="Start a quiz attempt (or get the open one)",
+    )
     def post(self, request: Request, quiz_id: int) -> Response:
         quiz = get_object_or_404(quizzes_active(), pk=quiz_id)
         attempt = attempt_start(user=request.user, quiz=quiz)
@@ -198,28 +207,36 @@ class AnswersInputSerializer(serializers.Serializer):
 class AttemptAnswersApi(APIView):
     permission_classes = [IsTrainee]
 
-    @extend_schema(request=AnswersInputSerializer, responses=AttemptOutputSerializer,
-                   summary="Save answers of an open attempt (all or none)")
+    @extend_schema(
+        request=AnswersInputSerializer,
+        responses=AttemptOutputSerializer,
+        summary="Save answers of an open attempt (all or none)",
+    )
     def put(self, request: Request, pk: int) -> Response:
         attempt = _own_attempt(request, pk)
         serializer = AnswersInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attempt = attempt_save(user=request.user, attempt=attempt,
-                               answers=serializer.validated_data["answers"])
+        attempt = attempt_save(
+            user=request.user, attempt=attempt, answers=serializer.validated_data["answers"]
+        )
         return Response(_attempt_data(attempt))
 
 
 class AttemptSubmitApi(APIView):
     permission_classes = [IsTrainee]
 
-    @extend_schema(request=AnswersInputSerializer, responses=AttemptOutputSerializer,
-                   summary="Submit an attempt; it is graded on the server")
+    @extend_schema(
+        request=AnswersInputSerializer,
+        responses=AttemptOutputSerializer,
+        summary="Submit an attempt; it is graded on the server",
+    )
     def post(self, request: Request, pk: int) -> Response:
         attempt = _own_attempt(request, pk)
         serializer = AnswersInputSerializer(data=request.data or {"answers": {}})
         serializer.is_valid(raise_exception=True)
-        attempt = attempt_submit(user=request.user, attempt=attempt,
-                                 answers=serializer.validated_data["answers"])
+        attempt = attempt_submit(
+            user=request.user, attempt=attempt, answers=serializer.validated_data["answers"]
+        )
         return Response(_attempt_data(attempt))
 
 
@@ -243,8 +260,9 @@ class QuizStatisticsSerializer(serializers.Serializer):
 class QuizStatisticsApi(APIView):
     permission_classes = [permission("courses.view_item_statistics")]
 
-    @extend_schema(responses=QuizStatisticsSerializer,
-                   summary="Item statistics of a quiz (first attempts)")
+    @extend_schema(
+        responses=QuizStatisticsSerializer, summary="Item statistics of a quiz (first attempts)"
+    )
     def get(self, request: Request, quiz_id: int) -> Response:
         quiz = get_object_or_404(quizzes_for_authoring(), pk=quiz_id)
         return Response(QuizStatisticsSerializer(quiz_statistics(quiz)).data)

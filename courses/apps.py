@@ -19,11 +19,23 @@ class CoursesConfig(AppConfig):
 
     # Read by accounts.navigation and accounts.roles.
     menu_entries = [
-        {"order": 20, "label": _("Courses"), "url_name": "courses:index",
-         "permission": "accounts.act_as_trainee"},
-        {"order": 40, "label": _("Product drills"), "url_name": "courses:drills",
-         "permission": "accounts.act_as_trainee"},
-        {"order": 80, "label": _("Course authoring"), "url_name": "courses:authoring",
-         "permission": "courses.view_item_statistics"},
+        {
+            "order": 20,
+            "label": _("Courses"),
+            "url_name": "courses:index",
+            "permission": "accounts.act_as_trainee",
+        },
+        {
+            "order": 40,
+            "label": _("Product drills"),
+            "url_name": "courses:drills",
+            "permission": "accounts.act_as_trainee",
+        },
+        {
+            "order": 80,
+            "label": _("Course authoring"),
+            "url_name": "courses:authoring",
+            "permission": "courses.view_item_statistics",
+        },
     ]
     role_permissions = {Role.TRAINER: _AUTHORING, Role.ADMIN: _AUTHORING}

@@ -39,8 +39,12 @@ def module_document(module: Module) -> dict:
         "summary": module.summary,
         "prerequisites": [m.slug for m in module.prerequisites.order_by("position")],
         "lessons": [
-            {"slug": lesson.slug, "title": lesson.title, "minutes": lesson.minutes,
-             "body": lesson.body}
+            {
+                "slug": lesson.slug,
+                "title": lesson.title,
+                "minutes": lesson.minutes,
+                "body": lesson.body,
+            }
             for lesson in module.lessons.filter(is_active=True)
         ],
     }
@@ -73,8 +77,14 @@ def course_export(course: Course, output: Path) -> list[Path]:
         written.append(path)
     course_path = output / "course.yaml"
     course_path.write_text(
-        dump_yaml({"slug": course.slug, "title": course.title,
-                   "description": course.description, "modules": module_paths}),
+        dump_yaml(
+            {
+                "slug": course.slug,
+                "title": course.title,
+                "description": course.description,
+                "modules": module_paths,
+            }
+        ),
         encoding="utf-8",
     )
     return [course_path, *written]

@@ -23,14 +23,20 @@ def _sync_choices(question: Question, data: QuestionData) -> None:
         choice.position = position
         choice.full_clean()
         choice.save()
-    for choice in existing[len(data.choices):]:
+    for choice in existing[len(data.choices) :]:
         choice.delete()
 
 
 def _import_quiz(module: Module, data, lessons: dict[str, Lesson]) -> None:
     quiz = Quiz.objects.filter(module=module).first() or Quiz(module=module)
-    for name in ("title", "pass_mark", "max_attempts", "retry_wait_minutes",
-                 "time_limit_minutes", "shuffle"):
+    for name in (
+        "title",
+        "pass_mark",
+        "max_attempts",
+        "retry_wait_minutes",
+        "time_limit_minutes",
+        "shuffle",
+    ):
         setattr(quiz, name, getattr(data, name))
     quiz.full_clean()
     quiz.save()

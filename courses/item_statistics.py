@@ -91,9 +91,11 @@ def quiz_statistics(quiz: Quiz) -> QuizStatistics:
     )
     n = totals["n"]
     bands = (
-        attempts.annotate(band=Least(Cast(Floor(Cast("percent", FloatField()) / 10),
-                                          IntegerField()), 9))
-        .values("band").annotate(count=Count("id"))
+        attempts.annotate(
+            band=Least(Cast(Floor(Cast("percent", FloatField()) / 10), IntegerField()), 9)
+        )
+        .values("band")
+        .annotate(count=Count("id"))
     )
     histogram = [0] * 10
     for row in bands:
@@ -131,12 +133,15 @@ def quiz_statistics(quiz: Quiz) -> QuizStatistics:
         sxr = row["sxt"] - row["sxx"]
         discrimination = _correlation(count, row["sx"], row["sxx"], sr, srr, sxr)
         item_variances += _variance(row["sx"], row["sxx"], count)
-        items.append(ItemStatistic(
-            question, count,
-            round(facility, 3) if facility is not None else None,
-            round(discrimination, 3) if discrimination is not None else None,
-            _flags(facility, discrimination, count),
-        ))
+        items.append(
+            ItemStatistic(
+                question,
+                count,
+                round(facility, 3) if facility is not None else None,
+                round(discrimination, 3) if discrimination is not None else None,
+                _flags(facility, discrimination, count),
+            )
+        )
 
     alpha = None
     k = len([item for item in items if item.responses])

@@ -30,7 +30,10 @@ class Module(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     prerequisites = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="unlocks",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="unlocks",
         verbose_name=_("prerequisites"),
     )
     source_file = models.CharField(_("source file"), max_length=200, blank=True)
@@ -75,10 +78,10 @@ class Quiz(models.Model):
     title = models.CharField(_("title"), max_length=200)
     pass_mark = models.PositiveIntegerField(_("pass mark (%)"), default=80)
     max_attempts = models.PositiveIntegerField(_("attempt limit (0 = none)"), default=0)
-    retry_wait_minutes = models.PositiveIntegerField(_("wait after a failed attempt (min)"),
-                                                     default=0)
-    time_limit_minutes = models.PositiveIntegerField(_("time limit (min)"), null=True,
-                                                     blank=True)
+    retry_wait_minutes = models.PositiveIntegerField(
+        _("wait after a failed attempt (min)"), default=0
+    )
+    time_limit_minutes = models.PositiveIntegerField(_("time limit (min)"), null=True, blank=True)
     shuffle = models.BooleanField(_("shuffle questions and choices"), default=True)
 
     class Meta:
@@ -101,8 +104,9 @@ class Question(models.Model):
     slug = models.SlugField(_("slug"), max_length=80)
     type = models.CharField(_("type"), max_length=12, choices=Type.choices)
     prompt = models.TextField(_("prompt"))
-    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="questions",
-                               verbose_name=_("lesson tested"))
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.PROTECT, related_name="questions", verbose_name=_("lesson tested")
+    )
     explanation = models.TextField(_("explanation"))
     points = models.PositiveIntegerField(_("points"), default=1)
     answer_true = models.BooleanField(_("true/false answer"), null=True, blank=True)
@@ -142,15 +146,14 @@ class Choice(models.Model):
 
 
 class LessonRead(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="lessons_read")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lessons_read"
+    )
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="reads")
     read_at = models.DateTimeField(_("read at"), auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "lesson"], name="lesson_read_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="lesson_read_once")]
         verbose_name = _("lesson read")
         verbose_name_plural = _("lessons read")
 
@@ -164,8 +167,9 @@ class Attempt(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         EXPIRED = "expired", _("Submitted at the time limit")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="quiz_attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveIntegerField(_("attempt number"))
     seed = models.BigIntegerField(_("shuffle seed"))
@@ -175,24 +179,29 @@ class Attempt(models.Model):
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     deadline_at = models.DateTimeField(_("deadline"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.IN_PROGRESS)
-    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True,
-                                blank=True)
-    max_score = models.DecimalField(_("maximum"), max_digits=7, decimal_places=2, null=True,
-                                    blank=True)
-    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, null=True,
-                                  blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(
+        _("maximum"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    percent = models.DecimalField(
+        _("percent"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     passed = models.BooleanField(_("passed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "quiz", "number"],
-                                    name="attempt_number_per_user_quiz"),
-            models.UniqueConstraint(fields=["user", "quiz"],
-                                    condition=models.Q(status="in_progress"),
-                                    name="one_open_attempt_per_user_quiz"),
+            models.UniqueConstraint(
+                fields=["user", "quiz", "number"], name="attempt_number_per_user_quiz"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=models.Q(status="in_progress"),
+                name="one_open_attempt_per_user_quiz",
+            ),
         ]
         verbose_name = _("attempt")
         verbose_name_plural = _("attempts")
@@ -212,8 +221,9 @@ class DrillAttempt(models.Model):
     prompts and choices only until the drill is submitted.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="drill_attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drill_attempts"
+    )
     shop = models.ForeignKey("catalog.Shop", on_delete=models.CASCADE, related_name="+")
     seed = models.BigIntegerField(_("seed"))
     questions = models.JSONField(_("questions"), default=list)
@@ -237,16 +247,13 @@ class Answer(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     response = models.JSONField(_("response"), null=True, blank=True)
-    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True,
-                                blank=True)
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(_("maximum"), max_digits=6, decimal_places=2)
     saved_at = models.DateTimeField(_("saved"), auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["attempt", "question"], name="one_answer_per_question"
-            )
+            models.UniqueConstraint(fields=["attempt", "question"], name="one_answer_per_question")
         ]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")

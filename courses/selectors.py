@@ -82,14 +82,16 @@ def course_progress(user, course: Course) -> list[ModuleProgress]:
     A fixed number of queries whatever the number of modules.
     """
     modules = list(
-        modules_active(course).annotate(
+        modules_active(course)
+        .annotate(
             lessons_total=Count("lessons", filter=Q(lessons__is_active=True), distinct=True),
             lessons_read=Count(
                 "lessons__reads",
                 filter=Q(lessons__is_active=True, lessons__reads__user=user),
                 distinct=True,
             ),
-        ).select_related("quiz")
+        )
+        .select_related("quiz")
     )
     attempts = Attempt.objects.filter(user=user, quiz__module__in=modules).order_by("number")
     by_quiz: dict[int, list[Attempt]] = {}
@@ -112,7 +114,8 @@ def course_progress(user, course: Course) -> list[ModuleProgress]:
         )
     for item in progress.values():
         item.missing_prerequisites = [
-            pre for pre in item.module.prerequisites.all()
+            pre
+            for pre in item.module.prerequisites.all()
             if pre.pk in progress and not progress[pre.pk].complete
         ]
         item.unlocked = not item.missing_prerequisites
@@ -174,24 +177,29 @@ def attempt_paper(attempt: Attempt) -> list[dict]:
     This is all a browser ever receives before the attempt is submitted.
     """
     questions = {
-        q.pk: q for q in Question.objects.filter(pk__in=[i["q"] for i in attempt.layout])
-        .prefetch_related("choices")
+        q.pk: q
+        for q in Question.objects.filter(pk__in=[i["q"] for i in attempt.layout]).prefetch_related(
+            "choices"
+        )
     }
     saved = {a.question_id: a.response for a in attempt.answers.all()}
     paper = []
     for number, item in enumerate(attempt.layout, start=1):
         question = questions[item["q"]]
         choices = {c.pk: c for c in question.choices.all()}
-        paper.append({
-            "id": question.pk,
-            "number": number,
-            "type": question.type,
-            "prompt": question.prompt,
-            "points": question.points,
-            "choices": [{"id": cid, "text": choices[cid].text} for cid in item["c"]
-                        if cid in choices],
-            "response": saved.get(question.pk),
-        })
+        paper.append(
+            {
+                "id": question.pk,
+                "number": number,
+                "type": question.type,
+                "prompt": question.prompt,
+                "points": question.points,
+                "choices": [
+                    {"id": cid, "text": choices[cid].text} for cid in item["c"] if cid in choices
+                ],
+                "response": saved.get(question.pk),
+            }
+        )
     return paper
 
 
@@ -201,7 +209,9 @@ def attempt_review(attempt: Attempt) -> list[dict]:
         raise PermissionError("the attempt is still open")
     answers = {a.question_id: a for a in attempt.answers.all()}
     questions = {
-        q.pk: q for q in Question.objects.filter(pk__in=answers).select_related("lesson")
+        q.pk: q
+        for q in Question.objects.filter(pk__in=answers)
+        .select_related("lesson")
         .prefetch_related("choices")
     }
     review = []
@@ -209,17 +219,19 @@ def attempt_review(attempt: Attempt) -> list[dict]:
         question = questions[entry["id"]]
         answer = answers[question.pk]
         ordered = sorted(question.choices.all(), key=lambda c: c.position)
-        entry.update({
-            "score": answer.score,
-            "max_score": answer.max_score,
-            "correct": answer.score == answer.max_score,
-            "explanation": question.explanation,
-            "lesson": question.lesson,
-            "correct_choices": [c.pk for c in ordered if c.correct],
-            "correct_order": [c.text for c in ordered],
-            "answer_true": question.answer_true,
-            "accepted": list(question.accepted),
-        })
+        entry.update(
+            {
+                "score": answer.score,
+                "max_score": answer.max_score,
+                "correct": answer.score == answer.max_score,
+                "explanation": question.explanation,
+                "lesson": question.lesson,
+                "correct_choices": [c.pk for c in ordered if c.correct],
+                "correct_order": [c.text for c in ordered],
+                "answer_true": question.answer_true,
+                "accepted": list(question.accepted),
+            }
+        )
         review.append(entry)
     return review
 

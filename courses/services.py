@@ -57,8 +57,9 @@ def _layout(quiz: Quiz, seed: int) -> list[dict]:
 
 
 def attempt_deadline(quiz: Quiz, started_at):
-    return (started_at + timedelta(minutes=quiz.time_limit_minutes)
-            if quiz.time_limit_minutes else None)
+    return (
+        started_at + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    )
 
 
 def attempt_start(*, user, quiz: Quiz) -> Attempt:
@@ -93,8 +94,9 @@ def attempt_start(*, user, quiz: Quiz) -> Attempt:
             attempt.save()
             questions = {q.pk: q for q in quiz.questions.filter(is_active=True)}
             Answer.objects.bulk_create(
-                Answer(attempt=attempt, question_id=item["q"],
-                       max_score=questions[item["q"]].points)
+                Answer(
+                    attempt=attempt, question_id=item["q"], max_score=questions[item["q"]].points
+                )
                 for item in attempt.layout
             )
             if attempt.deadline_at is not None:
@@ -124,8 +126,10 @@ def _check_open(attempt: Attempt, user) -> None:
 
 def _close_if_overdue(attempt: Attempt) -> None:
     """Past the deadline nothing new is accepted: grade what was saved, then say so."""
-    if attempt.is_open and attempt.deadline_at is not None and (
-        timezone.now() >= attempt.deadline_at
+    if (
+        attempt.is_open
+        and attempt.deadline_at is not None
+        and (timezone.now() >= attempt.deadline_at)
     ):
         attempt_expire(attempt_id=attempt.pk)
         raise AttemptClosed(
@@ -148,8 +152,9 @@ def _clean_answers(attempt: Attempt, answers: dict) -> dict[int, dict | None]:
             errors[str(key)] = [_("not a question id")]
             continue
         if question_id not in in_attempt:
-            errors[str(key)] = [_("question %(id)s is not part of this attempt")
-                                % {"id": question_id}]
+            errors[str(key)] = [
+                _("question %(id)s is not part of this attempt") % {"id": question_id}
+            ]
             continue
         try:
             cleaned[question_id] = response_clean(
@@ -182,13 +187,13 @@ def _attempt_save_locked(user, attempt: Attempt, answers: dict) -> Attempt:
 
 
 def _grade(attempt: Attempt, status: str) -> Attempt:
-    answers = list(attempt.answers.select_related("question").prefetch_related(
-        "question__choices"))
+    answers = list(attempt.answers.select_related("question").prefetch_related("question__choices"))
     total = Decimal(0)
     maximum = Decimal(0)
     for answer in answers:
-        answer.score = response_grade(answer.question, answer.response,
-                                      list(answer.question.choices.all()))
+        answer.score = response_grade(
+            answer.question, answer.response, list(answer.question.choices.all())
+        )
         answer.save(update_fields=["score"])
         total += answer.score
         maximum += answer.max_score
@@ -226,8 +231,9 @@ def _attempt_submit_locked(user, attempt: Attempt, answers: dict | None) -> Atte
 @transaction.atomic
 def attempt_expire(*, attempt_id: int) -> Attempt | None:
     """At the deadline: grade what was saved. A late or repeated call changes nothing."""
-    attempt = (Attempt.objects.select_for_update().select_related("quiz")
-               .filter(pk=attempt_id).first())
+    attempt = (
+        Attempt.objects.select_for_update().select_related("quiz").filter(pk=attempt_id).first()
+    )
     if attempt is None or not attempt.is_open or attempt.deadline_at is None:
         return None
     if timezone.now() < attempt.deadline_at:
@@ -261,7 +267,8 @@ def drill_submit(*, user, drill: DrillAttempt, responses: list[int | None]) -> D
             raise ValidationError(_("An answer is not one of the choices."))
     drill.responses = responses
     drill.score = sum(
-        1 for response, question in zip(responses, drill.questions, strict=True)
+        1
+        for response, question in zip(responses, drill.questions, strict=True)
         if response == question["answer"]
     )
     drill.submitted_at = timezone.now()

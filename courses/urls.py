@@ -13,6 +13,9 @@ urlpatterns = [
     path("drills/", views.drills, name="drills"),
     path("drills/<int:drill_id>/", views.drill_detail, name="drill"),
     path("<slug:course_slug>/<slug:module_slug>/", views.module_detail, name="module"),
-    path("<slug:course_slug>/<slug:module_slug>/<slug:lesson_slug>/", views.lesson_detail,
-         name="lesson"),
+    path(
+        "<slug:course_slug>/<slug:module_slug>/<slug:lesson_slug>/",
+        views.lesson_detail,
+        name="lesson",
+    ),
 ]

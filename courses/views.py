@@ -49,8 +49,11 @@ trainee_required = permission_required("accounts.act_as_trainee", raise_exceptio
 @trainee_required
 def index(request: HttpRequest) -> HttpResponse:
     courses = [
-        {"course": course, "modules": course_progress(request.user, course),
-         "next": next_step(request.user, course)}
+        {
+            "course": course,
+            "modules": course_progress(request.user, course),
+            "next": next_step(request.user, course),
+        }
         for course in courses_active()
     ]
     return render(request, "courses/index.html", {"courses": courses})
@@ -79,8 +82,9 @@ def module_detail(request: HttpRequest, course_slug: str, module_slug: str) -> H
 @login_required
 @trainee_required
 @require_http_methods(["GET", "POST"])
-def lesson_detail(request: HttpRequest, course_slug: str, module_slug: str,
-                  lesson_slug: str) -> HttpResponse:
+def lesson_detail(
+    request: HttpRequest, course_slug: str, module_slug: str, lesson_slug: str
+) -> HttpResponse:
     module = _module(course_slug, module_slug)
     lesson = get_object_or_404(lessons_active(module), slug=lesson_slug)
     progress = module_progress(request.user, module)
@@ -131,8 +135,11 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.is_open:
         context = {"attempt": attempt, "paper": attempt_paper(attempt)}
         return render(request, "courses/attempt.html", context)
-    context = {"attempt": attempt, "review": attempt_review(attempt),
-               "progress": module_progress(request.user, attempt.quiz.module)}
+    context = {
+        "attempt": attempt,
+        "review": attempt_review(attempt),
+        "progress": module_progress(request.user, attempt.quiz.module),
+    }
     return render(request, "courses/attempt_review.html", context)
 
 
@@ -160,8 +167,9 @@ def authoring(request: HttpRequest) -> HttpResponse:
 @permission_required("courses.view_item_statistics", raise_exception=True)
 def statistics(request: HttpRequest, quiz_id: int) -> HttpResponse:
     quiz = get_object_or_404(quizzes_for_authoring(), pk=quiz_id)
-    return render(request, "courses/statistics.html",
-                  {"quiz": quiz, "stats": quiz_statistics(quiz)})
+    return render(
+        request, "courses/statistics.html", {"quiz": quiz, "stats": quiz_statistics(quiz)}
+    )
 
 
 @login_required

@@ -10,7 +10,11 @@ class DiagnosticsConfig(AppConfig):
 
     # Read by accounts.navigation and accounts.roles.
     menu_entries = [
-        {"order": 140, "label": _("System status"), "url_name": "diagnostics:status",
-         "permission": "diagnostics.run_diagnostics"},
+        {
+            "order": 140,
+            "label": _("System status"),
+            "url_name": "diagnostics:status",
+            "permission": "diagnostics.run_diagnostics",
+        },
     ]
     role_permissions = {Role.ADMIN: {"diagnostics.run_diagnostics"}}

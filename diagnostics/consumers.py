@@ -30,9 +30,7 @@ class EchoConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"error": "not JSON"})
             return
         # Round trip through the layer, so the echo proves the layer works, not just the socket.
-        await self.channel_layer.send(
-            self.channel_name, {"type": "echo.reply", "payload": content}
-        )
+        await self.channel_layer.send(self.channel_name, {"type": "echo.reply", "payload": content})
 
     async def echo_reply(self, event: dict) -> None:
         await self.send_json(

@@ -31,8 +31,14 @@ def _db(function):
 class DatabaseChannelLayer(BaseChannelLayer):
     extensions = ["groups", "flush"]
 
-    def __init__(self, expiry: int = 60, group_expiry: int = 86400, capacity: int = 100,
-                 channel_capacity=None, **kwargs) -> None:
+    def __init__(
+        self,
+        expiry: int = 60,
+        group_expiry: int = 86400,
+        capacity: int = 100,
+        channel_capacity=None,
+        **kwargs,
+    ) -> None:
         super().__init__(expiry=expiry, capacity=capacity, channel_capacity=channel_capacity)
         self.group_expiry = group_expiry
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -49,17 +55,20 @@ class DatabaseChannelLayer(BaseChannelLayer):
         LayerMessage.objects.filter(expires_at__lt=now).delete()
         if LayerMessage.objects.filter(channel=channel).count() >= self.get_capacity(channel):
             raise ChannelFull(channel)
-        LayerMessage.objects.create(channel=channel, payload=message,
-                                    expires_at=now + timedelta(seconds=self.expiry))
+        LayerMessage.objects.create(
+            channel=channel, payload=message, expires_at=now + timedelta(seconds=self.expiry)
+        )
 
     def _pop_many(self, channels: list[str]) -> list[tuple[str, dict]]:
         """Take every waiting message of these channels, oldest first."""
         from realtime.models import LayerMessage
 
         with transaction.atomic():
-            rows = list(LayerMessage.objects.filter(channel__in=channels,
-                                                    expires_at__gte=timezone.now())
-                        .order_by("id")[:500])
+            rows = list(
+                LayerMessage.objects.filter(
+                    channel__in=channels, expires_at__gte=timezone.now()
+                ).order_by("id")[:500]
+            )
             if not rows:
                 return []
             # The channels are this process' own (unique names), so no other receiver
@@ -71,8 +80,10 @@ class DatabaseChannelLayer(BaseChannelLayer):
         from realtime.models import LayerGroupMember
 
         LayerGroupMember.objects.update_or_create(
-            group=group, channel=channel,
-            defaults={"expires_at": timezone.now() + timedelta(seconds=self.group_expiry)})
+            group=group,
+            channel=channel,
+            defaults={"expires_at": timezone.now() + timedelta(seconds=self.group_expiry)},
+        )
 
     def _group_discard(self, group: str, channel: str) -> None:
         from realtime.models import LayerGroupMember
@@ -82,8 +93,11 @@ class DatabaseChannelLayer(BaseChannelLayer):
     def _group_channels(self, group: str) -> list[str]:
         from realtime.models import LayerGroupMember
 
-        return list(LayerGroupMember.objects.filter(group=group, expires_at__gte=timezone.now())
-                    .values_list("channel", flat=True))
+        return list(
+            LayerGroupMember.objects.filter(
+                group=group, expires_at__gte=timezone.now()
+            ).values_list("channel", flat=True)
+        )
 
     def _flush(self) -> None:
         from realtime.models import LayerGroupMember, LayerMessage

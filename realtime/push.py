@@ -21,14 +21,14 @@ def _background_loop() -> asyncio.AbstractEventLoop:
     with _lock:
         if _loop is None or _loop.is_closed():
             loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="channel-layer-push",
-                             daemon=True).start()
+            threading.Thread(
+                target=loop.run_forever, name="channel-layer-push", daemon=True
+            ).start()
             _loop = loop
         return _loop
 
 
 def group_send_sync(group: str, message: dict, timeout: float = 10.0) -> None:
     layer = get_channel_layer()
-    future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message),
-                                              _background_loop())
+    future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _background_loop())
     future.result(timeout=timeout)

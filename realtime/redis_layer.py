@@ -132,7 +132,8 @@ class ProcessLocalRedisChannelLayer(RedisChannelLayer):
         assert self.require_valid_group_name(group), "Group name not valid"
         connection = self.connection(self.consistent_hash(group))
         members = await connection.register_script(_MEMBERS)(
-            keys=[self._group_key(group)], args=[int(time.time()) - self.group_expiry])
+            keys=[self._group_key(group)], args=[int(time.time()) - self.group_expiry]
+        )
         local: list[str] = []
         remote: list[str] = []
         for member in members:
@@ -151,12 +152,18 @@ class ProcessLocalRedisChannelLayer(RedisChannelLayer):
 
     async def _push(self, group: str, channels: list[str], message: dict) -> None:
         by_connection, messages, capacities = self._map_channel_keys_to_connection(
-            channels, message)
+            channels, message
+        )
         for index, keys in by_connection.items():
             args = [messages[key] for key in keys] + [capacities[key] for key in keys]
             connection = self.connection(index)
             over_capacity = await connection.register_script(_PUSH)(
-                keys=keys, args=[*args, time.time(), int(self.expiry)])
+                keys=keys, args=[*args, time.time(), int(self.expiry)]
+            )
             if over_capacity:
-                logger.info("%s of %s channels over capacity in group %s", over_capacity,
-                            len(channels), group)
+                logger.info(
+                    "%s of %s channels over capacity in group %s",
+                    over_capacity,
+                    len(channels),
+                    group,
+                )

@@ -14,8 +14,9 @@ from simulator.api import permission
 
 
 class QuickPhrasesSerializer(serializers.Serializer):
-    phrases = serializers.ListField(child=serializers.CharField(max_length=300,
-                                                                trim_whitespace=False))
+    phrases = serializers.ListField(
+        child=serializers.CharField(max_length=300, trim_whitespace=False)
+    )
 
 
 class QuickPhrasesApi(APIView):
@@ -25,11 +26,15 @@ class QuickPhrasesApi(APIView):
     def get(self, request: Request) -> Response:
         return Response({"phrases": quick_phrases_of(request.user)})
 
-    @extend_schema(request=QuickPhrasesSerializer, responses=QuickPhrasesSerializer,
-                   summary="Replace my quick phrases")
+    @extend_schema(
+        request=QuickPhrasesSerializer,
+        responses=QuickPhrasesSerializer,
+        summary="Replace my quick phrases",
+    )
     def put(self, request: Request) -> Response:
         serializer = QuickPhrasesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        phrases = quick_phrases_save(trainee=request.user,
-                                     phrases=serializer.validated_data["phrases"])
+        phrases = quick_phrases_save(
+            trainee=request.user, phrases=serializer.validated_data["phrases"]
+        )
         return Response({"phrases": phrases})

@@ -21,9 +21,17 @@ class RoleplayConfig(AppConfig):
 
     # Read by accounts.navigation and accounts.roles.
     menu_entries = [
-        {"order": 50, "label": _("Role-play practice"), "url_name": "roleplay:index",
-         "permission": "accounts.act_as_trainee"},
-        {"order": 100, "label": _("Review queue"), "url_name": "roleplay:review_queue",
-         "permission": "accounts.train_cohorts"},
+        {
+            "order": 50,
+            "label": _("Role-play practice"),
+            "url_name": "roleplay:index",
+            "permission": "accounts.act_as_trainee",
+        },
+        {
+            "order": 100,
+            "label": _("Review queue"),
+            "url_name": "roleplay:review_queue",
+            "permission": "accounts.train_cohorts",
+        },
     ]
     role_permissions = {Role.TRAINER: _REVIEW, Role.ADMIN: _REVIEW}

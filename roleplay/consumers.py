@@ -61,8 +61,9 @@ async def _deliver_when_due(consumer: SessionConsumer, delivery: Delivery) -> No
     """The buyer finished typing: stamp the line and push it (once; see message_deliver)."""
     await asyncio.sleep(max(0.0, (delivery.due - timezone.now()).total_seconds()))
     async with consumer.in_order:
-        after = await _call(message_deliver, message_id=delivery.message_id,
-                            session_id=delivery.session_id)
+        after = await _call(
+            message_deliver, message_id=delivery.message_id, session_id=delivery.session_id
+        )
         await consumer.push(after.pushes)
 
 
@@ -101,8 +102,11 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
     async def push(self, pushes: list[tuple[int, dict]]) -> None:
         """Send this session's new lines on this socket now, then to the group."""
         for session_id, payload in pushes:
-            if (self.open and session_id == getattr(self, "session_id", None)
-                    and payload["type"] == "session.message"):
+            if (
+                self.open
+                and session_id == getattr(self, "session_id", None)
+                and payload["type"] == "session.message"
+            ):
                 try:
                     await self.send_json({"type": "message", "message": payload["message"]})
                 except OSError:  # the client is gone (uvicorn says so before the event)
@@ -134,25 +138,23 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         # Joined before the backlog is read, so nothing pushed in between is missed (a
         # line in both is shown once: the page keys messages by sequence number).
         await self.channel_layer.group_add(group_name(self.session_id), self.channel_name)
-        backlog = await _call(_connect_backlog, session_id=self.session_id, after=after,
-                              user=user)
+        backlog = await _call(_connect_backlog, session_id=self.session_id, after=after, user=user)
         if backlog is None:
-            await self.channel_layer.group_discard(group_name(self.session_id),
-                                                   self.channel_name)
+            await self.channel_layer.group_discard(group_name(self.session_id), self.channel_name)
             del self.session_id
             await self.close()  # someone else's session: the handshake is refused
             return
         await self.accept()
         self.open = True
         messages, status = backlog
-        await self.send_json({"type": "hello", "session": self.session_id,
-                              "messages": messages, **status})
+        await self.send_json(
+            {"type": "hello", "session": self.session_id, "messages": messages, **status}
+        )
 
     async def disconnect(self, code) -> None:
         self.open = False
         if hasattr(self, "session_id"):
-            await self.channel_layer.group_discard(group_name(self.session_id),
-                                                   self.channel_name)
+            await self.channel_layer.group_discard(group_name(self.session_id), self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         if text_data is None or len(text_data.encode()) > MAX_FRAME_BYTES:
@@ -179,22 +181,30 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             after = content.get("after")
             after = after if isinstance(after, int) and not isinstance(after, bool) else 0
             # A resync on an open socket needs no catch-up: this process is alive.
-            messages, status = await _call(session_backlog, session_id=self.session_id,
-                                           after=max(0, after))
-            await self.send_json({"type": "hello", "session": self.session_id,
-                                  "messages": messages, **status})
+            messages, status = await _call(
+                session_backlog, session_id=self.session_id, after=max(0, after)
+            )
+            await self.send_json(
+                {"type": "hello", "session": self.session_id, "messages": messages, **status}
+            )
             return
         client_id, received = content.get("client_id"), time.monotonic()
         if self._too_fast(client_id, received):
-            await self.send_json({"type": "error", "client_id": client_id,
-                                  "message": str(SLOW_DOWN)})
+            await self.send_json(
+                {"type": "error", "client_id": client_id, "message": str(SLOW_DOWN)}
+            )
             return
         async with self.in_order:
             try:
                 result = await _call(
-                    reply_receive, session_id=self.session_id, user=self.scope["user"],
-                    client_id=client_id, text=content.get("text"),
-                    events=content.get("events"), sent_t=content.get("sent_t"))
+                    reply_receive,
+                    session_id=self.session_id,
+                    user=self.scope["user"],
+                    client_id=client_id,
+                    text=content.get("text"),
+                    events=content.get("events"),
+                    sent_t=content.get("sent_t"),
+                )
             except PermissionDenied:
                 await self.close()
                 return
@@ -204,8 +214,9 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
                     self._acked.append((received, client_id))
                 await self.send_json(result.ack)
             else:
-                await self.send_json({"type": "error", "client_id": client_id,
-                                      "message": result.error})
+                await self.send_json(
+                    {"type": "error", "client_id": client_id, "message": result.error}
+                )
             await self.push(result.after.pushes)
         _plan_deliveries(self, result.after)
         if result.after.tasks:
@@ -215,9 +226,11 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         """The rate limit checked at the socket, before any database work: a client
         flooding replies is refused cheaply. The session row's own check stays the rule
         (it covers every socket); a resend of an acknowledged reply always passes."""
-        return (len(self._acked) == MAX_REPLIES_PER_SECOND
-                and self._acked[0][0] >= now - 1.0
-                and not self._was_acked(client_id))
+        return (
+            len(self._acked) == MAX_REPLIES_PER_SECOND
+            and self._acked[0][0] >= now - 1.0
+            and not self._was_acked(client_id)
+        )
 
     def _was_acked(self, client_id) -> bool:
         return any(known == client_id for _, known in self._acked)
@@ -230,8 +243,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "message", "message": event["message"]})
 
     async def session_ended(self, event: dict) -> None:
-        await self.send_json({"type": "ended", **{k: v for k, v in event.items()
-                                                   if k != "type"}})
+        await self.send_json({"type": "ended", **{k: v for k, v in event.items() if k != "type"}})
 
     async def session_scored(self, event: dict) -> None:
         await self.send_json({"type": "scored", "session": event["session"]})

@@ -14,10 +14,12 @@ class Exam(models.Model):
         ACTIVE = "active", _("In progress")
         ENDED = "ended", _("Ended")
 
-    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="roleplay_exams")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.ACTIVE)
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roleplay_exams"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     deadline_at = models.DateTimeField(_("deadline"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
@@ -25,8 +27,11 @@ class Exam(models.Model):
     class Meta:
         ordering = ["-started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["trainee"], condition=models.Q(status="active"),
-                                    name="one_active_exam_per_trainee")
+            models.UniqueConstraint(
+                fields=["trainee"],
+                condition=models.Q(status="active"),
+                name="one_active_exam_per_trainee",
+            )
         ]
         verbose_name = _("role-play exam")
         verbose_name_plural = _("role-play exams")
@@ -49,21 +54,25 @@ class Session(models.Model):
         BUYER_LEFT = "buyer_left", _("The buyer left")
         TIME_UP = "time_up", _("Time was up")
 
-    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="roleplay_sessions")
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roleplay_sessions"
+    )
     # The exact version the trainee met: later edits and publications never change it.
-    scenario_version = models.ForeignKey("scenarios.ScenarioVersion", on_delete=models.PROTECT,
-                                         related_name="sessions")
-    exam = models.ForeignKey(Exam, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="sessions")
-    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices,
-                            default=Mode.PRACTICE)
+    scenario_version = models.ForeignKey(
+        "scenarios.ScenarioVersion", on_delete=models.PROTECT, related_name="sessions"
+    )
+    exam = models.ForeignKey(
+        Exam, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.PRACTICE)
     seed = models.BigIntegerField(_("seed"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
     outcome = models.CharField(_("outcome"), max_length=10, blank=True)
-    end_reason = models.CharField(_("end reason"), max_length=12, choices=EndReason.choices,
-                                  blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=12, choices=EndReason.choices, blank=True
+    )
     engine_state = models.JSONField(_("engine state"), default=dict)
     # One Celery wake-up at a time per session, due at ``timer_at``: the earliest planned
     # timer (a nudge, a silence branch, the patience limit). A wake-up carries the version
@@ -112,16 +121,17 @@ class Message(models.Model):
     events = models.JSONField(_("input events"), default=list, blank=True)
     telemetry = models.JSONField(_("telemetry findings"), default=dict, blank=True)
     hits = models.JSONField(_("compliance hits"), default=list, blank=True)
-    branch_reason = models.CharField(_("why the buyer answered so"), max_length=300,
-                                     blank=True)
+    branch_reason = models.CharField(_("why the buyer answered so"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["session", "seq", "id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "seq"], name="message_seq_unique"),
-            models.UniqueConstraint(fields=["session", "client_id"],
-                                    condition=~models.Q(client_id=""),
-                                    name="message_client_id_once"),
+            models.UniqueConstraint(
+                fields=["session", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="message_client_id_once",
+            ),
         ]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
@@ -133,8 +143,9 @@ class Message(models.Model):
 class QuickPhrase(models.Model):
     """A trainee's own quick phrases (快捷短语); inserting one counts as pasted, not typed."""
 
-    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="quick_phrases")
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quick_phrases"
+    )
     text = models.CharField(_("text"), max_length=300)
     position = models.PositiveIntegerField(default=0)
 
@@ -154,11 +165,13 @@ class Report(models.Model):
     data = models.JSONField(_("report"))
     total = models.DecimalField(_("total"), max_digits=5, decimal_places=1, null=True)
     scored_at = models.DateTimeField(_("scored"), auto_now_add=True)
-    corrected_total = models.DecimalField(_("corrected total"), max_digits=5, decimal_places=1,
-                                          null=True, blank=True)
+    corrected_total = models.DecimalField(
+        _("corrected total"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
     correction_reason = models.TextField(_("reason for the correction"), blank=True)
-    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     corrected_at = models.DateTimeField(_("corrected"), null=True, blank=True)
 
     class Meta:
@@ -180,12 +193,14 @@ class Dispute(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="disputes")
     comment = models.TextField(_("comment"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
     answer = models.TextField(_("answer"), blank=True)
     created_at = models.DateTimeField(_("raised"), auto_now_add=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     class Meta:

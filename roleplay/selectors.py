@@ -34,8 +34,11 @@ def session_spec(session: Session) -> ScenarioSpec:
 
 def scored_messages(session: Session) -> list[Message]:
     """The messages scoring sees, in its order (report indexes point into this list)."""
-    return [message for message in session.messages.filter(at__isnull=False).order_by("at", "seq")
-            if runner.scored(message)]
+    return [
+        message
+        for message in session.messages.filter(at__isnull=False).order_by("at", "seq")
+        if runner.scored(message)
+    ]
 
 
 def session_owned(*, session_id: int, user) -> bool:
@@ -47,16 +50,21 @@ def session_backlog(*, session_id: int, after: int) -> tuple[list[dict], dict]:
     ``after``, and the session's status."""
     session = Session.objects.select_related("report").get(pk=session_id)
     messages = session.messages.filter(seq__gt=after, at__isnull=False).order_by("seq")
-    status = {"status": session.status, "outcome": session.outcome,
-              "end_reason": session.end_reason, "deadline_at": session.deadline_at.isoformat(),
-              "scored": hasattr(session, "report")}
+    status = {
+        "status": session.status,
+        "outcome": session.outcome,
+        "end_reason": session.end_reason,
+        "deadline_at": session.deadline_at.isoformat(),
+        "scored": hasattr(session, "report"),
+    }
     return [message_data(m) for m in messages], status
 
 
 def sessions_of_trainee(user) -> QuerySet[Session]:
     """The trainee's own sessions, newest first, for their role-play page."""
     return Session.objects.filter(trainee=user).select_related(
-        "scenario_version__scenario", "report")
+        "scenario_version__scenario", "report"
+    )
 
 
 def exams_of_trainee(user) -> QuerySet[Exam]:
@@ -97,8 +105,9 @@ def workbench_session(session: Session) -> dict:
     persona = data["persona"]
     first = (data.get("scoring") or {}).get("first_response") or {}
     later = (data.get("scoring") or {}).get("response") or {}
-    products = Product.objects.filter(shop__slug=data["shop"], slug__in=data.get("products")
-                                      or []).prefetch_related("variants")
+    products = Product.objects.filter(
+        shop__slug=data["shop"], slug__in=data.get("products") or []
+    ).prefetch_related("variants")
     return {
         "id": session.pk,
         "title": data["title"],
@@ -106,17 +115,28 @@ def workbench_session(session: Session) -> dict:
         "mode": session.mode,
         "status": session.status,
         "deadline_at": session.deadline_at.isoformat(),
-        "buyer": {"name": persona["name"], "gender": persona.get("gender", "unknown"),
-                  "age_group": persona.get("age_group", "")},
+        "buyer": {
+            "name": persona["name"],
+            "gender": persona.get("gender", "unknown"),
+            "age_group": persona.get("age_group", ""),
+        },
         "order": persona.get("order"),
-        "targets": {"first_target": first.get("target_s", 6), "first_limit":
-                    first.get("limit_s", 10), "target": later.get("target_s", 15),
-                    "limit": later.get("limit_s", 60)},
+        "targets": {
+            "first_target": first.get("target_s", 6),
+            "first_limit": first.get("limit_s", 10),
+            "target": later.get("target_s", 15),
+            "limit": later.get("limit_s", 60),
+        },
         "products": [
-            {"name": p.name, "price": str(p.price), "materials": p.materials,
-             "selling_points": p.selling_points,
-             "variants": [{"label": v.label, "stock": v.stock, "sku": v.sku}
-                          for v in p.variants.all()]}
+            {
+                "name": p.name,
+                "price": str(p.price),
+                "materials": p.materials,
+                "selling_points": p.selling_points,
+                "variants": [
+                    {"label": v.label, "stock": v.stock, "sku": v.sku} for v in p.variants.all()
+                ],
+            }
             for p in products
         ],
     }
@@ -124,11 +144,14 @@ def workbench_session(session: Session) -> dict:
 
 def review_queue(user) -> tuple[QuerySet[Dispute], QuerySet[Report]]:
     visible = sessions_visible_to(user)
-    disputes = Dispute.objects.filter(status=Dispute.Status.OPEN,
-                                      report__session__in=visible).select_related(
-        "report__session__trainee", "report__session__scenario_version__scenario")
-    reports = Report.objects.filter(session__in=visible).select_related(
-        "session__trainee", "session__scenario_version__scenario").order_by("-scored_at")[:30]
+    disputes = Dispute.objects.filter(
+        status=Dispute.Status.OPEN, report__session__in=visible
+    ).select_related("report__session__trainee", "report__session__scenario_version__scenario")
+    reports = (
+        Report.objects.filter(session__in=visible)
+        .select_related("session__trainee", "session__scenario_version__scenario")
+        .order_by("-scored_at")[:30]
+    )
     return disputes, reports
 
 
@@ -137,8 +160,9 @@ def _segments(text: str, hits: list[dict]) -> list[dict]:
     cuts = sorted({0, len(text), *[h["start"] for h in hits], *[h["end"] for h in hits]})
     segments = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        covering = [h for h in hits if h["start"] <= start and end <= h["end"] and
-                    h["start"] < h["end"]]
+        covering = [
+            h for h in hits if h["start"] <= start and end <= h["end"] and h["start"] < h["end"]
+        ]
         segments.append({"text": text[start:end], "hits": covering})
     return segments
 
@@ -155,18 +179,25 @@ def report_view(report: Report) -> dict:
     transcript = []
     for index, message in enumerate(messages):
         hits = hits_by_message.get(index, [])
-        transcript.append({
-            "message": message,
-            "segments": _segments(message.text, hits),
-            "hits": hits,
-            "missing": [h for h in hits if h["start"] == h["end"]],
-            "typing": typing_by_message.get(index),
-            "telemetry": message.telemetry,
-        })
+        transcript.append(
+            {
+                "message": message,
+                "segments": _segments(message.text, hits),
+                "hits": hits,
+                "missing": [h for h in hits if h["start"] == h["end"]],
+                "typing": typing_by_message.get(index),
+                "telemetry": message.telemetry,
+            }
+        )
     waits = [
         {**detail, "buyer": messages[detail["buyer_message"]].text}
         for detail in data["response"].get("details", [])
     ]
     unmatched = [h for h in data["compliance"]["hits"] if h.get("message") is None]
-    return {"report": report, "data": data, "transcript": transcript, "waits": waits,
-            "missing_points": unmatched}
+    return {
+        "report": report,
+        "data": data,
+        "transcript": transcript,
+        "waits": waits,
+        "missing_points": unmatched,
+    }

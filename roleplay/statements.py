@@ -17,8 +17,17 @@ from django.db.models import Model
 from roleplay.models import Message, Session
 
 # What the live path changes on a session row; the rest is fixed when the session starts.
-SESSION_STATE_FIELDS = ("status", "outcome", "end_reason", "ended_at", "engine_state",
-                        "timer_version", "timer_at", "last_seq", "reply_times")
+SESSION_STATE_FIELDS = (
+    "status",
+    "outcome",
+    "end_reason",
+    "ended_at",
+    "engine_state",
+    "timer_version",
+    "timer_at",
+    "last_seq",
+    "reply_times",
+)
 _MESSAGE_FIELDS = tuple(f for f in Message._meta.concrete_fields if not f.primary_key)
 _SESSION_FIELDS = tuple(Session._meta.get_field(name) for name in SESSION_STATE_FIELDS)
 
@@ -42,15 +51,19 @@ def _session_update(vendor: str) -> str:
 def _message_insert(vendor: str, rows: int) -> str:
     columns = ", ".join(_q(f.column) for f in _MESSAGE_FIELDS)
     row = "(" + ", ".join(["%s"] * len(_MESSAGE_FIELDS)) + ")"
-    return (f"INSERT INTO {_q(Message._meta.db_table)} ({columns}) VALUES "
-            f"{', '.join([row] * rows)} RETURNING {_q('id')}")
+    return (
+        f"INSERT INTO {_q(Message._meta.db_table)} ({columns}) VALUES "
+        f"{', '.join([row] * rows)} RETURNING {_q('id')}"
+    )
 
 
 @lru_cache(maxsize=4)
 def _overdue_select(vendor: str) -> str:
     q = _q
-    return (f"SELECT {q('id')} FROM {q(Message._meta.db_table)} WHERE {q('session_id')} = %s "
-            f"AND {q('at')} IS NULL AND {q('due_at')} <= %s ORDER BY {q('due_at')}, {q('id')}")
+    return (
+        f"SELECT {q('id')} FROM {q(Message._meta.db_table)} WHERE {q('session_id')} = %s "
+        f"AND {q('at')} IS NULL AND {q('due_at')} <= %s ORDER BY {q('due_at')}, {q('id')}"
+    )
 
 
 @lru_cache(maxsize=4)
@@ -72,14 +85,17 @@ def delivery_statements(vendor: str) -> tuple[str, str, str]:
 def _session_lock(vendor: str) -> tuple[str, tuple]:
     table = Session._meta.db_table
     fields = Session._meta.concrete_fields
-    sql = (f"SELECT {', '.join(_q(f.column) for f in fields)} FROM {_q(table)} "
-           f"WHERE {_q('id')} = %s{_for_update()}")
+    sql = (
+        f"SELECT {', '.join(_q(f.column) for f in fields)} FROM {_q(table)} "
+        f"WHERE {_q('id')} = %s{_for_update()}"
+    )
     # The converters the ORM would apply to each column (SQLite returns text for dates).
     converters = []
     for f in fields:
         col = f.get_col(table)
-        converters.append((col, tuple(connection.ops.get_db_converters(col)
-                                      + col.get_db_converters(connection))))
+        converters.append(
+            (col, tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+        )
     return sql, tuple(converters)
 
 
@@ -131,6 +147,8 @@ def messages_insert(messages: list[Message]) -> None:
 def overdue_line_ids(session_id: int, now: datetime) -> list[int]:
     """Lines whose typing delay is over but that were never pushed, oldest first."""
     with connection.cursor() as cursor:
-        cursor.execute(_overdue_select(connection.vendor),
-                       [session_id, connection.ops.adapt_datetimefield_value(now)])
+        cursor.execute(
+            _overdue_select(connection.vendor),
+            [session_id, connection.ops.adapt_datetimefield_value(now)],
+        )
         return [row[0] for row in cursor.fetchall()]

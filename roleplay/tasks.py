@@ -25,12 +25,19 @@ def exam_expire_task(exam_id: int) -> None:
     exams.exam_expire(exam_id=exam_id)
 
 
-@shared_task(name="roleplay.score", acks_late=True, autoretry_for=(Exception,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="roleplay.score",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def score_task(session_id: int) -> None:
     reports.session_score(session_id=session_id)
 
 
 # By registered name, for the after-commit work that names the task to send.
-TASKS = {task.name: task for task in (deliver_task, timer_task, expire_task, exam_expire_task,
-                                      score_task)}
+TASKS = {
+    task.name: task
+    for task in (deliver_task, timer_task, expire_task, exam_expire_task, score_task)
+}

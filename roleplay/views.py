@@ -39,9 +39,15 @@ trainee_required = permission_required("accounts.act_as_trainee", raise_exceptio
 @trainee_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "roleplay/index.html", {
-        "scenarios": scenarios_published(), "sessions": sessions_of_trainee(request.user)[:30],
-        "active_exam": exam_active_of(request.user)})
+    return render(
+        request,
+        "roleplay/index.html",
+        {
+            "scenarios": scenarios_published(),
+            "sessions": sessions_of_trainee(request.user)[:30],
+            "active_exam": exam_active_of(request.user),
+        },
+    )
 
 
 @login_required
@@ -70,8 +76,7 @@ def exam_begin(request: HttpRequest) -> HttpResponse:
     return redirect("roleplay:exam", exam.pk)
 
 
-def _workbench(request: HttpRequest, sessions: list[Session], exam: Exam | None
-               ) -> HttpResponse:
+def _workbench(request: HttpRequest, sessions: list[Session], exam: Exam | None) -> HttpResponse:
     context = {
         "workbench": {
             "sessions": [workbench_session(s) for s in sessions],
@@ -112,23 +117,31 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and report_obj is not None:
         try:
             if request.POST.get("action") == "dispute":
-                dispute_create(trainee=request.user, report=report_obj,
-                               comment=request.POST.get("comment", ""))
+                dispute_create(
+                    trainee=request.user, report=report_obj, comment=request.POST.get("comment", "")
+                )
                 messages.success(request, _("Your dispute was sent to the trainer."))
             else:
                 try:
                     total = Decimal(request.POST.get("total", ""))
                 except InvalidOperation:
                     raise ValidationError(_("Enter the corrected score as a number.")) from None
-                report_correct(actor=request.user, report=report_obj, total=total,
-                               reason=request.POST.get("reason", ""))
+                report_correct(
+                    actor=request.user,
+                    report=report_obj,
+                    total=total,
+                    reason=request.POST.get("reason", ""),
+                )
                 messages.success(request, _("The score was corrected."))
         except (ValidationError, PermissionDenied) as exc:
             flash_error(request, exc)
         return redirect("roleplay:report", session.pk)
-    context = {"session": session, "view": report_view(report_obj) if report_obj else None,
-               "can_correct": request.user.has_perm("roleplay.change_report"),
-               "is_owner": session.trainee_id == request.user.pk}
+    context = {
+        "session": session,
+        "view": report_view(report_obj) if report_obj else None,
+        "can_correct": request.user.has_perm("roleplay.change_report"),
+        "is_owner": session.trainee_id == request.user.pk,
+    }
     return render(request, "roleplay/report.html", context)
 
 

@@ -56,8 +56,11 @@ class SchemaApi(APIView):
 class ValidateApi(APIView):
     permission_classes = [CanAuthorScenarios]
 
-    @extend_schema(request=YamlInputSerializer, responses=ValidationOutputSerializer,
-                   summary="Validate scenario YAML (as the editor does while you type)")
+    @extend_schema(
+        request=YamlInputSerializer,
+        responses=ValidationOutputSerializer,
+        summary="Validate scenario YAML (as the editor does while you type)",
+    )
     def post(self, request: Request) -> Response:
         serializer = YamlInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -77,8 +80,9 @@ class ScenarioSummarySerializer(serializers.Serializer):
     difficulty = serializers.IntegerField()
     motive = serializers.CharField()
     draft_valid = serializers.BooleanField()
-    published_version = serializers.IntegerField(source="published_version.number",
-                                                 allow_null=True, default=None)
+    published_version = serializers.IntegerField(
+        source="published_version.number", allow_null=True, default=None
+    )
 
 
 class ScenarioListApi(APIView):
@@ -87,18 +91,23 @@ class ScenarioListApi(APIView):
     @extend_schema(responses=ScenarioSummarySerializer(many=True), summary="List scenarios")
     def get(self, request: Request) -> Response:
         params = request.query_params
-        scenarios = scenarios_filtered(query=params.get("q", ""), shop=params.get("shop", ""),
-                                       tag=params.get("tag", ""),
-                                       status=params.get("status", ""))
+        scenarios = scenarios_filtered(
+            query=params.get("q", ""),
+            shop=params.get("shop", ""),
+            tag=params.get("tag", ""),
+            status=params.get("status", ""),
+        )
         return Response(ScenarioSummarySerializer(scenarios, many=True).data)
 
-    @extend_schema(request=YamlInputSerializer, responses={201: ScenarioSummarySerializer},
-                   summary="Create a scenario from YAML")
+    @extend_schema(
+        request=YamlInputSerializer,
+        responses={201: ScenarioSummarySerializer},
+        summary="Create a scenario from YAML",
+    )
     def post(self, request: Request) -> Response:
         serializer = YamlInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        scenario = scenario_create(actor=request.user,
-                                   yaml_text=serializer.validated_data["yaml"])
+        scenario = scenario_create(actor=request.user, yaml_text=serializer.validated_data["yaml"])
         return Response(ScenarioSummarySerializer(scenario).data, status=status.HTTP_201_CREATED)
 
 
@@ -132,14 +141,18 @@ class DraftOutputSerializer(ScenarioSummarySerializer):
 class DraftApi(APIView):
     permission_classes = [CanAuthorScenarios]
 
-    @extend_schema(request=YamlInputSerializer, responses=DraftOutputSerializer,
-                   summary="Save the draft (kept even when invalid; errors are returned)")
+    @extend_schema(
+        request=YamlInputSerializer,
+        responses=DraftOutputSerializer,
+        summary="Save the draft (kept even when invalid; errors are returned)",
+    )
     def put(self, request: Request, slug: str) -> Response:
         scenario = get_object_or_404(scenarios_all(), slug=slug)
         serializer = YamlInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = scenario_draft_save(actor=request.user, scenario=scenario,
-                                     yaml_text=serializer.validated_data["yaml"])
+        result = scenario_draft_save(
+            actor=request.user, scenario=scenario, yaml_text=serializer.validated_data["yaml"]
+        )
         data = ScenarioSummarySerializer(result.scenario).data
         return Response({**data, "errors": source_errors_data(result.errors)})
 
@@ -147,8 +160,11 @@ class DraftApi(APIView):
 class PublishApi(APIView):
     permission_classes = [CanAuthorScenarios]
 
-    @extend_schema(request=None, responses=VersionSerializer,
-                   summary="Publish the draft as an immutable version")
+    @extend_schema(
+        request=None,
+        responses=VersionSerializer,
+        summary="Publish the draft as an immutable version",
+    )
     def post(self, request: Request, slug: str) -> Response:
         scenario = get_object_or_404(scenarios_all(), slug=slug)
         version = scenario_publish(actor=request.user, scenario=scenario)
@@ -158,8 +174,11 @@ class PublishApi(APIView):
 class UnpublishApi(APIView):
     permission_classes = [CanAuthorScenarios]
 
-    @extend_schema(request=None, responses=ScenarioSummarySerializer,
-                   summary="Withdraw a scenario from trainees")
+    @extend_schema(
+        request=None,
+        responses=ScenarioSummarySerializer,
+        summary="Withdraw a scenario from trainees",
+    )
     def post(self, request: Request, slug: str) -> Response:
         scenario = get_object_or_404(scenarios_all(), slug=slug)
         scenario = scenario_unpublish(actor=request.user, scenario=scenario)
@@ -173,14 +192,18 @@ class CloneInputSerializer(serializers.Serializer):
 class CloneApi(APIView):
     permission_classes = [CanAuthorScenarios]
 
-    @extend_schema(request=CloneInputSerializer, responses={201: ScenarioSummarySerializer},
-                   summary="Copy a scenario's draft under a new slug")
+    @extend_schema(
+        request=CloneInputSerializer,
+        responses={201: ScenarioSummarySerializer},
+        summary="Copy a scenario's draft under a new slug",
+    )
     def post(self, request: Request, slug: str) -> Response:
         scenario = get_object_or_404(scenarios_all(), slug=slug)
         serializer = CloneInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        copy = scenario_clone(actor=request.user, scenario=scenario,
-                              new_slug=serializer.validated_data["slug"])
+        copy = scenario_clone(
+            actor=request.user, scenario=scenario, new_slug=serializer.validated_data["slug"]
+        )
         return Response(ScenarioSummarySerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
@@ -206,29 +229,43 @@ class DryRunInputSerializer(serializers.Serializer):
 class DryRunApi(APIView):
     permission_classes = [CanAuthorScenarios]
 
-    @extend_schema(request=DryRunInputSerializer, responses={200: dict},
-                   summary="Run replies against the buyer: branch fired, why, hits, score")
+    @extend_schema(
+        request=DryRunInputSerializer,
+        responses={200: dict},
+        summary="Run replies against the buyer: branch fired, why, hits, score",
+    )
     def post(self, request: Request, slug: str) -> Response:
         scenario = get_object_or_404(scenarios_all(), slug=slug)
         serializer = DryRunInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         text = serializer.validated_data.get("yaml") or scenario.draft_yaml
         spec = scenario_check(text, f"{slug}.yaml")
-        result = dry_run(spec, seed=serializer.validated_data["seed"],
-                         replies=serializer.validated_data["replies"])
+        result = dry_run(
+            spec,
+            seed=serializer.validated_data["seed"],
+            replies=serializer.validated_data["replies"],
+        )
         return Response(result)
 
 
 class DiagramApi(APIView):
     permission_classes = [CanAuthorScenarios]
 
-    @extend_schema(request=YamlInputSerializer, responses={200: dict},
-                   summary="The step graph of scenario YAML (nodes and edges)")
+    @extend_schema(
+        request=YamlInputSerializer,
+        responses={200: dict},
+        summary="The step graph of scenario YAML (nodes and edges)",
+    )
     def post(self, request: Request) -> Response:
         serializer = YamlInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         spec = scenario_check(serializer.validated_data["yaml"])
         diagram = scenario_diagram(spec.data)
-        return Response({"width": diagram.width, "height": diagram.height,
-                         "nodes": [asdict(n) for n in diagram.nodes],
-                         "edges": [asdict(e) for e in diagram.edges]})
+        return Response(
+            {
+                "width": diagram.width,
+                "height": diagram.height,
+                "nodes": [asdict(n) for n in diagram.nodes],
+                "edges": [asdict(e) for e in diagram.edges],
+            }
+        )

@@ -19,7 +19,11 @@ class ScenariosConfig(AppConfig):
 
     # Read by accounts.navigation and accounts.roles.
     menu_entries = [
-        {"order": 90, "label": _("Scenarios"), "url_name": "scenarios:index",
-         "permission": "scenarios.change_scenario"},
+        {
+            "order": 90,
+            "label": _("Scenarios"),
+            "url_name": "scenarios:index",
+            "permission": "scenarios.change_scenario",
+        },
     ]
     role_permissions = {Role.TRAINER: _AUTHORING, Role.ADMIN: _AUTHORING}

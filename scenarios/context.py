@@ -35,8 +35,10 @@ def _shops_from_database() -> dict[str, ShopFacts]:
             products.setdefault(product_slug, set())
             if sku:
                 products[product_slug].add(sku)
-    return {slug: ShopFacts({p: frozenset(s) for p, s in products.items()})
-            for slug, products in facts.items()}
+    return {
+        slug: ShopFacts({p: frozenset(s) for p, s in products.items()})
+        for slug, products in facts.items()
+    }
 
 
 def _shops_from_files() -> dict[str, ShopFacts]:

@@ -105,8 +105,9 @@ def _branch_edges(steps: dict) -> tuple[list[DiagramEdge], list[str]]:
     return edges, outcomes
 
 
-def _node(name: str, column: int, row: int, steps: dict, *, start, unreachable: bool
-          ) -> DiagramNode:
+def _node(
+    name: str, column: int, row: int, steps: dict, *, start, unreachable: bool
+) -> DiagramNode:
     x = 20 + column * (NODE_W + GAP_X)
     y = 20 + row * (NODE_H + GAP_Y)
     if name.startswith(OUTCOME):
@@ -158,6 +159,7 @@ def _placed(edges: list[DiagramEdge], nodes: dict[str, DiagramNode]) -> list[Dia
             x1, y1 = source.x + NODE_W // 2, source.y + NODE_H
             x2, y2 = target.x + NODE_W // 2, target.y + NODE_H
             label_x, label_y = (x1 + x2) // 2, max(y1, y2) + 12
-        placed.append(DiagramEdge(edge.source, edge.target, edge.label, x1, y1, x2, y2,
-                                  label_x, label_y))
+        placed.append(
+            DiagramEdge(edge.source, edge.target, edge.label, x1, y1, x2, y2, label_x, label_y)
+        )
     return placed

@@ -19,11 +19,19 @@ class Scenario(models.Model):
     draft_valid = models.BooleanField(_("draft valid"), default=False)
     draft_updated_at = models.DateTimeField(_("draft saved"), auto_now=True)
     draft_updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("saved by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("saved by"),
     )
     published_version = models.ForeignKey(
-        "ScenarioVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "ScenarioVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("published version"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -48,8 +56,12 @@ class ScenarioVersion(models.Model):
     content_hash = models.CharField(_("content hash"), max_length=80)
     created_at = models.DateTimeField(_("published at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("published by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("published by"),
     )
 
     class Meta:

@@ -59,8 +59,9 @@ def fire_due_timers(spec: ScenarioSpec, state: engine.State, until: float) -> li
     return fired
 
 
-def reply(spec: ScenarioSpec, state: engine.State, text: str, at: float, *, first: bool,
-          hits=None) -> engine.Turn:
+def reply(
+    spec: ScenarioSpec, state: engine.State, text: str, at: float, *, first: bool, hits=None
+) -> engine.Turn:
     """The trainee's reply at ``at`` (timers due before it already fired)."""
     return engine.on_reply(spec, state, text, at, "first" if first else "middle", hits=hits)
 
@@ -108,13 +109,13 @@ def scoring_targets(spec: ScenarioSpec) -> dict:
 
 
 def outcome_score(spec: ScenarioSpec, outcome: str) -> float:
-    scores = {**DEFAULT_OUTCOME_SCORES,
-              **((spec.data.get("scoring") or {}).get("outcomes") or {})}
+    scores = {**DEFAULT_OUTCOME_SCORES, **((spec.data.get("scoring") or {}).get("outcomes") or {})}
     return float(scores[outcome])
 
 
-def scoring_input(spec: ScenarioSpec, lines: Iterable[tuple[float, ChatLine, list | None]],
-                  outcome: str | None) -> dict:
+def scoring_input(
+    spec: ScenarioSpec, lines: Iterable[tuple[float, ChatLine, list | None]], outcome: str | None
+) -> dict:
     """The scoring package's session document: ``lines`` are (seconds on the session clock,
     line, the agent's input events or None), in the order they were delivered."""
     messages = []
@@ -131,6 +132,10 @@ def scoring_input(spec: ScenarioSpec, lines: Iterable[tuple[float, ChatLine, lis
     return data
 
 
-def score(spec: ScenarioSpec, lines: Iterable[tuple[float, ChatLine, list | None]],
-          outcome: str | None, rulepack=None) -> SessionReport:
+def score(
+    spec: ScenarioSpec,
+    lines: Iterable[tuple[float, ChatLine, list | None]],
+    outcome: str | None,
+    rulepack=None,
+) -> SessionReport:
     return score_session(scoring_input(spec, lines, outcome), scoring_targets(spec), rulepack)

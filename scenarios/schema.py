@@ -9,8 +9,11 @@ TEXT = {"type": "string", "minLength": 1, "maxLength": 1000}
 LINES = {"type": "array", "items": TEXT, "minItems": 1, "maxItems": 10}
 OUTCOMES = ["成交", "流失", "转主管", "差评"]
 MOTIVES = ["求美", "求廉", "仿效", "求名", "求速", "求惯", "求安", "求实"]
-KEYWORDS = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100},
-            "maxItems": 100}
+KEYWORDS = {
+    "type": "array",
+    "items": {"type": "string", "minLength": 1, "maxLength": 100},
+    "maxItems": 100,
+}
 GROUP = {"oneOf": [{"type": "string", "minLength": 1, "maxLength": 100}, KEYWORDS]}
 SECONDS = {"type": "number", "exclusiveMinimum": 0, "maximum": 3600}
 BAND = {
@@ -84,8 +87,15 @@ SCHEMA: dict = {
         "persona": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["name", "motive", "knowledge", "price_attitude", "patience_s",
-                         "nudge_after_s", "typing_cpm"],
+            "required": [
+                "name",
+                "motive",
+                "knowledge",
+                "price_attitude",
+                "patience_s",
+                "nudge_after_s",
+                "typing_cpm",
+            ],
             "properties": {
                 "name": {"type": "string", "minLength": 1, "maxLength": 30},
                 "gender": {"enum": ["female", "male", "unknown"]},
@@ -114,8 +124,7 @@ SCHEMA: dict = {
                                 "properties": {
                                     "product": SLUG,
                                     "sku": {"type": "string", "maxLength": 64},
-                                    "quantity": {"type": "integer", "minimum": 1,
-                                                 "maximum": 99},
+                                    "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
                                 },
                             },
                         },
@@ -149,23 +158,30 @@ SCHEMA: dict = {
                 "typing": {
                     "type": "object",
                     "additionalProperties": False,
-                    "properties": {"required_cpm": {"type": "number", "exclusiveMinimum": 0,
-                                                    "maximum": 400}},
+                    "properties": {
+                        "required_cpm": {"type": "number", "exclusiveMinimum": 0, "maximum": 400}
+                    },
                 },
                 "weights": {
                     "type": "object",
                     "additionalProperties": False,
                     "properties": {
                         name: {"type": "number", "minimum": 0, "maximum": 100}
-                        for name in ("response", "typing", "compliance", "outcome",
-                                     "required_points")
+                        for name in (
+                            "response",
+                            "typing",
+                            "compliance",
+                            "outcome",
+                            "required_points",
+                        )
                     },
                 },
                 "outcomes": {
                     "type": "object",
                     "additionalProperties": False,
-                    "properties": {name: {"type": "number", "minimum": 0, "maximum": 100}
-                                   for name in OUTCOMES},
+                    "properties": {
+                        name: {"type": "number", "minimum": 0, "maximum": 100} for name in OUTCOMES
+                    },
                 },
             },
         },
@@ -181,10 +197,18 @@ SCHEMA: dict = {
                 "rule": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 60},
                 "silence_s": SECONDS,
                 "tries": {"type": "integer", "minimum": 1, "maximum": 20},
-                "all": {"type": "array", "minItems": 1, "maxItems": 10,
-                        "items": {"$ref": "#/$defs/condition"}},
-                "any": {"type": "array", "minItems": 1, "maxItems": 10,
-                        "items": {"$ref": "#/$defs/condition"}},
+                "all": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 10,
+                    "items": {"$ref": "#/$defs/condition"},
+                },
+                "any": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 10,
+                    "items": {"$ref": "#/$defs/condition"},
+                },
                 "not": {"$ref": "#/$defs/condition"},
             },
         },
@@ -207,8 +231,12 @@ SCHEMA: dict = {
             "properties": {
                 "buyer": LINES,
                 "hint": {"type": "string", "maxLength": 300},
-                "branches": {"type": "array", "minItems": 1, "maxItems": 20,
-                             "items": {"$ref": "#/$defs/branch"}},
+                "branches": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 20,
+                    "items": {"$ref": "#/$defs/branch"},
+                },
                 "fallback": LINES,
                 "end": {"enum": OUTCOMES},
             },
@@ -230,10 +258,10 @@ SCHEMA: dict = {
                                 "type": "object",
                                 "additionalProperties": False,
                                 "required": ["after_s", "text"],
-                                "properties": {"after_s": {"type": "number", "minimum": 0,
-                                                           "maximum": 3600},
-                                               "text": {"type": "string", "minLength": 1,
-                                                        "maxLength": 1000}},
+                                "properties": {
+                                    "after_s": {"type": "number", "minimum": 0, "maximum": 3600},
+                                    "text": {"type": "string", "minLength": 1, "maxLength": 1000},
+                                },
                             },
                             {
                                 "type": "object",
@@ -250,9 +278,12 @@ SCHEMA: dict = {
                     "properties": {
                         "path": {"type": "array", "items": NAME, "minItems": 1},
                         "outcome": {"enum": [*OUTCOMES, None]},
-                        "score": {"type": "array", "items": {"type": "number", "minimum": 0,
-                                                             "maximum": 100},
-                                  "minItems": 2, "maxItems": 2},
+                        "score": {
+                            "type": "array",
+                            "items": {"type": "number", "minimum": 0, "maximum": 100},
+                            "minItems": 2,
+                            "maxItems": 2,
+                        },
                         "hits": {"type": "array", "items": {"type": "string"}},
                     },
                 },

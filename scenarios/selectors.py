@@ -14,8 +14,9 @@ def scenarios_all() -> QuerySet[Scenario]:
     return Scenario.objects.select_related("published_version")
 
 
-def scenarios_filtered(*, query: str = "", shop: str = "", tag: str = "", status: str = ""
-                       ) -> QuerySet[Scenario]:
+def scenarios_filtered(
+    *, query: str = "", shop: str = "", tag: str = "", status: str = ""
+) -> QuerySet[Scenario]:
     scenarios = scenarios_all()
     if query:
         scenarios = scenarios.filter(Q(title__icontains=query) | Q(slug__icontains=query))
@@ -39,7 +40,8 @@ def scenario_shop_slugs() -> list[str]:
 def scenarios_published(slugs: list[str] | None = None) -> QuerySet[Scenario]:
     """Scenarios trainees can practise (all, or those of ``slugs``)."""
     scenarios = Scenario.objects.filter(published_version__isnull=False).select_related(
-        "published_version")
+        "published_version"
+    )
     return scenarios if slugs is None else scenarios.filter(slug__in=slugs)
 
 
@@ -51,8 +53,12 @@ def version_diff(old: ScenarioVersion, new: ScenarioVersion) -> list[tuple[str, 
     """Lines of a unified diff as (kind, text): kind is add, remove, hunk or same."""
     lines = []
     for line in difflib.unified_diff(
-        old.yaml.splitlines(), new.yaml.splitlines(),
-        fromfile=f"v{old.number}", tofile=f"v{new.number}", lineterm="", n=3,
+        old.yaml.splitlines(),
+        new.yaml.splitlines(),
+        fromfile=f"v{old.number}",
+        tofile=f"v{new.number}",
+        lineterm="",
+        n=3,
     ):
         if line.startswith(("+++", "---")):
             kind = "file"

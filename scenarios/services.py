@@ -52,14 +52,21 @@ def scenario_create(*, actor, yaml_text: str, name: str = "scenario.yaml") -> Sc
     _require(actor, "scenarios.add_scenario")
     spec = scenario_check(yaml_text, name)
     if Scenario.objects.filter(slug=spec.slug).exists():
-        raise ValidationError({"slug": _("A scenario “%(slug)s” already exists.")
-                               % {"slug": spec.slug}})
-    scenario = Scenario(slug=spec.slug, draft_yaml=yaml_text, draft_valid=True,
-                        draft_updated_by=actor, **_summary_fields(spec))
+        raise ValidationError(
+            {"slug": _("A scenario “%(slug)s” already exists.") % {"slug": spec.slug}}
+        )
+    scenario = Scenario(
+        slug=spec.slug,
+        draft_yaml=yaml_text,
+        draft_valid=True,
+        draft_updated_by=actor,
+        **_summary_fields(spec),
+    )
     scenario.full_clean()
     scenario.save()
-    audit_record(actor=actor, action="scenario.create", target=scenario,
-                 after={"slug": scenario.slug})
+    audit_record(
+        actor=actor, action="scenario.create", target=scenario, after={"slug": scenario.slug}
+    )
     return scenario
 
 
@@ -82,8 +89,11 @@ def scenario_draft_save(*, actor, scenario: Scenario, yaml_text: str) -> DraftRe
         errors = found
         spec = None
     if spec is not None and spec.slug != scenario.slug:
-        errors.add_at(Position(f"{scenario.slug}.yaml", 1, 1), "slug",
-                      _("the slug cannot change (clone the scenario instead)"))
+        errors.add_at(
+            Position(f"{scenario.slug}.yaml", 1, 1),
+            "slug",
+            _("the slug cannot change (clone the scenario instead)"),
+        )
         spec = None
     scenario.draft_yaml = yaml_text
     scenario.draft_valid = spec is not None
@@ -96,8 +106,12 @@ def scenario_draft_save(*, actor, scenario: Scenario, yaml_text: str) -> DraftRe
 
 
 def _content_hash(spec: ScenarioSpec) -> str:
-    canonical = json.dumps({"scenario": spec.data, "intents": spec.intents}, sort_keys=True,
-                           ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        {"scenario": spec.data, "intents": spec.intents},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -109,8 +123,11 @@ def scenario_publish(*, actor, scenario: Scenario) -> ScenarioVersion:
     spec = scenario_check(scenario.draft_yaml, f"{scenario.slug}.yaml")
     content_hash = _content_hash(spec)
     latest = scenario.versions.order_by("-number").first()
-    before = {"published_version": scenario.published_version.number
-              if scenario.published_version else None}
+    before = {
+        "published_version": scenario.published_version.number
+        if scenario.published_version
+        else None
+    }
     if latest is not None and latest.content_hash == content_hash:
         version = latest
     else:
@@ -124,20 +141,33 @@ def scenario_publish(*, actor, scenario: Scenario) -> ScenarioVersion:
         )
     scenario.published_version = version
     scenario.save(update_fields=["published_version"])
-    audit_record(actor=actor, action="scenario.publish", target=scenario, before=before,
-                 after={"published_version": version.number, "hash": content_hash})
+    audit_record(
+        actor=actor,
+        action="scenario.publish",
+        target=scenario,
+        before=before,
+        after={"published_version": version.number, "hash": content_hash},
+    )
     return version
 
 
 @transaction.atomic
 def scenario_unpublish(*, actor, scenario: Scenario) -> Scenario:
     _require(actor, "scenarios.publish_scenario")
-    before = {"published_version": scenario.published_version.number
-              if scenario.published_version else None}
+    before = {
+        "published_version": scenario.published_version.number
+        if scenario.published_version
+        else None
+    }
     scenario.published_version = None
     scenario.save(update_fields=["published_version"])
-    audit_record(actor=actor, action="scenario.unpublish", target=scenario, before=before,
-                 after={"published_version": None})
+    audit_record(
+        actor=actor,
+        action="scenario.unpublish",
+        target=scenario,
+        before=before,
+        after={"published_version": None},
+    )
     return scenario
 
 
@@ -165,8 +195,9 @@ def scenario_import(*, actor, files: list[tuple[str, bytes]]) -> list[Scenario]:
     context = validation_context()
     for name, data in files:
         if len(data) > MAX_FILE_BYTES:
-            errors.add_at(Position(name, 1, 1), "", f"the file is larger than {MAX_FILE_BYTES} "
-                                                     "bytes")
+            errors.add_at(
+                Position(name, 1, 1), "", f"the file is larger than {MAX_FILE_BYTES} bytes"
+            )
             continue
         try:
             text = data.decode("utf-8-sig")
@@ -186,6 +217,7 @@ def scenario_import(*, actor, files: list[tuple[str, bytes]]) -> list[Scenario]:
             if existing is None:
                 result.append(scenario_create(actor=actor, yaml_text=text, name=name))
             else:
-                result.append(scenario_draft_save(actor=actor, scenario=existing,
-                                                  yaml_text=text).scenario)
+                result.append(
+                    scenario_draft_save(actor=actor, scenario=existing, yaml_text=text).scenario
+                )
         return result

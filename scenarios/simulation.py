@@ -42,7 +42,8 @@ def _add_lines(conversation: Conversation, lines, at: float, step: str, reason: 
         delivered = at + line.delay_s
         role = "system" if line.kind == "leave" else "buyer"
         conversation.transcript.append(
-            TranscriptLine(role, round(delivered, 3), line.text, line.kind, step, reason))
+            TranscriptLine(role, round(delivered, 3), line.text, line.kind, step, reason)
+        )
         latest = max(latest, delivered)
     return latest
 
@@ -52,8 +53,9 @@ def _run_timers(scenario: ScenarioSpec, conversation: Conversation, until: float
     latest = None
     for timed in runner.fire_due_timers(scenario, conversation.state, until):
         conversation.state = timed.turn.state
-        latest = _add_lines(conversation, timed.turn.lines, timed.at, timed.turn.state.step,
-                            timed.reason)
+        latest = _add_lines(
+            conversation, timed.turn.lines, timed.at, timed.turn.state.step, timed.reason
+        )
     return latest
 
 
@@ -75,11 +77,17 @@ def simulate(scenario: ScenarioSpec, seed: int, replies: list[dict]) -> Conversa
         if conversation.state.ended:
             break
         agent_count += 1
-        turn = runner.reply(scenario, conversation.state, reply["text"], at,
-                            first=agent_count == 1)
-        conversation.transcript.append(TranscriptLine(
-            "agent", round(at, 3), reply["text"], step=conversation.state.step,
-            reason=runner.turn_reason(turn), hits=[hit.to_dict() for hit in turn.hits]))
+        turn = runner.reply(scenario, conversation.state, reply["text"], at, first=agent_count == 1)
+        conversation.transcript.append(
+            TranscriptLine(
+                "agent",
+                round(at, 3),
+                reply["text"],
+                step=conversation.state.step,
+                reason=runner.turn_reason(turn),
+                hits=[hit.to_dict() for hit in turn.hits],
+            )
+        )
         conversation.state = turn.state
         last_line = _add_lines(conversation, turn.lines, at, turn.state.step)
     return conversation
@@ -122,5 +130,13 @@ def run_self_test(scenario: ScenarioSpec, test: dict, rulepack=None) -> SelfTest
     for rule in expect.get("hits") or []:
         if rule not in hit_rules:
             failures.append(f"expected a {rule} hit; hits were {', '.join(hit_rules) or 'none'}")
-    return SelfTestResult(test["name"], not failures, failures, path, conversation.outcome,
-                          total, hit_rules, conversation.transcript)
+    return SelfTestResult(
+        test["name"],
+        not failures,
+        failures,
+        path,
+        conversation.outcome,
+        total,
+        hit_rules,
+        conversation.transcript,
+    )

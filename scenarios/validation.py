@@ -87,8 +87,11 @@ def _schema_errors(document, errors: SourceErrors) -> None:
                 key = (*path, extra)
                 if key not in seen:
                     seen.add(key)
-                    errors.add_at(_position(document, key), _dotted(key),
-                                  "unknown field (not in the scenario format)")
+                    errors.add_at(
+                        _position(document, key),
+                        _dotted(key),
+                        "unknown field (not in the scenario format)",
+                    )
             continue
         if error.validator in ("oneOf", "anyOf") and error.context:
             # Report the most specific sub-error instead of "not valid under any schema".
@@ -144,9 +147,11 @@ class _Known:
     @classmethod
     def of(cls, document, context: ValidationContext) -> _Known:
         local_intents = document.get("intents") or {}
-        return cls(intents=set(context.shared_intents) | set(local_intents),
-                   rule_ids=context.rule_ids | {FORBIDDEN_RULE},
-                   patience=(document.get("persona") or {}).get("patience_s"))
+        return cls(
+            intents=set(context.shared_intents) | set(local_intents),
+            rule_ids=context.rule_ids | {FORBIDDEN_RULE},
+            patience=(document.get("persona") or {}).get("patience_s"),
+        )
 
 
 def _is_seconds(value) -> bool:
@@ -178,8 +183,9 @@ def _check_shop(document, context: ValidationContext, errors: SourceErrors) -> N
         return
     facts = context.shops.get(shop)
     if facts is None:
-        errors.add(document, "shop", f"“{shop}” is not a practice shop in the catalogue",
-                   path="shop")
+        errors.add(
+            document, "shop", f"“{shop}” is not a practice shop in the catalogue", path="shop"
+        )
         return
     _check_products(document, shop, facts, errors)
     _check_order_items(document, shop, facts, errors)
@@ -189,9 +195,12 @@ def _check_products(document, shop: str, facts: ShopFacts, errors: SourceErrors)
     products = document.get("products") or []
     for index, product in enumerate(products):
         if product not in facts.products:
-            errors.add(products, index,
-                       f"product “{product}” is not in the catalogue of shop “{shop}”",
-                       path=f"products[{index}]")
+            errors.add(
+                products,
+                index,
+                f"product “{product}” is not in the catalogue of shop “{shop}”",
+                path=f"products[{index}]",
+            )
 
 
 def _check_order_items(document, shop: str, facts: ShopFacts, errors: SourceErrors) -> None:
@@ -203,11 +212,16 @@ def _check_order_items(document, shop: str, facts: ShopFacts, errors: SourceErro
         slug, sku = item.get("product"), item.get("sku")
         where = f"persona.order.items[{index}]"
         if slug not in facts.products:
-            errors.add(item, "product", f"product “{slug}” is not in the catalogue of "
-                                        f"shop “{shop}”", path=f"{where}.product")
+            errors.add(
+                item,
+                "product",
+                f"product “{slug}” is not in the catalogue of shop “{shop}”",
+                path=f"{where}.product",
+            )
         elif sku and sku not in facts.products[slug]:
-            errors.add(item, "sku", f"SKU “{sku}” is not a variant of “{slug}”",
-                       path=f"{where}.sku")
+            errors.add(
+                item, "sku", f"SKU “{sku}” is not a variant of “{slug}”", path=f"{where}.sku"
+            )
 
 
 def _check_nudge(document, errors: SourceErrors) -> None:
@@ -216,16 +230,24 @@ def _check_nudge(document, errors: SourceErrors) -> None:
     patience = persona.get("patience_s")
     nudge = persona.get("nudge_after_s")
     if _is_seconds(patience) and _is_seconds(nudge) and nudge >= patience:
-        errors.add(persona, "nudge_after_s",
-                   f"the nudge ({nudge:g} s) must come before the buyer leaves "
-                   f"(patience_s {patience:g} s)", path="persona.nudge_after_s")
+        errors.add(
+            persona,
+            "nudge_after_s",
+            f"the nudge ({nudge:g} s) must come before the buyer leaves "
+            f"(patience_s {patience:g} s)",
+            path="persona.nudge_after_s",
+        )
 
 
 def _check_required_points(document, known: _Known, errors: SourceErrors) -> None:
     for index, point in enumerate(document.get("required_points") or []):
         if isinstance(point, dict) and point.get("intent") not in known.intents:
-            errors.add(point, "intent", f"unknown intent “{point.get('intent')}”",
-                       path=f"required_points[{index}].intent")
+            errors.add(
+                point,
+                "intent",
+                f"unknown intent “{point.get('intent')}”",
+                path=f"required_points[{index}].intent",
+            )
 
 
 def _check_start(document, errors: SourceErrors) -> None:
@@ -252,8 +274,7 @@ def _check_steps(document, known: _Known, errors: SourceErrors) -> None:
 def _check_goto(branch: dict, steps: dict, where: str, errors: SourceErrors) -> None:
     target = branch.get("goto")
     if isinstance(target, str) and target not in steps:
-        errors.add(branch, "goto", f"goto “{target}”: there is no such step",
-                   path=f"{where}.goto")
+        errors.add(branch, "goto", f"goto “{target}”: there is no such step", path=f"{where}.goto")
 
 
 def _check_conditions(when, known: _Known, where: str, errors: SourceErrors) -> None:
@@ -268,14 +289,23 @@ def _check_conditions(when, known: _Known, where: str, errors: SourceErrors) -> 
         _check_silence(condition, known, where, errors)
 
 
-def _check_condition_names(condition: dict, known: _Known, where: str,
-                           errors: SourceErrors) -> None:
+def _check_condition_names(
+    condition: dict, known: _Known, where: str, errors: SourceErrors
+) -> None:
     if "intent" in condition and condition["intent"] not in known.intents:
-        errors.add(condition, "intent", f"unknown intent “{condition['intent']}”",
-                   path=f"{where}.when.intent")
+        errors.add(
+            condition,
+            "intent",
+            f"unknown intent “{condition['intent']}”",
+            path=f"{where}.when.intent",
+        )
     if "rule" in condition and condition["rule"] not in known.rule_ids:
-        errors.add(condition, "rule", f"unknown compliance rule “{condition['rule']}”",
-                   path=f"{where}.when.rule")
+        errors.add(
+            condition,
+            "rule",
+            f"unknown compliance rule “{condition['rule']}”",
+            path=f"{where}.when.rule",
+        )
 
 
 def _check_regex(condition: dict, where: str, errors: SourceErrors) -> None:
@@ -284,27 +314,37 @@ def _check_regex(condition: dict, where: str, errors: SourceErrors) -> None:
     try:
         re.compile(condition["regex"])
     except re.error as exc:
-        errors.add(condition, "regex", f"not a valid regular expression: {exc}",
-                   path=f"{where}.when.regex")
+        errors.add(
+            condition, "regex", f"not a valid regular expression: {exc}", path=f"{where}.when.regex"
+        )
 
 
 def _check_silence(condition: dict, known: _Known, where: str, errors: SourceErrors) -> None:
     """A silence the buyer never waits out (she leaves first) can never fire."""
     silence = condition.get("silence_s")
     if _is_seconds(silence) and _is_seconds(known.patience) and silence >= known.patience:
-        errors.add(condition, "silence_s",
-                   f"never fires: the buyer leaves after {known.patience:g} s "
-                   f"(patience_s)", path=f"{where}.when.silence_s")
+        errors.add(
+            condition,
+            "silence_s",
+            f"never fires: the buyer leaves after {known.patience:g} s (patience_s)",
+            path=f"{where}.when.silence_s",
+        )
 
 
 def _check_way_out(steps: dict, name: str, step: dict, errors: SourceErrors) -> None:
     """A step with branches needs one that ends the chat or goes to another step."""
     if "branches" not in step:
         return
-    if not any(isinstance(b, dict) and (b.get("end") or (b.get("goto") not in (None, name)))
-               for b in step.get("branches") or []):
-        errors.add(steps, name, f"step “{name}” has no way out: every branch stays here",
-                   path=f"steps.{name}")
+    if not any(
+        isinstance(b, dict) and (b.get("end") or (b.get("goto") not in (None, name)))
+        for b in step.get("branches") or []
+    ):
+        errors.add(
+            steps,
+            name,
+            f"step “{name}” has no way out: every branch stays here",
+            path=f"steps.{name}",
+        )
 
 
 def _check_reachable(document, edges: dict[str, set[str]], errors: SourceErrors) -> None:
@@ -315,8 +355,9 @@ def _check_reachable(document, edges: dict[str, set[str]], errors: SourceErrors)
     reached = reached_from(start, edges)
     for name in steps:
         if name not in reached:
-            errors.add(steps, name, f"step “{name}” cannot be reached from “{start}”",
-                       path=f"steps.{name}")
+            errors.add(
+                steps, name, f"step “{name}” cannot be reached from “{start}”", path=f"steps.{name}"
+            )
 
 
 def _check_loops(document, edges: dict[str, set[str]], errors: SourceErrors) -> None:
@@ -328,14 +369,19 @@ def _check_loops(document, edges: dict[str, set[str]], errors: SourceErrors) -> 
             continue
         first = sorted(component)[0]
         loop = " → ".join(sorted(component))
-        errors.add(steps, first,
-                   f"the loop {loop} has no exit on `tries` or `silence_s`: a trainee "
-                   f"could go round it forever", path=f"steps.{first}")
+        errors.add(
+            steps,
+            first,
+            f"the loop {loop} has no exit on `tries` or `silence_s`: a trainee "
+            f"could go round it forever",
+            path=f"steps.{first}",
+        )
 
 
 def _has_timeout_exit(steps: dict, component: set[str]) -> bool:
     return any(
-        isinstance(branch, dict) and _is_timeout(branch.get("when"))
+        isinstance(branch, dict)
+        and _is_timeout(branch.get("when"))
         and (branch.get("end") or branch.get("goto") not in component)
         for name in component
         for branch in steps[name].get("branches") or []
@@ -349,8 +395,12 @@ def _check_self_test_paths(document, errors: SourceErrors) -> None:
         path = (expect or {}).get("path") or []
         for p_index, name in enumerate(path):
             if name not in steps:
-                errors.add(path, p_index, f"the self-test path names a missing step “{name}”",
-                           path=f"tests[{t_index}].expect.path[{p_index}]")
+                errors.add(
+                    path,
+                    p_index,
+                    f"the self-test path names a missing step “{name}”",
+                    path=f"tests[{t_index}].expect.path[{p_index}]",
+                )
 
 
 def _resolve_intents(document, context: ValidationContext) -> dict[str, dict]:
@@ -388,11 +438,13 @@ def shared_intents_load(path: Path | str) -> dict[str, dict]:
     """The shared intents file: ``format: 1`` and ``intents: {name: intent}``."""
     document = load_file(path)
     errors = SourceErrors()
-    intents_schema = {"type": "object", "additionalProperties": False,
-                      "required": ["format", "intents"],
-                      "properties": {"format": {"const": 1},
-                                     "intents": SCHEMA["properties"]["intents"]},
-                      "$defs": SCHEMA["$defs"]}
+    intents_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["format", "intents"],
+        "properties": {"format": {"const": 1}, "intents": SCHEMA["properties"]["intents"]},
+        "$defs": SCHEMA["$defs"],
+    }
     for error in jsonschema.Draft202012Validator(intents_schema).iter_errors(document):
         path_ = list(error.absolute_path)
         errors.add_at(_position(document, path_), _dotted(path_), _plain(error.message))

@@ -39,10 +39,14 @@ author_required = permission_required("scenarios.change_scenario", raise_excepti
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "") for key in ("q", "shop", "tag", "status")}
-    scenarios = scenarios_filtered(query=filters["q"], shop=filters["shop"],
-                                   tag=filters["tag"], status=filters["status"])
-    return render(request, "scenarios/index.html",
-                  {"scenarios": scenarios, "filters": filters, "shops": scenario_shop_slugs()})
+    scenarios = scenarios_filtered(
+        query=filters["q"], shop=filters["shop"], tag=filters["tag"], status=filters["status"]
+    )
+    return render(
+        request,
+        "scenarios/index.html",
+        {"scenarios": scenarios, "filters": filters, "shops": scenario_shop_slugs()},
+    )
 
 
 def _editor_context(scenario: Scenario, yaml_text: str, errors: SourceErrors | None) -> dict:
@@ -68,19 +72,24 @@ def editor(request: HttpRequest, slug: str) -> HttpResponse:
     scenario = get_object_or_404(scenarios_all(), slug=slug)
     if request.method == "POST":
         try:
-            result = scenario_draft_save(actor=request.user, scenario=scenario,
-                                         yaml_text=request.POST.get("yaml", ""))
+            result = scenario_draft_save(
+                actor=request.user, scenario=scenario, yaml_text=request.POST.get("yaml", "")
+            )
         except (ValidationError, PermissionDenied) as exc:
             flash_error(request, exc)
             return redirect("scenarios:editor", slug)
         if result.errors:
-            messages.warning(request, _("Draft saved with %(n)d error(s); fix them before "
-                                        "publishing.") % {"n": len(result.errors)})
+            messages.warning(
+                request,
+                _("Draft saved with %(n)d error(s); fix them before publishing.")
+                % {"n": len(result.errors)},
+            )
         else:
             messages.success(request, _("Draft saved."))
         return redirect("scenarios:editor", slug)
-    return render(request, "scenarios/editor.html",
-                  _editor_context(scenario, scenario.draft_yaml, None))
+    return render(
+        request, "scenarios/editor.html", _editor_context(scenario, scenario.draft_yaml, None)
+    )
 
 
 @login_required
@@ -96,8 +105,9 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
             version = scenario_publish(actor=request.user, scenario=scenario)
             messages.success(request, _("Published as version %(n)d.") % {"n": version.number})
     except SourceErrors as errors:
-        messages.error(request, _("The draft has %(n)d error(s); nothing was published.")
-                       % {"n": len(errors)})
+        messages.error(
+            request, _("The draft has %(n)d error(s); nothing was published.") % {"n": len(errors)}
+        )
     except PermissionDenied as exc:
         flash_error(request, exc)
     return redirect("scenarios:editor", slug)
@@ -109,8 +119,9 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 def clone(request: HttpRequest, slug: str) -> HttpResponse:
     scenario = get_object_or_404(scenarios_all(), slug=slug)
     try:
-        copy = scenario_clone(actor=request.user, scenario=scenario,
-                              new_slug=request.POST.get("slug", "").strip())
+        copy = scenario_clone(
+            actor=request.user, scenario=scenario, new_slug=request.POST.get("slug", "").strip()
+        )
     except SourceErrors as errors:
         messages.error(request, str(errors))
         return redirect("scenarios:editor", slug)
@@ -147,8 +158,9 @@ def import_files(request: HttpRequest) -> HttpResponse:
     try:
         imported = scenario_import(actor=request.user, files=files)
     except SourceErrors as errors:
-        return render(request, "scenarios/import_errors.html",
-                      {"errors": sorted(errors.errors)}, status=400)
+        return render(
+            request, "scenarios/import_errors.html", {"errors": sorted(errors.errors)}, status=400
+        )
     except PermissionDenied as exc:
         flash_error(request, exc)
         return redirect("scenarios:index")
@@ -163,5 +175,8 @@ def diff(request: HttpRequest, slug: str) -> HttpResponse:
     scenario = get_object_or_404(scenarios_all(), slug=slug)
     old = get_object_or_404(versions_of(scenario), number=request.GET.get("a"))
     new = get_object_or_404(versions_of(scenario), number=request.GET.get("b"))
-    return render(request, "scenarios/diff.html",
-                  {"scenario": scenario, "old": old, "new": new, "lines": version_diff(old, new)})
+    return render(
+        request,
+        "scenarios/diff.html",
+        {"scenario": scenario, "old": old, "new": new, "lines": version_diff(old, new)},
+    )

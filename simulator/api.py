@@ -29,14 +29,22 @@ from yamlsource import SourceErrors
 
 
 def source_errors_data(errors: SourceErrors) -> list[dict]:
-    return [{"line": e.position.line, "column": e.position.column, "field": e.field,
-             "message": e.message} for e in sorted(errors.errors)]
+    return [
+        {
+            "line": e.position.line,
+            "column": e.position.column,
+            "field": e.field,
+            "message": e.message,
+        }
+        for e in sorted(errors.errors)
+    ]
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, SourceErrors):
-        return Response({"valid": False, "errors": source_errors_data(exc)},
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"valid": False, "errors": source_errors_data(exc)}, status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, Conflict):
         return Response({"detail": error_text(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ValidationError):
@@ -45,8 +53,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             body["errors"] = exc.message_dict
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDenied):
-        return Response({"detail": str(exc) or _("You may not do this.")},
-                        status=status.HTTP_403_FORBIDDEN)
+        return Response(
+            {"detail": str(exc) or _("You may not do this.")}, status=status.HTTP_403_FORBIDDEN
+        )
     if isinstance(exc, ObjectDoesNotExist):
         return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     return drf_exception_handler(exc, context)

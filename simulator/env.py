@@ -79,9 +79,7 @@ def env_float(
     return number
 
 
-def env_list(
-    name: str, default: list[str], environ: Mapping[str, str] | None = None
-) -> list[str]:
+def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
     value = _raw(name, environ)
     if value is None or value == "":
         return list(default)
@@ -91,9 +89,7 @@ def env_list(
     return items
 
 
-def env_database(
-    name: str, default_url: str, environ: Mapping[str, str] | None = None
-) -> dict:
+def env_database(name: str, default_url: str, environ: Mapping[str, str] | None = None) -> dict:
     url = env_str(name, default_url, environ)
     try:
         config = dj_database_url.parse(url, conn_max_age=0)

@@ -128,7 +128,7 @@ elif env_bool("DATABASE_POOL", True):
             "min_size": 2,
             "max_size": env_int("DATABASE_POOL_SIZE", 20, minimum=2),
             "timeout": 10,
-        }
+        },
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

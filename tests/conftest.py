@@ -10,14 +10,16 @@ from tests.factories import CohortFactory, UserFactory
 
 @pytest.fixture
 def trainee(db):
-    return UserFactory(username="xiaoya", display_name="王小丫", employee_number="T1001",
-                       role=Role.TRAINEE)
+    return UserFactory(
+        username="xiaoya", display_name="王小丫", employee_number="T1001", role=Role.TRAINEE
+    )
 
 
 @pytest.fixture
 def other_trainee(db):
-    return UserFactory(username="dazhuang", display_name="张大壮", employee_number="T1002",
-                       role=Role.TRAINEE)
+    return UserFactory(
+        username="dazhuang", display_name="张大壮", employee_number="T1002", role=Role.TRAINEE
+    )
 
 
 @pytest.fixture

@@ -131,10 +131,20 @@ def asgi_server() -> Iterator[AsgiServer]:
 @contextmanager
 def celery_worker() -> Iterator[Process]:
     args = [
-        str(BIN / "celery"), "-A", "simulator", "worker",
-        "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-        "--concurrency", "2", "--without-mingle", "--without-gossip",
-        "--hostname", f"test-{os.getpid()}@%h", "-l", "info",
+        str(BIN / "celery"),
+        "-A",
+        "simulator",
+        "worker",
+        "-Q",
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        "--concurrency",
+        "2",
+        "--without-mingle",
+        "--without-gossip",
+        "--hostname",
+        f"test-{os.getpid()}@%h",
+        "-l",
+        "info",
     ]
     with _spawn("celery worker", args) as process:
         process.wait_for(lambda: any(" ready." in line for line in process.lines), 60, "ready")

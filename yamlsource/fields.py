@@ -47,8 +47,14 @@ class Fields:
             return None
         return value
 
-    def text(self, key: str, *, required: bool = True, max_length: int | None = None,
-             allow_empty: bool = False) -> str | None:
+    def text(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        max_length: int | None = None,
+        allow_empty: bool = False,
+    ) -> str | None:
         value = self._get(key, required)
         if value is None:
             return None
@@ -72,8 +78,14 @@ class Fields:
             return None
         return value
 
-    def integer(self, key: str, *, required: bool = True, minimum: int | None = None,
-                maximum: int | None = None) -> int | None:
+    def integer(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int | None:
         value = self._get(key, required)
         if value is None:
             return None
@@ -88,8 +100,9 @@ class Fields:
             return None
         return value
 
-    def decimal(self, key: str, *, required: bool = True, minimum: Decimal | int = 0
-                ) -> Decimal | None:
+    def decimal(
+        self, key: str, *, required: bool = True, minimum: Decimal | int = 0
+    ) -> Decimal | None:
         value = self._get(key, required)
         if value is None:
             return None
@@ -106,8 +119,9 @@ class Fields:
             return None
         return number
 
-    def boolean(self, key: str, *, required: bool = True, default: bool | None = None
-                ) -> bool | None:
+    def boolean(
+        self, key: str, *, required: bool = True, default: bool | None = None
+    ) -> bool | None:
         value = self._get(key, required and default is None)
         if value is None:
             return default
@@ -141,8 +155,9 @@ class Fields:
             return None
         return value
 
-    def sequence(self, key: str, *, required: bool = True, min_items: int = 0,
-                 max_items: int | None = None) -> LocatedList | None:
+    def sequence(
+        self, key: str, *, required: bool = True, min_items: int = 0, max_items: int | None = None
+    ) -> LocatedList | None:
         value = self._get(key, required)
         if value is None:
             return None
@@ -155,20 +170,28 @@ class Fields:
             self.error(key, f"allows at most {max_items} items (has {len(value)})")
         return value
 
-    def text_list(self, key: str, *, required: bool = True, min_items: int = 0,
-                  max_length: int = 500) -> list[str]:
+    def text_list(
+        self, key: str, *, required: bool = True, min_items: int = 0, max_length: int = 500
+    ) -> list[str]:
         items = self.sequence(key, required=required, min_items=min_items)
         result: list[str] = []
         for index, item in enumerate(items or []):
-            if isinstance(item, bool) or not isinstance(item, str | int | float) or not str(
-                item
-            ).strip():
-                self.errors.add(items, index, "must be non-empty text",
-                                path=f"{self._name(key)}[{index}]")
+            if (
+                isinstance(item, bool)
+                or not isinstance(item, str | int | float)
+                or not str(item).strip()
+            ):
+                self.errors.add(
+                    items, index, "must be non-empty text", path=f"{self._name(key)}[{index}]"
+                )
                 continue
             if len(str(item)) > max_length:
-                self.errors.add(items, index, f"must be at most {max_length} characters",
-                                path=f"{self._name(key)}[{index}]")
+                self.errors.add(
+                    items,
+                    index,
+                    f"must be at most {max_length} characters",
+                    path=f"{self._name(key)}[{index}]",
+                )
                 continue
             result.append(str(item).strip())
         return result

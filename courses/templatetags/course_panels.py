@@ -11,8 +11,11 @@ register = template.Library()
 def course_progress_panel(context) -> dict:
     user = context["request"].user
     courses = [
-        {"course": course, "modules": course_progress(user, course),
-         "next": next_step(user, course)}
+        {
+            "course": course,
+            "modules": course_progress(user, course),
+            "next": next_step(user, course),
+        }
         for course in courses_active()
     ]
     return {"courses": courses}

@@ -82,8 +82,11 @@ class AfterCommit:
         for session_id, payload in self.pushes:
             group_send_sync(group_name(session_id), payload)
         for delivery in self.deliveries:
-            self._send(TaskCall("roleplay.deliver", (delivery.message_id, delivery.session_id),
-                                delivery.due))
+            self._send(
+                TaskCall(
+                    "roleplay.deliver", (delivery.message_id, delivery.session_id), delivery.due
+                )
+            )
         self.send_tasks()
 
     def send_tasks(self) -> None:

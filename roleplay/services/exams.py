@@ -27,13 +27,15 @@ def exam_start(*, trainee, scenarios: list[Scenario]) -> Exam:
         with transaction.atomic():
             exam = Exam.objects.create(
                 trainee=trainee,
-                deadline_at=timezone.now() + timedelta(minutes=settings.ROLEPLAY_EXAM_MINUTES))
+                deadline_at=timezone.now() + timedelta(minutes=settings.ROLEPLAY_EXAM_MINUTES),
+            )
     except IntegrityError:
         raise ValidationError(_("You already have an exam in progress.")) from None
     after = AfterCommit()
     for scenario in scenarios:
-        session_open(trainee=trainee, scenario=scenario, mode=Session.Mode.EXAM, exam=exam,
-                     after=after)
+        session_open(
+            trainee=trainee, scenario=scenario, mode=Session.Mode.EXAM, exam=exam, after=after
+        )
     after.send("roleplay.exam_expire", (exam.pk,), exam.deadline_at)
     after.dispatch()
     return exam
@@ -59,8 +61,10 @@ def exam_expire(*, exam_id: int) -> bool:
 def exam_close_if_done(*, exam_id: int) -> None:
     """The exam ends when its last conversation has ended."""
     exam = Exam.objects.select_for_update().get(pk=exam_id)
-    if exam.status == Exam.Status.ACTIVE and not exam.sessions.filter(
-            status=Session.Status.ACTIVE).exists():
+    if (
+        exam.status == Exam.Status.ACTIVE
+        and not exam.sessions.filter(status=Session.Status.ACTIVE).exists()
+    ):
         exam.status = Exam.Status.ENDED
         exam.ended_at = timezone.now()
         exam.save()

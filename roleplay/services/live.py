@@ -58,9 +58,15 @@ def _next_seq(session: Session) -> int:
     return session.last_seq
 
 
-def _emit_lines(session: Session, lines: list[engine.BuyerLine], trigger_at: datetime,
-                step: str, reason: str, after: AfterCommit,
-                stored_first: tuple[Message, ...] = ()) -> None:
+def _emit_lines(
+    session: Session,
+    lines: list[engine.BuyerLine],
+    trigger_at: datetime,
+    step: str,
+    reason: str,
+    after: AfterCommit,
+    stored_first: tuple[Message, ...] = (),
+) -> None:
     """Store the buyer's lines (after ``stored_first``, in one insert): a line without a
     typing delay is pushed at once, the others are delivered when the buyer has typed them
     (see ``after_commit`` for who delivers them)."""
@@ -68,8 +74,14 @@ def _emit_lines(session: Session, lines: list[engine.BuyerLine], trigger_at: dat
     for line in lines:
         role = Message.Role.SYSTEM if line.kind == "leave" else Message.Role.BUYER
         message = Message(
-            session=session, role=role, text=line.text, kind=line.kind, step=step,
-            due_at=trigger_at + timedelta(seconds=line.delay_s), branch_reason=reason[:300])
+            session=session,
+            role=role,
+            text=line.text,
+            kind=line.kind,
+            step=step,
+            due_at=trigger_at + timedelta(seconds=line.delay_s),
+            branch_reason=reason[:300],
+        )
         if line.delay_s <= 0:
             # Stamped with the real push time; due_at keeps when it was planned, so the
             # lateness of timers (nudges, the buyer leaving) can be measured.
@@ -79,7 +91,7 @@ def _emit_lines(session: Session, lines: list[engine.BuyerLine], trigger_at: dat
     if not messages:
         return
     messages_insert(messages)
-    for message in messages[len(stored_first):]:
+    for message in messages[len(stored_first) :]:
         if message.at is not None:
             after.push_message(message)
         else:
@@ -101,8 +113,9 @@ def _deliver_overdue(session: Session, now: datetime, after: AfterCommit) -> Non
         after.push_message(message)
 
 
-def _schedule_timer(session: Session, spec: ScenarioSpec, state: engine.State,
-                    after: AfterCommit) -> None:
+def _schedule_timer(
+    session: Session, spec: ScenarioSpec, state: engine.State, after: AfterCommit
+) -> None:
     """Make sure a wake-up is scheduled no later than the state's next timer.
 
     A wake-up already due at or before it is kept (it will find nothing to do yet and plan
@@ -121,41 +134,62 @@ def _schedule_timer(session: Session, spec: ScenarioSpec, state: engine.State,
     after.send("roleplay.timer", (session.pk, session.timer_version), eta)
 
 
-def session_end(session: Session, now: datetime, reason: str, after: AfterCommit,
-                outcome: str = "") -> None:
+def session_end(
+    session: Session, now: datetime, reason: str, after: AfterCommit, outcome: str = ""
+) -> None:
     """End the chat (the caller saves the row): the page is told, the session scored."""
     session.status = Session.Status.ENDED
     session.outcome = outcome
     session.end_reason = reason
     session.ended_at = now
-    after.push(session.pk, {"type": "session.ended", "session": session.pk,
-                            "outcome": outcome, "reason": reason})
+    after.push(
+        session.pk,
+        {"type": "session.ended", "session": session.pk, "outcome": outcome, "reason": reason},
+    )
     after.send("roleplay.score", (session.pk,))
 
 
-def _apply(session: Session, spec: ScenarioSpec, turn: engine.Turn, trigger_at: datetime,
-           after: AfterCommit, *, reason: str = "", schedule: bool = True,
-           stored_first: tuple[Message, ...] = ()) -> None:
+def _apply(
+    session: Session,
+    spec: ScenarioSpec,
+    turn: engine.Turn,
+    trigger_at: datetime,
+    after: AfterCommit,
+    *,
+    reason: str = "",
+    schedule: bool = True,
+    stored_first: tuple[Message, ...] = (),
+) -> None:
     session.engine_state = turn.state.to_dict()
     _emit_lines(session, turn.lines, trigger_at, turn.state.step, reason, after, stored_first)
     if turn.state.ended:
-        end_reason = (Session.EndReason.BUYER_LEFT
-                      if any(line.kind == "leave" for line in turn.lines)
-                      else Session.EndReason.OUTCOME)
+        end_reason = (
+            Session.EndReason.BUYER_LEFT
+            if any(line.kind == "leave" for line in turn.lines)
+            else Session.EndReason.OUTCOME
+        )
         session_end(session, trigger_at, end_reason, after, turn.state.outcome or "")
     elif schedule:
         _schedule_timer(session, spec, turn.state, after)
 
 
-def _run_due_timers(session: Session, spec: ScenarioSpec, now: datetime,
-                    after: AfterCommit) -> engine.State:
+def _run_due_timers(
+    session: Session, spec: ScenarioSpec, now: datetime, after: AfterCommit
+) -> engine.State:
     """Fire the timers already due (a late worker must not let a reply overtake them); if
     any fired, make sure the next one is scheduled."""
     state = engine.State.from_dict(session.engine_state)
     fired = runner.fire_due_timers(spec, state, _clock(session, now))
     for timed in fired:
-        _apply(session, spec, timed.turn, _at(session, timed.at), after, reason=timed.reason,
-               schedule=False)
+        _apply(
+            session,
+            spec,
+            timed.turn,
+            _at(session, timed.at),
+            after,
+            reason=timed.reason,
+            schedule=False,
+        )
     if fired:
         state = fired[-1].turn.state
         if not state.ended:
@@ -163,8 +197,14 @@ def _run_due_timers(session: Session, spec: ScenarioSpec, now: datetime,
     return state
 
 
-def session_open(*, trainee, scenario: Scenario, after: AfterCommit,
-                 mode: str = Session.Mode.PRACTICE, exam: Exam | None = None) -> Session:
+def session_open(
+    *,
+    trainee,
+    scenario: Scenario,
+    after: AfterCommit,
+    mode: str = Session.Mode.PRACTICE,
+    exam: Exam | None = None,
+) -> Session:
     """Pin the scenario's published version and let the buyer open the chat (inside the
     caller's transaction; its after-commit work goes to ``after``)."""
     if not trainee.has_perm("accounts.act_as_trainee"):
@@ -173,11 +213,18 @@ def session_open(*, trainee, scenario: Scenario, after: AfterCommit,
     if version is None:
         raise ValidationError(_("This scenario is not published."))
     now = timezone.now()
-    deadline = (exam.deadline_at if exam
-                else now + timedelta(minutes=settings.ROLEPLAY_PRACTICE_MINUTES))
+    deadline = (
+        exam.deadline_at if exam else now + timedelta(minutes=settings.ROLEPLAY_PRACTICE_MINUTES)
+    )
     session = Session.objects.create(
-        trainee=trainee, scenario_version=version, mode=mode, exam=exam,
-        seed=secrets.randbits(62), started_at=now, deadline_at=deadline)
+        trainee=trainee,
+        scenario_version=version,
+        mode=mode,
+        exam=exam,
+        seed=secrets.randbits(62),
+        started_at=now,
+        deadline_at=deadline,
+    )
     spec = session_spec(session)
     _apply(session, spec, runner.start(spec, session.seed), now, after)
     session.save()
@@ -204,8 +251,16 @@ class ReplyResult:
     after: AfterCommit = field(default_factory=AfterCommit)
 
 
-def reply_receive(*, session_id: int, user, client_id: str, text, events=None,
-                  sent_t=None, received_at: datetime | None = None) -> ReplyResult:
+def reply_receive(
+    *,
+    session_id: int,
+    user,
+    client_id: str,
+    text,
+    events=None,
+    sent_t=None,
+    received_at: datetime | None = None,
+) -> ReplyResult:
     """Store a reply (once per client id), let the buyer react to it, and acknowledge it.
 
     One short transaction: the session row lock orders the replies of one session, and the
@@ -227,13 +282,15 @@ def reply_receive(*, session_id: int, user, client_id: str, text, events=None,
 
 def _reply_again(session_id: int, client_id: str) -> ReplyResult:
     existing = Message.objects.select_related("session").get(
-        session_id=session_id, client_id=client_id)
+        session_id=session_id, client_id=client_id
+    )
     return ReplyResult(True, ack=_ack(existing, existing.session))
 
 
 @transaction.atomic
-def _reply_store(session_id: int, user, client_id: str, text: str, events, sent_t,
-                 received_at: datetime) -> ReplyResult:
+def _reply_store(
+    session_id: int, user, client_id: str, text: str, events, sent_t, received_at: datetime
+) -> ReplyResult:
     session = session_lock(session_id)
     if session is None:
         raise Session.DoesNotExist(session_id)
@@ -251,8 +308,7 @@ def _reply_store(session_id: int, user, client_id: str, text: str, events, sent_
         return refused(_("This conversation has ended."))
     now_s = _clock(session, received_at)
     recent = session.reply_times
-    if len(recent) >= MAX_REPLIES_PER_SECOND and (
-            recent[-MAX_REPLIES_PER_SECOND] >= now_s - 1.0):
+    if len(recent) >= MAX_REPLIES_PER_SECOND and (recent[-MAX_REPLIES_PER_SECOND] >= now_s - 1.0):
         return refused(str(SLOW_DOWN))
     spec = session_spec(session)
     state = _run_due_timers(session, spec, received_at, after)
@@ -261,20 +317,30 @@ def _reply_store(session_id: int, user, client_id: str, text: str, events, sent_
         return refused(_("This conversation has ended."))
     previous = recent[-1] if recent else None
     try:
-        telemetry = telemetry_check(events, sent_t, text, now_s,
-                                    previous if previous is not None else 0.0)
+        telemetry = telemetry_check(
+            events, sent_t, text, now_s, previous if previous is not None else 0.0
+        )
     except TelemetryError as exc:
         session_save_state(session)
         return refused(_("Input events rejected: %(why)s") % {"why": exc})
-    hits = check_reply(text, "first" if previous is None else "middle",
-                       engine.compliance_context(spec))
+    hits = check_reply(
+        text, "first" if previous is None else "middle", engine.compliance_context(spec)
+    )
     # The buyer reacts at the reply's server time; the engine is pure, so this is cheap.
     turn = runner.reply(spec, state, text, now_s, first=previous is None, hits=hits)
     message = Message(
-        session=session, role=Message.Role.AGENT, text=text, at=received_at,
-        seq=_next_seq(session), client_id=client_id, step=state.step,
-        events=telemetry.events, telemetry=telemetry.findings(),
-        hits=[hit.to_dict() for hit in hits], branch_reason=runner.turn_reason(turn)[:300])
+        session=session,
+        role=Message.Role.AGENT,
+        text=text,
+        at=received_at,
+        seq=_next_seq(session),
+        client_id=client_id,
+        step=state.step,
+        events=telemetry.events,
+        telemetry=telemetry.findings(),
+        hits=[hit.to_dict() for hit in hits],
+        branch_reason=runner.turn_reason(turn)[:300],
+    )
     session.reply_times = [*recent, now_s][-MAX_REPLIES_PER_SECOND:]
     # The reply and the buyer's lines in one insert; a repeated client id fails it.
     _apply(session, spec, turn, received_at, after, stored_first=(message,))
@@ -283,8 +349,13 @@ def _reply_store(session_id: int, user, client_id: str, text: str, events, sent_
 
 
 def _ack(message: Message, session: Session) -> dict:
-    ack = {"type": "ack", "client_id": message.client_id, "seq": message.seq,
-           "at": message.at.isoformat(), "session": session.pk}
+    ack = {
+        "type": "ack",
+        "client_id": message.client_id,
+        "seq": message.seq,
+        "at": message.at.isoformat(),
+        "session": session.pk,
+    }
     if session.mode == Session.Mode.PRACTICE:
         # Practice only: what the reply broke and a better wording. Exams give no hints.
         ack["hints"] = [{**hit, "name": rule_name(hit["rule"])} for hit in message.hits]
@@ -297,8 +368,9 @@ def message_deliver(*, message_id: int, session_id: int | None = None) -> AfterC
     delivered, by a retry or by a reply that ran the timers first, leaves nothing to do)."""
     after = AfterCommit()
     if session_id is None:
-        session_id = Message.objects.filter(pk=message_id).values_list(
-            "session_id", flat=True).first()
+        session_id = (
+            Message.objects.filter(pk=message_id).values_list("session_id", flat=True).first()
+        )
         if session_id is None:
             return after
     lock_session, stamp_line, count_line = delivery_statements(connection.vendor)
@@ -309,15 +381,26 @@ def message_deliver(*, message_id: int, session_id: int | None = None) -> AfterC
             return after
         seq, now = row[0] + 1, timezone.now()
         # Under the session lock: a line already delivered matches no row.
-        cursor.execute(stamp_line, [connection.ops.adapt_datetimefield_value(now), seq,
-                                    message_id, session_id])
+        cursor.execute(
+            stamp_line, [connection.ops.adapt_datetimefield_value(now), seq, message_id, session_id]
+        )
         row = cursor.fetchone()
         if row is None:
             return after
         cursor.execute(count_line, [seq, session_id])
     role, kind, text, client_id = row
-    after.push_message(Message(pk=message_id, session_id=session_id, role=role, kind=kind,
-                               text=text, client_id=client_id, at=now, seq=seq))
+    after.push_message(
+        Message(
+            pk=message_id,
+            session_id=session_id,
+            role=role,
+            kind=kind,
+            text=text,
+            client_id=client_id,
+            at=now,
+            seq=seq,
+        )
+    )
     return after
 
 

@@ -21,10 +21,13 @@ def quick_phrases_save(*, trainee, phrases: list) -> list[str]:
     for index, phrase in enumerate(phrases):
         problem = reply_text_problem(phrase)
         if problem or len(phrase) > 300:
-            raise ValidationError(_("Phrase %(n)d: %(problem)s")
-                                  % {"n": index + 1, "problem": problem or _("too long")})
+            raise ValidationError(
+                _("Phrase %(n)d: %(problem)s")
+                % {"n": index + 1, "problem": problem or _("too long")}
+            )
         cleaned.append(phrase.strip())
     QuickPhrase.objects.filter(trainee=trainee).delete()
     QuickPhrase.objects.bulk_create(
-        QuickPhrase(trainee=trainee, text=text, position=n) for n, text in enumerate(cleaned))
+        QuickPhrase(trainee=trainee, text=text, position=n) for n, text in enumerate(cleaned)
+    )
     return cleaned

@@ -22,8 +22,10 @@ def session_scoring_input(session: Session) -> dict:
 
 
 def _lines(session: Session) -> list[tuple[float, Message, list | None]]:
-    return [((message.at - session.started_at).total_seconds(), message, message.events)
-            for message in scored_messages(session)]
+    return [
+        ((message.at - session.started_at).total_seconds(), message, message.events)
+        for message in scored_messages(session)
+    ]
 
 
 @transaction.atomic
@@ -41,8 +43,8 @@ def session_score(*, session_id: int) -> Report | None:
     report = runner.score(spec, _lines(session), session.outcome).to_dict()
     total = report.get("total")
     result = Report.objects.create(
-        session=session, data=report,
-        total=Decimal(str(total)) if total is not None else None)
+        session=session, data=report, total=Decimal(str(total)) if total is not None else None
+    )
     if session.exam_id:
         # In a transaction of its own: the exam's row is locked before its sessions' rows
         # (exam_expire), never after one of them.

@@ -28,8 +28,14 @@ def report_correct(*, actor, report: Report, total: Decimal, reason: str) -> Rep
     report.corrected_by = actor
     report.corrected_at = timezone.now()
     report.save()
-    audit_record(actor=actor, action="score.override", target=report, before=before,
-                 after={"total": total}, reason=report.correction_reason)
+    audit_record(
+        actor=actor,
+        action="score.override",
+        target=report,
+        before=before,
+        after={"total": total},
+        reason=report.correction_reason,
+    )
     for dispute in report.disputes.filter(status=Dispute.Status.OPEN):
         dispute.status = Dispute.Status.ANSWERED
         dispute.answer = report.correction_reason
@@ -44,8 +50,9 @@ def dispute_create(*, trainee, report: Report, comment: str) -> Dispute:
     if report.session.trainee_id != trainee.pk:
         raise PermissionDenied(_("This is not your report."))
     if not comment.strip() or len(comment) > 2000:
-        raise ValidationError({"comment": _("Say why you dispute the score (at most 2000 "
-                                            "characters).")})
+        raise ValidationError(
+            {"comment": _("Say why you dispute the score (at most 2000 characters).")}
+        )
     if report.disputes.filter(status=Dispute.Status.OPEN).exists():
         raise ValidationError(_("You already have an open dispute on this report."))
     return Dispute.objects.create(report=report, comment=comment.strip())
@@ -62,8 +69,11 @@ def dispute_answer(*, actor, dispute: Dispute, answer: str) -> Dispute:
     dispute.answered_by = actor
     dispute.answered_at = timezone.now()
     dispute.save()
-    audit_record(actor=actor, action="dispute.answer", target=dispute.report,
-                 after={"dispute": dispute.pk}, reason=dispute.answer)
+    audit_record(
+        actor=actor,
+        action="dispute.answer",
+        target=dispute.report,
+        after={"dispute": dispute.pk},
+        reason=dispute.answer,
+    )
     return dispute
-
-

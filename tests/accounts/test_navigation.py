@@ -15,16 +15,35 @@ from accounts.roles import role_permissions
 
 # Today's menus, in order (the certification pages come back when that app is built).
 MENUS = {
-    "trainee": ["accounts:home", "courses:index", "catalog:shops", "courses:drills",
-                "roleplay:index"],
-    "trainer": ["accounts:home", "catalog:shops", "courses:authoring", "scenarios:index",
-                "roleplay:review_queue", "accounts:cohort_list"],
-    "hr": ["accounts:home", "catalog:shops", "accounts:cohort_list",
-           "accounts:onboarding_upload"],
-    "admin_user": ["accounts:home", "courses:index", "catalog:shops", "courses:drills",
-                   "roleplay:index", "courses:authoring", "scenarios:index",
-                   "roleplay:review_queue", "accounts:cohort_list",
-                   "accounts:onboarding_upload", "diagnostics:status"],
+    "trainee": [
+        "accounts:home",
+        "courses:index",
+        "catalog:shops",
+        "courses:drills",
+        "roleplay:index",
+    ],
+    "trainer": [
+        "accounts:home",
+        "catalog:shops",
+        "courses:authoring",
+        "scenarios:index",
+        "roleplay:review_queue",
+        "accounts:cohort_list",
+    ],
+    "hr": ["accounts:home", "catalog:shops", "accounts:cohort_list", "accounts:onboarding_upload"],
+    "admin_user": [
+        "accounts:home",
+        "courses:index",
+        "catalog:shops",
+        "courses:drills",
+        "roleplay:index",
+        "courses:authoring",
+        "scenarios:index",
+        "roleplay:review_queue",
+        "accounts:cohort_list",
+        "accounts:onboarding_upload",
+        "diagnostics:status",
+    ],
 }
 
 
@@ -59,8 +78,12 @@ def test_no_entry_points_at_a_page_that_does_not_exist_yet():
     assert not [e.url_name for e in menu_entries() if e.url_name.startswith("certification:")]
 
 
-BROKEN = {"order": 35, "label": "Typing test", "url_name": "certification:typing_test",
-          "permission": None}
+BROKEN = {
+    "order": 35,
+    "label": "Typing test",
+    "url_name": "certification:typing_test",
+    "permission": None,
+}
 
 
 @pytest.fixture
@@ -83,8 +106,11 @@ def test_an_entry_that_does_not_reverse_is_reported_not_skipped(broken_entry, tr
 
 def test_entries_sharing_an_order_are_reported(monkeypatch):
     config = apps.get_app_config("catalog")
-    monkeypatch.setattr(config, "menu_entries", [
-        *config.menu_entries, {**BROKEN, "order": 20, "url_name": "catalog:shops_again"}])
+    monkeypatch.setattr(
+        config,
+        "menu_entries",
+        [*config.menu_entries, {**BROKEN, "order": 20, "url_name": "catalog:shops_again"}],
+    )
     errors = menu_check()
     assert [error.id for error in errors] == ["accounts.E001"]
     assert "order 20" in errors[0].msg

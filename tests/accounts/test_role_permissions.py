@@ -10,8 +10,11 @@ from accounts.roles import Role, role_permissions
 
 
 def _crud(app: str, *models: str) -> set[str]:
-    return {f"{app}.{action}_{model}" for model in models
-            for action in ("view", "add", "change", "delete")}
+    return {
+        f"{app}.{action}_{model}"
+        for model in models
+        for action in ("view", "add", "change", "delete")
+    }
 
 
 AUTHORING = (
@@ -51,7 +54,8 @@ EXPECTED: dict[Role, set[str]] = {
         "accounts.change_user",
         "audit.view_auditevent",
         "diagnostics.run_diagnostics",
-    } | AUTHORING,
+    }
+    | AUTHORING,
 }
 
 
@@ -71,7 +75,9 @@ def test_every_declared_permission_exists():
     """A typo in a declaration would otherwise be dropped quietly by roles_sync."""
     from django.contrib.auth.models import Permission
 
-    existing = {f"{app}.{codename}" for app, codename in
-                Permission.objects.values_list("content_type__app_label", "codename")}
+    existing = {
+        f"{app}.{codename}"
+        for app, codename in Permission.objects.values_list("content_type__app_label", "codename")
+    }
     for role, names in role_permissions().items():
         assert names <= existing, (role, sorted(names - existing))

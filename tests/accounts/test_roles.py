@@ -9,9 +9,7 @@ from accounts.services import roles_sync
 def test_every_role_group_exists_with_its_permissions():
     for role, names in role_permissions().items():
         group = Group.objects.get(name=role.value)
-        granted = {
-            f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()
-        }
+        granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
         assert granted == names, role
 
 

@@ -15,7 +15,12 @@ def test_utf8_csv_with_bom_is_read():
     assert roster.file_errors == [] and roster.encoding == "utf-8"
     row = roster.rows[0]
     assert (row.line, row.name, row.employee_number, row.shop, row.cohort) == (
-        2, "王小丫", "T2001", "悦衣坊旗舰店", "2026-11")
+        2,
+        "王小丫",
+        "T2001",
+        "悦衣坊旗舰店",
+        "2026-11",
+    )
 
 
 def test_gbk_csv_from_chinese_excel_is_read():

@@ -159,12 +159,26 @@ def start_sessions(scenario, users):
 
 
 def spawn(args: list[str], env: dict, pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT, pass_fds=pass_fds)
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        pass_fds=pass_fds,
+    )
 
 
-async def trainee_client(base: str, origin: str, session_id: int, cookie: str, silent: bool,
-                         stop_at: float, saturate: bool, stats: dict) -> None:
+async def trainee_client(
+    base: str,
+    origin: str,
+    session_id: int,
+    cookie: str,
+    silent: bool,
+    stop_at: float,
+    saturate: bool,
+    stats: dict,
+) -> None:
     from websockets.asyncio.client import connect
 
     seen: dict[int, int] = {}  # sequence numbers the trainee has (pushed, acked or resent)
@@ -173,10 +187,14 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
     acked = asyncio.Event()
     last_heard = [time.perf_counter()]
     syncing = [0]  # resync requests not answered yet
-    async with connect(f"{base}/ws/sessions/{session_id}/", origin=origin,
-                       additional_headers={"Cookie": f"sessionid={cookie}"},
-                       open_timeout=60, ping_interval=None, max_queue=None) as ws:
-
+    async with connect(
+        f"{base}/ws/sessions/{session_id}/",
+        origin=origin,
+        additional_headers={"Cookie": f"sessionid={cookie}"},
+        open_timeout=60,
+        ping_interval=None,
+        max_queue=None,
+    ) as ws:
         waiting_gap = [False]
         gap_checks: set[asyncio.Task] = set()
 
@@ -185,8 +203,9 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
             # a gap is given half a second before the missing part is asked for again.
             await asyncio.sleep(0.5)
             waiting_gap[0] = False
-            expected = min((s for s in range(1, max(seen, default=0)) if s not in seen),
-                           default=None)
+            expected = min(
+                (s for s in range(1, max(seen, default=0)) if s not in seen), default=None
+            )
             if expected is not None:
                 syncing[0] += 1
                 await ws.send(json.dumps({"type": "sync", "after": expected - 1}))
@@ -231,8 +250,17 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
             client_id = uuid.uuid4().hex
             sent[client_id] = time.perf_counter()
             acked.clear()
-            await ws.send(json.dumps({"type": "reply", "client_id": client_id, "text": REPLY,
-                                      "events": [], "sent_t": 0}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "reply",
+                        "client_id": client_id,
+                        "text": REPLY,
+                        "events": [],
+                        "sent_t": 0,
+                    }
+                )
+            )
             if saturate:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(acked.wait(), timeout=10)
@@ -243,7 +271,8 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
         # answered and the socket has been quiet for 5 s (at most 60 s).
         drain_until = time.perf_counter() + 60
         while time.perf_counter() < drain_until and (
-                syncing[0] or time.perf_counter() - last_heard[0] < 5):
+            syncing[0] or time.perf_counter() - last_heard[0] < 5
+        ):
             await asyncio.sleep(0.2)
         task.cancel()
     stats["seen"][session_id] = seen
@@ -254,9 +283,13 @@ async def trainee_client(base: str, origin: str, session_id: int, cookie: str, s
 async def echo_client(base: str, origin: str, cookie: str, stop_at: float, stats: dict) -> None:
     from websockets.asyncio.client import connect
 
-    async with connect(f"{base}/ws/echo/", origin=origin, ping_interval=None,
-                       additional_headers={"Cookie": f"sessionid={cookie}"},
-                       open_timeout=60) as ws:
+    async with connect(
+        f"{base}/ws/echo/",
+        origin=origin,
+        ping_interval=None,
+        additional_headers={"Cookie": f"sessionid={cookie}"},
+        open_timeout=60,
+    ) as ws:
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
             await ws.send(json.dumps({"n": 1}))
@@ -284,15 +317,21 @@ def losses(sessions: list[int], stats: dict) -> tuple[int, int]:
         # Only what was pushed while the socket was open can be lost; a push in its last
         # second may still be on its way.
         closed = stats["closed"].get(session_id, 0) - 1.0
-        delivered = {seq: kind for seq, kind, at in
-                     Message.objects.filter(session_id=session_id, seq__isnull=False)
-                     .values_list("seq", "kind", "at") if at.timestamp() < closed}
+        delivered = {
+            seq: kind
+            for seq, kind, at in Message.objects.filter(
+                session_id=session_id, seq__isnull=False
+            ).values_list("seq", "kind", "at")
+            if at.timestamp() < closed
+        }
         missing = set(delivered) - set(seen)
         lost += len(missing)
-        examples.extend((session_id, seq, delivered[seq], max(seen, default=0))
-                        for seq in sorted(missing)[:2])
-        duplicated += sum(count - 1 for count in stats["pushed"].get(session_id, {}).values()
-                          if count > 1)
+        examples.extend(
+            (session_id, seq, delivered[seq], max(seen, default=0)) for seq in sorted(missing)[:2]
+        )
+        duplicated += sum(
+            count - 1 for count in stats["pushed"].get(session_id, {}).values() if count > 1
+        )
     if examples:
         print("  lost (session, seq, kind, highest seen):", examples[:6])
     return lost, duplicated
@@ -301,34 +340,50 @@ def losses(sessions: list[int], stats: dict) -> tuple[int, int]:
 def nudge_lateness_ms(sessions: list[int]) -> list[float]:
     from roleplay.models import Message
 
-    return [(m.at - m.due_at).total_seconds() * 1000 for m in
-            Message.objects.filter(session_id__in=sessions, kind="nudge", at__isnull=False)]
+    return [
+        (m.at - m.due_at).total_seconds() * 1000
+        for m in Message.objects.filter(session_id__in=sessions, kind="nudge", at__isnull=False)
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[50, 100, 200])
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--servers", type=int, default=2,
-                        help="ASGI server processes sharing one listening socket")
-    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn",
-                        help="ASGI server: uvicorn as `manage.py serve` runs it, or daphne")
+    parser.add_argument(
+        "--servers", type=int, default=2, help="ASGI server processes sharing one listening socket"
+    )
+    parser.add_argument(
+        "--server",
+        choices=["uvicorn", "daphne"],
+        default="uvicorn",
+        help="ASGI server: uvicorn as `manage.py serve` runs it, or daphne",
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cs_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     options = parser.parse_args()
 
     prepare_database(options.database_url)
-    env = {**os.environ, "DATABASE_URL": options.database_url, "REDIS_URL": options.redis_url,
-           "DEBUG": "false", "HTTPS": "false", "SECRET_KEY": "bench-" + "x" * 40,
-           "CELERY_QUEUE": "bench", "LOG_LEVEL": "WARNING",
-           "DJANGO_SETTINGS_MODULE": "simulator.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": options.database_url,
+        "REDIS_URL": options.redis_url,
+        "DEBUG": "false",
+        "HTTPS": "false",
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "CELERY_QUEUE": "bench",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "simulator.settings",
+    }
     os.environ.update(env)
     bin_dir = Path(sys.executable).parent
     port = free_port()
     print(f"{options.servers} {options.server} process(es), Celery worker {' '.join(WORKER_POOL)}")
     base, origin = f"ws://127.0.0.1:{port}", f"http://127.0.0.1:{port}"
-    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
-          f"{options.seconds} s per level")
+    print(
+        f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
+        f"{options.seconds} s per level"
+    )
     rows = []
     for level in options.levels:
         scenario, users = setup_world(level, nudge_s=5)
@@ -341,52 +396,110 @@ def main() -> None:
         listener.bind(("127.0.0.1", port))
         listener.listen(2048)
         listener.set_inheritable(True)
-        servers = [spawn(server_command(options.server, bin_dir, listener.fileno()), env,
-                         pass_fds=(listener.fileno(),))
-                   for _ in range(options.servers)]
-        worker = spawn([str(bin_dir / "celery"), "-A", "simulator", "worker", "-Q", "bench",
-                        *WORKER_POOL, "--without-mingle", "--without-gossip",
-                        "-l", "warning"], env)
+        servers = [
+            spawn(
+                server_command(options.server, bin_dir, listener.fileno()),
+                env,
+                pass_fds=(listener.fileno(),),
+            )
+            for _ in range(options.servers)
+        ]
+        worker = spawn(
+            [
+                str(bin_dir / "celery"),
+                "-A",
+                "simulator",
+                "worker",
+                "-Q",
+                "bench",
+                *WORKER_POOL,
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "warning",
+            ],
+            env,
+        )
         time.sleep(6)
         try:
             # The ceiling first, on a quiet machine: the same sockets on a bare echo.
             echo = {"ack_ms": []}
             stop = time.perf_counter() + options.seconds
             run_clients([echo_client(base, origin, key, stop, echo) for _, key in users])
-            rows.append({"n": level, "mode": "bare echo", "acks": len(echo["ack_ms"]),
-                         "per_s": len(echo["ack_ms"]) / options.seconds,
-                         "p50": percentile(echo["ack_ms"], 50),
-                         "p95": percentile(echo["ack_ms"], 95),
-                         "p99": percentile(echo["ack_ms"], 99), "errors": 0, "nudges": 0,
-                         "nudge_p95": float("nan"), "lost": 0, "dup": 0})
+            rows.append(
+                {
+                    "n": level,
+                    "mode": "bare echo",
+                    "acks": len(echo["ack_ms"]),
+                    "per_s": len(echo["ack_ms"]) / options.seconds,
+                    "p50": percentile(echo["ack_ms"], 50),
+                    "p95": percentile(echo["ack_ms"], 95),
+                    "p99": percentile(echo["ack_ms"], 99),
+                    "errors": 0,
+                    "nudges": 0,
+                    "nudge_p95": float("nan"),
+                    "lost": 0,
+                    "dup": 0,
+                }
+            )
             for saturate in (False, True):
                 sessions = start_sessions(scenario, users)
-                stats = {"ack_ms": [], "errors": 0, "seen": {}, "pushed": {}, "closed": {},
-                         "syncs": 0}
+                stats = {
+                    "ack_ms": [],
+                    "errors": 0,
+                    "seen": {},
+                    "pushed": {},
+                    "closed": {},
+                    "syncs": 0,
+                }
                 silent = {sid for n, (sid, _) in enumerate(sessions) if n % 10 == 9}
                 stop = time.perf_counter() + options.seconds
                 cpu_before = cpu_seconds()
-                run_clients([trainee_client(base, origin, sid, key, sid in silent and
-                                            not saturate, stop, saturate, stats)
-                             for sid, key in sessions])
+                run_clients(
+                    [
+                        trainee_client(
+                            base,
+                            origin,
+                            sid,
+                            key,
+                            sid in silent and not saturate,
+                            stop,
+                            saturate,
+                            stats,
+                        )
+                        for sid, key in sessions
+                    ]
+                )
                 cpu_after = cpu_seconds()
                 acks = max(1, len(stats["ack_ms"]))
-                print(f"  N={level} {'saturation' if saturate else 'every 2 s'}: CPU ms per "
-                      "acknowledged reply: " + ", ".join(
-                          f"{part} {(cpu_after[part] - cpu_before[part]) * 1000 / acks:.1f}"
-                          for part in cpu_after)
-                      + f"; resyncs asked after a gap: {stats['syncs']}")
+                print(
+                    f"  N={level} {'saturation' if saturate else 'every 2 s'}: CPU ms per "
+                    "acknowledged reply: "
+                    + ", ".join(
+                        f"{part} {(cpu_after[part] - cpu_before[part]) * 1000 / acks:.1f}"
+                        for part in cpu_after
+                    )
+                    + f"; resyncs asked after a gap: {stats['syncs']}"
+                )
                 ids = [sid for sid, _ in sessions]
                 lost, duplicated = losses(ids, stats)
                 late = nudge_lateness_ms(ids)
-                rows.append({
-                    "n": level, "mode": "saturation" if saturate else "every 2 s",
-                    "acks": len(stats["ack_ms"]),
-                    "per_s": len(stats["ack_ms"]) / options.seconds,
-                    "p50": percentile(stats["ack_ms"], 50), "p95": percentile(stats["ack_ms"], 95),
-                    "p99": percentile(stats["ack_ms"], 99), "errors": stats["errors"],
-                    "nudges": len(late), "nudge_p95": percentile(late, 95),
-                    "lost": lost, "dup": duplicated})
+                rows.append(
+                    {
+                        "n": level,
+                        "mode": "saturation" if saturate else "every 2 s",
+                        "acks": len(stats["ack_ms"]),
+                        "per_s": len(stats["ack_ms"]) / options.seconds,
+                        "p50": percentile(stats["ack_ms"], 50),
+                        "p95": percentile(stats["ack_ms"], 95),
+                        "p99": percentile(stats["ack_ms"], 99),
+                        "errors": stats["errors"],
+                        "nudges": len(late),
+                        "nudge_p95": percentile(late, 95),
+                        "lost": lost,
+                        "dup": duplicated,
+                    }
+                )
                 from roleplay.models import Session
 
                 Session.objects.filter(pk__in=ids).update(status="ended")
@@ -396,16 +509,20 @@ def main() -> None:
             for process in [*servers, worker]:
                 process.wait()
             listener.close()
-    print(f"{'N':>4} {'mode':<11} {'acks':>6} {'acks/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'p99 ms':>7} {'err':>5} {'nudges':>6} {'nudge p95 ms':>12} {'lost':>5} {'dup':>4}"
-          f" {'vs echo':>8}")
+    print(
+        f"{'N':>4} {'mode':<11} {'acks':>6} {'acks/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'p99 ms':>7} {'err':>5} {'nudges':>6} {'nudge p95 ms':>12} {'lost':>5} {'dup':>4}"
+        f" {'vs echo':>8}"
+    )
     for row in rows:
         echo_row = next(r for r in rows if r["n"] == row["n"] and r["mode"] == "bare echo")
         ratio = row["per_s"] / echo_row["per_s"] if echo_row["per_s"] else float("nan")
-        print(f"{row['n']:>4} {row['mode']:<11} {row['acks']:>6} {row['per_s']:>8.1f} "
-              f"{row['p50']:>7.1f} {row['p95']:>7.1f} {row['p99']:>7.1f} {row['errors']:>5} "
-              f"{row['nudges']:>6} {row['nudge_p95']:>12.1f} {row['lost']:>5} {row['dup']:>4} "
-              f"{ratio:>7.2f}x")
+        print(
+            f"{row['n']:>4} {row['mode']:<11} {row['acks']:>6} {row['per_s']:>8.1f} "
+            f"{row['p50']:>7.1f} {row['p95']:>7.1f} {row['p99']:>7.1f} {row['errors']:>5} "
+            f"{row['nudges']:>6} {row['nudge_p95']:>12.1f} {row['lost']:>5} {row['dup']:>4} "
+            f"{ratio:>7.2f}x"
+        )
     multiples = []
     for row in rows:
         if row["mode"] == "bare echo":

@@ -17,8 +17,14 @@ def shop(db) -> Shop:
 def test_drills_cover_each_kind_of_fact_and_are_right(shop):
     questions = drill_generate(shop, seed=7, count=6)
     by_fact = {q.fact: q for q in questions}
-    assert set(by_fact) == {"material", "stock", "free_shipping", "fastest_courier",
-                            "related", "dispatch"}
+    assert set(by_fact) == {
+        "material",
+        "stock",
+        "free_shipping",
+        "fastest_courier",
+        "related",
+        "dispatch",
+    }
     assert by_fact["free_shipping"].choices[by_fact["free_shipping"].answer] == "99元"
     assert by_fact["fastest_courier"].choices[by_fact["fastest_courier"].answer] == "顺丰速运"
     related = by_fact["related"]

@@ -31,7 +31,7 @@ def _seed_runs() -> frozenset[str]:
     runs: set[str] = set()
     for seed in sorted(SEEDS.glob("*.txt")):
         text = _squash(seed.read_text(encoding="utf-8", errors="replace"))
-        runs.update(text[i:i + RUN] for i in range(len(text) - RUN + 1))
+        runs.update(text[i : i + RUN] for i in range(len(text) - RUN + 1))
     return frozenset(runs)
 
 
@@ -46,5 +46,5 @@ def test_no_sentence_is_copied_from_the_seeds(path):
     text = _squash(path.read_text(encoding="utf-8"))
     for term in FIXED_TERMS:
         text = text.replace(term, "|")
-    copied = sorted({text[i:i + RUN] for i in range(len(text) - RUN + 1)} & runs)
+    copied = sorted({text[i : i + RUN] for i in range(len(text) - RUN + 1)} & runs)
     assert not copied, f"{len(copied)} passages copied from the seeds, e.g. {copied[:3]}"

@@ -53,8 +53,11 @@ def test_answer_to_a_question_not_in_the_attempt_is_a_400(api, quiz, trainee, co
     api.force_authenticate(trainee)
     attempt = _start(api, quiz)
     foreign = course.modules.get(slug="advanced").quiz.questions.get()
-    response = api.put(f"/api/courses/attempts/{attempt['id']}/answers/",
-                       {"answers": {str(foreign.pk): {"value": False}}}, format="json")
+    response = api.put(
+        f"/api/courses/attempts/{attempt['id']}/answers/",
+        {"answers": {str(foreign.pk): {"value": False}}},
+        format="json",
+    )
     assert response.status_code == 400
     # The shared handler: one readable line, and the message under the question's id.
     body = response.json()
@@ -67,13 +70,15 @@ def test_answer_to_a_question_not_in_the_attempt_is_a_400(api, quiz, trainee, co
 def test_second_submission_is_a_409_and_review_follows(api, quiz, trainee):
     api.force_authenticate(trainee)
     attempt = _start(api, quiz)
-    first = api.post(f"/api/courses/attempts/{attempt['id']}/submit/", {"answers": {}},
-                     format="json")
+    first = api.post(
+        f"/api/courses/attempts/{attempt['id']}/submit/", {"answers": {}}, format="json"
+    )
     assert first.status_code == 200
     review = first.json()["review"]
     assert all(item["explanation"] for item in review)
-    again = api.post(f"/api/courses/attempts/{attempt['id']}/submit/", {"answers": {}},
-                     format="json")
+    again = api.post(
+        f"/api/courses/attempts/{attempt['id']}/submit/", {"answers": {}}, format="json"
+    )
     assert again.status_code == 409 and "已经提交过了" in again.json()["detail"]
 
 
@@ -83,8 +88,12 @@ def test_someone_elses_attempt_is_a_404(api, quiz, trainee, other_trainee):
     attempt = _start(api, quiz)
     api.force_authenticate(other_trainee)
     assert api.get(f"/api/courses/attempts/{attempt['id']}/").status_code == 404
-    assert api.post(f"/api/courses/attempts/{attempt['id']}/submit/", {"answers": {}},
-                    format="json").status_code == 404
+    assert (
+        api.post(
+            f"/api/courses/attempts/{attempt['id']}/submit/", {"answers": {}}, format="json"
+        ).status_code
+        == 404
+    )
     assert Attempt.objects.get(pk=attempt["id"]).is_open
 
 

@@ -14,8 +14,9 @@ from courses.services import attempt_save, attempt_start
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
-def test_worker_submits_saved_answers_at_the_deadline(course, quiz, trainee, live_worker,
-                                                      monkeypatch):
+def test_worker_submits_saved_answers_at_the_deadline(
+    course, quiz, trainee, live_worker, monkeypatch
+):
     quiz.time_limit_minutes = 1
     quiz.save()
     # The quiz says one minute; the test shortens it to 2 s without changing the mechanism.

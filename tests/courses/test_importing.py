@@ -64,7 +64,12 @@ def test_shipped_course_imports_cleanly_and_round_trips(tmp_path):
     assert questions.count() >= 120
     assert not questions.filter(explanation="").exists()
     assert set(questions.values_list("type", flat=True)) == {
-        "single", "multiple", "true_false", "ordering", "fill_in"}
+        "single",
+        "multiple",
+        "true_false",
+        "ordering",
+        "fill_in",
+    }
     before = _snapshot(course)
     course_export(course, tmp_path / "out")
     assert _snapshot(course_import(tmp_path / "out" / "course.yaml")) == before

@@ -35,8 +35,16 @@ def _record(quiz, questions, scores, number=1):
     user = UserFactory(role=Role.TRAINEE)
     total = sum(scores)
     attempt = Attempt.objects.create(
-        user=user, quiz=quiz, number=number, seed=1, layout=[], status="submitted",
-        score=total, max_score=3, percent=Decimal(total * 100) / 3, passed=total >= 2,
+        user=user,
+        quiz=quiz,
+        number=number,
+        seed=1,
+        layout=[],
+        status="submitted",
+        score=total,
+        max_score=3,
+        percent=Decimal(total * 100) / 3,
+        passed=total >= 2,
     )
     for question, score in zip(questions, scores, strict=True):
         Answer.objects.create(attempt=attempt, question=question, score=score, max_score=1)
@@ -48,8 +56,17 @@ def test_facility_discrimination_alpha_and_histogram(quiz):
     questions = list(quiz.questions.order_by("position")[:3])
     users = [_record(quiz, questions, scores) for scores in SCORES]
     # A second attempt must not count: statistics use first attempts only.
-    second = Attempt.objects.create(user=users[-1], quiz=quiz, number=2, seed=2, layout=[],
-                                    status="submitted", score=3, max_score=3, percent=100)
+    second = Attempt.objects.create(
+        user=users[-1],
+        quiz=quiz,
+        number=2,
+        seed=2,
+        layout=[],
+        status="submitted",
+        score=3,
+        max_score=3,
+        percent=100,
+    )
     for question in questions:
         Answer.objects.create(attempt=second, question=question, score=1, max_score=1)
 
@@ -70,8 +87,9 @@ def test_facility_discrimination_alpha_and_histogram(quiz):
     alpha = 3 / 2 * (1 - sum(variances) / statistics.pvariance(totals))
     assert stats.cronbach_alpha == pytest.approx(alpha, abs=1e-3)
     assert stats.histogram == [1, 0, 0, 2, 0, 0, 2, 0, 0, 1]  # 0, 33.3×2, 66.7×2, 100
-    assert stats.mean_percent == pytest.approx(statistics.fmean(t * 100 / 3 for t in totals),
-                                               abs=0.05)
+    assert stats.mean_percent == pytest.approx(
+        statistics.fmean(t * 100 / 3 for t in totals), abs=0.05
+    )
     unanswered = [item for item in stats.items if item.responses == 0]
     assert all(item.flags == ["few_responses"] for item in unanswered)
 

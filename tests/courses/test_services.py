@@ -44,8 +44,7 @@ def test_paper_is_shuffled_reproducibly_and_carries_no_key(quiz, trainee):
     paper = attempt_paper(attempt)
     assert len(paper) == 5
     for question in paper:
-        assert set(question) == {"id", "number", "type", "prompt", "points", "choices",
-                                 "response"}
+        assert set(question) == {"id", "number", "type", "prompt", "points", "choices", "response"}
         for choice in question["choices"]:
             assert set(choice) == {"id", "text"}
     ordering = next(q for q in paper if q["type"] == "ordering")

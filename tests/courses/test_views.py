@@ -67,8 +67,10 @@ def test_someone_elses_attempt_is_not_found(client, quiz, trainee, other_trainee
     attempt = attempt_start(user=trainee, quiz=quiz)
     client.force_login(other_trainee)
     assert client.get(reverse("courses:attempt", args=[attempt.pk])).status_code == 404
-    assert client.post(reverse("courses:attempt", args=[attempt.pk]),
-                       {"action": "submit"}).status_code == 404
+    assert (
+        client.post(reverse("courses:attempt", args=[attempt.pk]), {"action": "submit"}).status_code
+        == 404
+    )
     attempt.refresh_from_db()
     assert attempt.is_open
 

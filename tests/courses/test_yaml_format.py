@@ -51,8 +51,11 @@ def test_two_correct_answers_on_a_single_choice_question(copy):
 
 
 def test_unknown_lesson_unknown_field_and_bad_type_are_all_reported(copy):
-    _replace(copy / "modules/a.yaml", "lesson: wording\n      prompt: 哪些", "lesson: nowhere\n"
-             "      prompt: 哪些")
+    _replace(
+        copy / "modules/a.yaml",
+        "lesson: wording\n      prompt: 哪些",
+        "lesson: nowhere\n      prompt: 哪些",
+    )
     _replace(copy / "modules/a.yaml", "  pass_mark: 75", "  pass_mark: high\n  colour: red")
     _replace(copy / "modules/a.yaml", "      answer: false", "      answer: nope")
     text = "\n".join(_errors(copy))
@@ -66,8 +69,11 @@ def test_prerequisite_must_exist_and_come_first(copy):
     _replace(copy / "modules/b.yaml", "prerequisites: [basics]", "prerequisites: [nothing]")
     assert any("“nothing” is not a module of this course" in e for e in _errors(copy))
     _replace(copy / "modules/b.yaml", "prerequisites: [nothing]", "prerequisites: [basics]")
-    _replace(copy / "course.yaml", "  - modules/a.yaml\n  - modules/b.yaml",
-             "  - modules/b.yaml\n  - modules/a.yaml")
+    _replace(
+        copy / "course.yaml",
+        "  - modules/a.yaml\n  - modules/b.yaml",
+        "  - modules/b.yaml\n  - modules/a.yaml",
+    )
     assert any("must come before this module" in e for e in _errors(copy))
 
 
@@ -80,8 +86,9 @@ def test_yaml_syntax_error_has_its_line(copy):
 
 def test_duplicate_question_slug_across_modules(copy):
     _replace(copy / "modules/b.yaml", "slug: adv-bargain", "slug: b-terse")
-    assert any("question slug “b-terse” is also used in module “basics”" in e
-               for e in _errors(copy))
+    assert any(
+        "question slug “b-terse” is also used in module “basics”" in e for e in _errors(copy)
+    )
 
 
 def test_missing_module_file_is_named(copy):

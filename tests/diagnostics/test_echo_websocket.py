@@ -93,5 +93,9 @@ def test_real_server_websocket_uses_the_session_login(live_asgi, client, trainee
 
     # A page on another site cannot open a socket with the user's cookie.
     with pytest.raises(InvalidStatus):
-        connect(url, origin="http://evil.example", additional_headers={"Cookie": cookie},
-                open_timeout=10)
+        connect(
+            url,
+            origin="http://evil.example",
+            additional_headers={"Cookie": cookie},
+            open_timeout=10,
+        )

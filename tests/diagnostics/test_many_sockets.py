@@ -23,8 +23,13 @@ def test_two_hundred_concurrent_sockets(live_asgi, client, trainee):
     url = f"{live_asgi.ws_url}/ws/echo/"
 
     async def one(index: int, ready: asyncio.Event) -> int:
-        async with connect(url, origin=live_asgi.url, additional_headers={"Cookie": cookie},
-                           open_timeout=30, ping_interval=None) as ws:
+        async with connect(
+            url,
+            origin=live_asgi.url,
+            additional_headers={"Cookie": cookie},
+            open_timeout=30,
+            ping_interval=None,
+        ) as ws:
             await ready.wait()
             await ws.send(json.dumps({"n": index}))
             reply = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))

@@ -48,8 +48,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_asgi):
-    context = browser.new_context(base_url=live_asgi.url, locale="zh-CN",
-                                  viewport={"width": 1366, "height": 768})
+    context = browser.new_context(
+        base_url=live_asgi.url, locale="zh-CN", viewport={"width": 1366, "height": 768}
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

@@ -29,10 +29,18 @@ def world(live_worker):
     UserFactory(username="xiaoya", display_name="王小丫", role=Role.TRAINEE)
     text = FIXTURE.read_text(encoding="utf-8")
     made = []
-    for slug, extra in (("genuine-coat", {}), ("genuine-coat-b", {}),
-                        ("impatient", {"patience_s: 90": "patience_s: 14",
-                                       "nudge_after_s: 30": "nudge_after_s: 6",
-                                       "{silence_s: 45}": "{silence_s: 13}"})):
+    for slug, extra in (
+        ("genuine-coat", {}),
+        ("genuine-coat-b", {}),
+        (
+            "impatient",
+            {
+                "patience_s: 90": "patience_s: 14",
+                "nudge_after_s: 30": "nudge_after_s: 6",
+                "{silence_s: 45}": "{silence_s: 13}",
+            },
+        ),
+    ):
         variant = text.replace("slug: genuine-coat", f"slug: {slug}", 1)
         variant = variant.replace("title: 这件大衣是正品吗？", f"title: 正品咨询 {slug}", 1)
         for old, new in extra.items():
@@ -53,8 +61,7 @@ def _login(page) -> None:
 
 def _start(page, title: str) -> None:
     page.goto("/practice/")
-    card = page.locator("form.card").filter(
-        has=page.get_by_role("heading", name=title, exact=True))
+    card = page.locator("form.card").filter(has=page.get_by_role("heading", name=title, exact=True))
     card.get_by_role("button", name="开始练习").click()
     expect(page.get_by_test_id("message")).to_have_count(1)
 

@@ -37,12 +37,14 @@ def prefix():
 def layer_for(prefix: str, **kwargs) -> ProcessLocalRedisChannelLayer:
     """One server process' layer (each instance has its own client prefix)."""
     return ProcessLocalRedisChannelLayer(
-        hosts=[{"address": REDIS_FOR_TESTS, "socket_timeout": 30}], prefix=prefix, **kwargs)
+        hosts=[{"address": REDIS_FOR_TESTS, "socket_timeout": 30}], prefix=prefix, **kwargs
+    )
 
 
 def redis_keys(prefix: str) -> list[str]:
-    return sorted(key.decode() for key in redis.Redis.from_url(REDIS_FOR_TESTS)
-                  .scan_iter(f"{prefix}*"))
+    return sorted(
+        key.decode() for key in redis.Redis.from_url(REDIS_FOR_TESTS).scan_iter(f"{prefix}*")
+    )
 
 
 async def receive(layer, channel, timeout=2.0):
@@ -86,7 +88,8 @@ def test_members_in_other_processes_get_it_through_redis_and_nobody_twice(prefix
             await here.group_send("session.8", {"type": "line", "n": n})
         mine_all = [(await got_mine)["n"]] + [(await receive(here, mine))["n"] for _ in "ab"]
         theirs_all = [(await got_theirs)["n"]] + [
-            (await receive(elsewhere, theirs))["n"] for _ in "ab"]
+            (await receive(elsewhere, theirs))["n"] for _ in "ab"
+        ]
         extra = []
         for layer, channel in ((here, mine), (elsewhere, theirs), (elsewhere, gone)):
             with contextlib.suppress(TimeoutError):
@@ -140,7 +143,8 @@ def test_stale_members_are_dropped_and_a_full_remote_list_does_not_fail(prefix):
         # The membership turns older than the group expiry (a socket of a process that
         # died without leaving); a fresh member keeps the group itself alive.
         redis.Redis.from_url(REDIS_FOR_TESTS).zadd(
-            f"{prefix}:group:session.10", {theirs: time.time() - here.group_expiry - 60})
+            f"{prefix}:group:session.10", {theirs: time.time() - here.group_expiry - 60}
+        )
         fresh = await elsewhere.new_channel()
         await here.group_add("session.10", fresh)
         await here.group_send("session.10", {"type": "line", "n": 3})
@@ -149,8 +153,7 @@ def test_stale_members_are_dropped_and_a_full_remote_list_does_not_fail(prefix):
             late = await receive(elsewhere, theirs, timeout=0.3)
         except TimeoutError:
             late = None
-        members = redis.Redis.from_url(REDIS_FOR_TESTS).zrange(
-            f"{prefix}:group:session.10", 0, -1)
+        members = redis.Redis.from_url(REDIS_FOR_TESTS).zrange(f"{prefix}:group:session.10", 0, -1)
         await here.close_pools()
         await elsewhere.close_pools()
         return first, got_fresh, late, members, fresh
@@ -163,8 +166,9 @@ def test_stale_members_are_dropped_and_a_full_remote_list_does_not_fail(prefix):
 
 
 def test_a_socket_hears_when_redis_is_gone_instead_of_waiting_forever():
-    layer = ProcessLocalRedisChannelLayer(hosts=[{"address": "redis://127.0.0.1:1/0",
-                                                  "socket_connect_timeout": 1}])
+    layer = ProcessLocalRedisChannelLayer(
+        hosts=[{"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 1}]
+    )
 
     async def scenario():
         channel = await layer.new_channel()

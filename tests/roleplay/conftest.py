@@ -16,8 +16,9 @@ def published(db, trainer):
     text = FIXTURE.read_text(encoding="utf-8")
     scenario = scenario_create(actor=trainer, yaml_text=text)
     scenario_publish(actor=trainer, scenario=scenario)
-    second = scenario_create(actor=trainer,
-                             yaml_text=text.replace("slug: genuine-coat", "slug: genuine-coat-b"))
+    second = scenario_create(
+        actor=trainer, yaml_text=text.replace("slug: genuine-coat", "slug: genuine-coat-b")
+    )
     scenario_publish(actor=trainer, scenario=second)
     return scenario, second
 
@@ -30,8 +31,10 @@ def scheduled(monkeypatch):
     calls = []
     for name in ("deliver_task", "timer_task", "expire_task", "exam_expire_task", "score_task"):
         task = getattr(tasks, name)
-        monkeypatch.setattr(task, "apply_async",
-                            lambda args, eta=None, name=name: calls.append((name, args, eta)))
-        monkeypatch.setattr(task, "delay", lambda *args, name=name: calls.append((name, args,
-                                                                                   None)))
+        monkeypatch.setattr(
+            task, "apply_async", lambda args, eta=None, name=name: calls.append((name, args, eta))
+        )
+        monkeypatch.setattr(
+            task, "delay", lambda *args, name=name: calls.append((name, args, None))
+        )
     return calls

@@ -15,14 +15,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _communicator(session_id: int, user, after: int = 0) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns),
-                                         f"/ws/sessions/{session_id}/?after={after}")
+    communicator = WebsocketCommunicator(
+        URLRouter(websocket_urlpatterns), f"/ws/sessions/{session_id}/?after={after}"
+    )
     communicator.scope["user"] = user
     return communicator
 
 
 def test_only_the_owner_connects_and_replies_are_acknowledged_once(
-        published, trainee, other_trainee, scheduled):
+    published, trainee, other_trainee, scheduled
+):
     session = session_start(trainee=trainee, scenario=published[0])
 
     async def scenario():
@@ -34,8 +36,13 @@ def test_only_the_owner_connects_and_replies_are_acknowledged_once(
         assert connected
         hello = await owner.receive_json_from(timeout=5)
         assert hello["type"] == "hello" and [m["seq"] for m in hello["messages"]] == [1]
-        reply = {"type": "reply", "client_id": "c-1", "text": "您好，有授权书",
-                 "events": [], "sent_t": 0}
+        reply = {
+            "type": "reply",
+            "client_id": "c-1",
+            "text": "您好，有授权书",
+            "events": [],
+            "sent_t": 0,
+        }
         await owner.send_json_to(reply)
         first = await owner.receive_json_from(timeout=5)
         await owner.send_json_to(reply)  # resent after a (pretend) drop
@@ -70,8 +77,9 @@ def test_the_buyer_line_typed_after_a_reply_is_pushed_when_due(published, traine
         await owner.connect()
         await owner.receive_json_from(timeout=5)  # hello
         text = "您好，欢迎光临！我们是品牌授权店，吊牌上有防伪码可以查询。"
-        await owner.send_json_to({"type": "reply", "client_id": "c-1", "text": text,
-                                  "events": [], "sent_t": 0})
+        await owner.send_json_to(
+            {"type": "reply", "client_id": "c-1", "text": text, "events": [], "sent_t": 0}
+        )
         ack = await owner.receive_json_from(timeout=5)
         assert ack["type"] == "ack" and ack["seq"] == 2
         pushed = await owner.receive_json_from(timeout=20)  # after the buyer "typed" it
@@ -96,10 +104,19 @@ def test_each_open_tab_gets_the_typed_line_once_in_sequence(published, trainee, 
         for tab in (tab_a, tab_b):
             await tab.connect()
             await tab.receive_json_from(timeout=5)  # hello
-        await tab_a.send_json_to({"type": "reply", "client_id": "c-1", "events": [],
-                                  "text": "您好，欢迎光临！我们是品牌授权店。", "sent_t": 0})
-        got_a = [await tab_a.receive_json_from(timeout=5),
-                 await tab_a.receive_json_from(timeout=20)]
+        await tab_a.send_json_to(
+            {
+                "type": "reply",
+                "client_id": "c-1",
+                "events": [],
+                "text": "您好，欢迎光临！我们是品牌授权店。",
+                "sent_t": 0,
+            }
+        )
+        got_a = [
+            await tab_a.receive_json_from(timeout=5),
+            await tab_a.receive_json_from(timeout=20),
+        ]
         got_b = await tab_b.receive_json_from(timeout=20)
         quiet = [await tab.receive_nothing(timeout=1) for tab in (tab_a, tab_b)]
         for tab in (tab_a, tab_b):
@@ -127,14 +144,16 @@ def test_a_flood_of_replies_is_refused_at_the_socket(published, trainee, schedul
         # Five replies the buyer takes (the fifth closes the sale), then a sixth at once.
         texts = ["嗯嗯", "嗯嗯", "您好，我们是品牌授权店，吊牌有防伪码。", "嗯嗯", "嗯嗯", "在的"]
         for n, text in enumerate(texts):
-            await owner.send_json_to({"type": "reply", "client_id": f"c-{n}", "events": [],
-                                      "text": text, "sent_t": 0})
+            await owner.send_json_to(
+                {"type": "reply", "client_id": f"c-{n}", "events": [], "text": text, "sent_t": 0}
+            )
             answer = await owner.receive_json_from(timeout=5)
             while answer["type"] not in ("ack", "error"):  # a buyer line, the chat's end
                 answer = await owner.receive_json_from(timeout=5)
             answers.append(answer)
-        await owner.send_json_to({"type": "reply", "client_id": "c-0", "events": [],
-                                  "text": "嗯嗯", "sent_t": 0})
+        await owner.send_json_to(
+            {"type": "reply", "client_id": "c-0", "events": [], "text": "嗯嗯", "sent_t": 0}
+        )
         resent = await owner.receive_json_from(timeout=5)
         while resent["type"] not in ("ack", "error"):
             resent = await owner.receive_json_from(timeout=5)
@@ -144,8 +163,10 @@ def test_a_flood_of_replies_is_refused_at_the_socket(published, trainee, schedul
     answers, resent = run_coroutine(scenario())
     assert [a["type"] for a in answers] == ["ack"] * 5 + ["error"], answers
     assert answers[5]["client_id"] == "c-5"
-    assert answers[5]["message"] in ("发送太频繁，请放慢一些。",
-                                     "Too many messages at once; slow down.")
+    assert answers[5]["message"] in (
+        "发送太频繁，请放慢一些。",
+        "Too many messages at once; slow down.",
+    )
     assert resent["type"] == "ack" and resent["seq"] == answers[0]["seq"]
     assert session.messages.filter(role="agent").count() == 5
 
@@ -159,8 +180,13 @@ def test_a_line_left_overdue_is_pushed_on_reconnect(published, trainee, schedule
 
     session = session_start(trainee=trainee, scenario=published[0])
     # The process that was to push this line stopped before it was due.
-    orphan = Message.objects.create(session=session, role="buyer", text="还在吗？",
-                                    kind="line", due_at=timezone.now() - timedelta(seconds=5))
+    orphan = Message.objects.create(
+        session=session,
+        role="buyer",
+        text="还在吗？",
+        kind="line",
+        due_at=timezone.now() - timedelta(seconds=5),
+    )
 
     async def scenario():
         owner = _communicator(session.pk, trainee, after=1)

@@ -22,8 +22,14 @@ SIZE = "亲，根据您的身高体重建议选 M 码，可以参考尺码表哦
 
 def _reply(session, trainee, client_id: str, text: str, at) -> None:
     with time_machine.travel(at, tick=False):
-        result = reply_receive(session_id=session.pk, user=trainee, client_id=client_id,
-                               text=text, events=[], sent_t=None)
+        result = reply_receive(
+            session_id=session.pk,
+            user=trainee,
+            client_id=client_id,
+            text=text,
+            events=[],
+            sent_t=None,
+        )
     assert result.ok, result.error
 
 
@@ -52,33 +58,41 @@ def test_live_session_and_simulation_agree(published, trainee, scheduled):
     assert (session.status, session.outcome) == ("ended", "成交")
 
     spec = session_spec(session)
-    conversation = simulate(spec, session.seed, [
-        {"after_s": 33, "text": "亲，您好"},
-        {"after_s": 4, "text": PROOF},
-        {"after_s": 5, "text": SIZE},
-    ])
-    live = [(m.role, round((m.at - start).total_seconds(), 3), m.text, m.kind)
-            for m in session.messages.filter(at__isnull=False).order_by("seq")
-            if m.kind != "final"]
-    simulated = [(line.role, line.t, line.text, line.kind or "reply")
-                 for line in conversation.transcript if line.kind != "final"]
+    conversation = simulate(
+        spec,
+        session.seed,
+        [
+            {"after_s": 33, "text": "亲，您好"},
+            {"after_s": 4, "text": PROOF},
+            {"after_s": 5, "text": SIZE},
+        ],
+    )
+    live = [
+        (m.role, round((m.at - start).total_seconds(), 3), m.text, m.kind)
+        for m in session.messages.filter(at__isnull=False).order_by("seq")
+        if m.kind != "final"
+    ]
+    simulated = [
+        (line.role, line.t, line.text, line.kind or "reply")
+        for line in conversation.transcript
+        if line.kind != "final"
+    ]
     assert [entry[:3] for entry in live] == [entry[:3] for entry in simulated]
     assert [m.kind for m in session.messages.filter(kind="nudge")] == ["nudge"]
     assert list(conversation.state.path) == list(
-        runner.engine.State.from_dict(session.engine_state).path)
+        runner.engine.State.from_dict(session.engine_state).path
+    )
 
     # The same scoring input and the same report.
     lines = [(line.t, line, None) for line in conversation.transcript]
-    assert session_scoring_input(session) == runner.scoring_input(spec, lines,
-                                                                  conversation.outcome)
+    assert session_scoring_input(session) == runner.scoring_input(spec, lines, conversation.outcome)
     report = session_score(session_id=session.pk)
     simulated_report = runner.score(spec, lines, conversation.outcome).to_dict()
     assert report.data == simulated_report
     assert float(report.total) == pytest.approx(simulated_report["total"])
 
 
-def test_a_nudge_is_recorded_with_the_same_reason_live_and_simulated(published, trainee,
-                                                                     scheduled):
+def test_a_nudge_is_recorded_with_the_same_reason_live_and_simulated(published, trainee, scheduled):
     with time_machine.travel("2026-11-25 10:00:00 +0000", tick=False):
         session = session_start(trainee=trainee, scenario=published[0])
     with time_machine.travel(session.started_at + timedelta(seconds=30), tick=False):

@@ -21,24 +21,33 @@ GOOD = "您好，欢迎光临！我们是品牌授权店，吊牌上有防伪码
 
 
 def _events(text: str, start_ms: float = 1000.0, per_char_ms: float = 100.0) -> tuple[list, float]:
-    events = [{"t": start_ms + i * per_char_ms, "type": "insertText", "data": ch}
-              for i, ch in enumerate(text)]
+    events = [
+        {"t": start_ms + i * per_char_ms, "type": "insertText", "data": ch}
+        for i, ch in enumerate(text)
+    ]
     return events, start_ms + len(text) * per_char_ms + 100
 
 
 @pytest.fixture
 def session(published, trainee, scheduled, django_capture_on_commit_callbacks):
-    with time_machine.travel("2026-11-25 10:00:00 +0000", tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel("2026-11-25 10:00:00 +0000", tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         return session_start(trainee=trainee, scenario=published[0])
 
 
 def _reply(session, user, client_id, text, at, **kwargs):
     events, sent_t = _events(text)
     with time_machine.travel(at, tick=False):
-        return reply_receive(session_id=session.pk, user=user, client_id=client_id, text=text,
-                             events=kwargs.get("events", events),
-                             sent_t=kwargs.get("sent_t", sent_t))
+        return reply_receive(
+            session_id=session.pk,
+            user=user,
+            client_id=client_id,
+            text=text,
+            events=kwargs.get("events", events),
+            sent_t=kwargs.get("sent_t", sent_t),
+        )
 
 
 def test_start_pins_the_version_and_delivers_the_first_line(session, scheduled):
@@ -50,7 +59,8 @@ def test_start_pins_the_version_and_delivers_the_first_line(session, scheduled):
 
 
 def test_reply_is_stored_acknowledged_and_the_buyer_answers_after_typing(
-        session, trainee, scheduled, django_capture_on_commit_callbacks):
+    session, trainee, scheduled, django_capture_on_commit_callbacks
+):
     scheduled.clear()
     at = session.started_at + timedelta(seconds=4)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -76,12 +86,14 @@ def test_reply_is_stored_acknowledged_and_the_buyer_answers_after_typing(
 
 
 def test_a_line_delivered_outside_a_socket_becomes_a_task_due_when_typed(
-        session, scheduled, django_capture_on_commit_callbacks):
+    session, scheduled, django_capture_on_commit_callbacks
+):
     """Pages and Celery tasks hand deliveries to the worker, with the due time as eta."""
     from roleplay.services.after_commit import AfterCommit
 
-    pending = session.messages.create(role="buyer", text="还在吗", kind="line",
-                                      due_at=session.started_at + timedelta(seconds=9))
+    pending = session.messages.create(
+        role="buyer", text="还在吗", kind="line", due_at=session.started_at + timedelta(seconds=9)
+    )
     after = AfterCommit()
     after.deliver(pending)
     scheduled.clear()
@@ -98,8 +110,10 @@ def test_a_resent_reply_is_stored_once(session, trainee):
     assert session.messages.filter(role="agent").count() == 1
 
 
-@pytest.mark.parametrize("text, error", [
-    ("   ", "Type a reply"), ("好" * 1001, "at most 1000"), ("您好\x07", "control characters")])
+@pytest.mark.parametrize(
+    "text, error",
+    [("   ", "Type a reply"), ("好" * 1001, "at most 1000"), ("您好\x07", "control characters")],
+)
 def test_bad_text_is_refused_and_nothing_changes(session, trainee, text, error, settings):
     settings.LANGUAGE_CODE = "en"
     from django.utils import translation
@@ -115,8 +129,7 @@ def test_more_than_five_replies_a_second_is_refused(published, trainee, trainer,
     from tests.roleplay.conftest import FIXTURE
 
     patient = FIXTURE.read_text(encoding="utf-8").replace("slug: genuine-coat", "slug: patient")
-    scenario = scenario_create(actor=trainer, yaml_text=patient.replace("{tries: 3}",
-                                                                        "{tries: 9}"))
+    scenario = scenario_create(actor=trainer, yaml_text=patient.replace("{tries: 3}", "{tries: 9}"))
     scenario_publish(actor=trainer, scenario=scenario)
     session = session_start(trainee=trainee, scenario=scenario)
     at = session.started_at + timedelta(seconds=5)
@@ -127,12 +140,22 @@ def test_more_than_five_replies_a_second_is_refused(published, trainee, trainer,
 
 def test_malformed_or_implausible_telemetry_is_refused(session, trainee):
     at = session.started_at + timedelta(seconds=5)
-    bad = _reply(session, trainee, "c-1", "您好", at,
-                 events=[{"t": 500, "type": "insertText", "data": "您"},
-                         {"t": 100, "type": "insertText", "data": "好"}], sent_t=600)
+    bad = _reply(
+        session,
+        trainee,
+        "c-1",
+        "您好",
+        at,
+        events=[
+            {"t": 500, "type": "insertText", "data": "您"},
+            {"t": 100, "type": "insertText", "data": "好"},
+        ],
+        sent_t=600,
+    )
     assert not bad.ok and "events[1].t" in bad.error
-    worse = _reply(session, trainee, "c-2", "您好", at, events=[{"t": 1, "type": "hack"}],
-                   sent_t=10)
+    worse = _reply(
+        session, trainee, "c-2", "您好", at, events=[{"t": 1, "type": "hack"}], sent_t=10
+    )
     assert not worse.ok and "events[0].type" in worse.error
     assert session.messages.count() == 1
 
@@ -147,14 +170,17 @@ def test_pasted_text_is_flagged(session, trainee):
 
 
 def test_stale_timers_do_nothing_and_patience_ends_the_session(
-        session, trainee, scheduled, django_capture_on_commit_callbacks):
+    session, trainee, scheduled, django_capture_on_commit_callbacks
+):
     assert session_timer(session_id=session.pk, version=0) is False  # older than the state
     with time_machine.travel(session.started_at + timedelta(seconds=30), tick=False):
         assert session_timer(session_id=session.pk, version=1)
     session.refresh_from_db()
     assert session.messages.filter(kind="nudge").count() == 1
-    with time_machine.travel(session.started_at + timedelta(seconds=45), tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(session.started_at + timedelta(seconds=45), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         session_timer(session_id=session.pk, version=session.timer_version)
     session.refresh_from_db()
     assert session.status == Session.Status.ENDED and session.outcome == "流失"
@@ -167,8 +193,13 @@ def test_scoring_correction_and_dispute(session, trainee, trainer, other_trainee
     pending = session.messages.get(role="buyer", at__isnull=True)
     with time_machine.travel(pending.due_at, tick=False):
         message_deliver(message_id=pending.pk)
-    _reply(session, trainee, "c-2", "亲，根据您的身高体重建议选 M 码，可以参考尺码表哦。",
-           pending.due_at + timedelta(seconds=6))
+    _reply(
+        session,
+        trainee,
+        "c-2",
+        "亲，根据您的身高体重建议选 M 码，可以参考尺码表哦。",
+        pending.due_at + timedelta(seconds=6),
+    )
     session.refresh_from_db()
     assert session.outcome == "成交" and not session.is_active
     report = session_score(session_id=session.pk)
@@ -182,8 +213,9 @@ def test_scoring_correction_and_dispute(session, trainee, trainer, other_trainee
     dispute = dispute_create(trainee=trainee, report=report, comment="第二句明明很礼貌")
     with pytest.raises(ValidationError):
         dispute_create(trainee=trainee, report=report, comment="再提一次")
-    report = report_correct(actor=trainer, report=report, total=Decimal("95.0"),
-                            reason="复核：第二句用语规范")
+    report = report_correct(
+        actor=trainer, report=report, total=Decimal("95.0"), reason="复核：第二句用语规范"
+    )
     assert report.final_total == Decimal("95.0")
     dispute.refresh_from_db()
     assert dispute.status == Dispute.Status.ANSWERED and dispute.answered_by == trainer
@@ -199,13 +231,18 @@ def test_someone_elses_session_is_refused(session, other_trainee):
 def test_exam_two_buyers_one_at_a_time_and_the_time_limit(published, trainee, scheduled):
     exam = exam_start(trainee=trainee, scenarios=list(published))
     assert exam.sessions.count() == 2
-    assert all(s.mode == "exam" and s.deadline_at == exam.deadline_at
-               for s in exam.sessions.all())
+    assert all(s.mode == "exam" and s.deadline_at == exam.deadline_at for s in exam.sessions.all())
     with pytest.raises(ValidationError):
         exam_start(trainee=trainee, scenarios=list(published))
     rude, quiet = exam.sessions.order_by("pk")
-    result = reply_receive(session_id=rude.pk, user=trainee, client_id="c-1",
-                           text="你好，我不知道", events=[], sent_t=None)
+    result = reply_receive(
+        session_id=rude.pk,
+        user=trainee,
+        client_id="c-1",
+        text="你好，我不知道",
+        events=[],
+        sent_t=None,
+    )
     assert "hints" not in result.ack  # exams give no hints
     rude.refresh_from_db()
     assert (rude.outcome, rude.end_reason) == ("流失", "outcome")  # negative language
@@ -220,18 +257,23 @@ def test_exam_two_buyers_one_at_a_time_and_the_time_limit(published, trainee, sc
 
 
 def test_an_early_timer_is_scheduled_again_for_its_due_time(
-        session, scheduled, django_capture_on_commit_callbacks):
+    session, scheduled, django_capture_on_commit_callbacks
+):
     scheduled.clear()
-    with time_machine.travel(session.started_at + timedelta(seconds=29.9), tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(session.started_at + timedelta(seconds=29.9), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert session_timer(session_id=session.pk, version=1)
     assert session.messages.filter(kind="nudge").count() == 0
-    assert scheduled == [("timer_task", (session.pk, 2),
-                          session.started_at + timedelta(seconds=30))]
+    assert scheduled == [
+        ("timer_task", (session.pk, 2), session.started_at + timedelta(seconds=30))
+    ]
 
 
 def test_replies_keep_the_earlier_wake_up_which_then_plans_the_next(
-        session, trainee, scheduled, django_capture_on_commit_callbacks):
+    session, trainee, scheduled, django_capture_on_commit_callbacks
+):
     from roleplay.selectors import session_spec
     from scenarios import engine
 
@@ -243,22 +285,25 @@ def test_replies_keep_the_earlier_wake_up_which_then_plans_the_next(
     session.refresh_from_db()
     due = engine.next_timer(session_spec(session), engine.State.from_dict(session.engine_state))
     assert due > 30
-    with time_machine.travel(session.started_at + timedelta(seconds=30), tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(session.started_at + timedelta(seconds=30), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert session_timer(session_id=session.pk, version=1)
     assert session.messages.filter(kind="nudge").count() == 0  # nothing was due yet
     assert [c for c in scheduled if c[0] == "timer_task"] == [
-        ("timer_task", (session.pk, 2), session.started_at + timedelta(seconds=due))]
+        ("timer_task", (session.pk, 2), session.started_at + timedelta(seconds=due))
+    ]
     assert session_timer(session_id=session.pk, version=1) is False  # replaced: stale
 
 
-def test_a_lost_wake_up_is_replaced(session, trainee, scheduled,
-                                    django_capture_on_commit_callbacks):
+def test_a_lost_wake_up_is_replaced(
+    session, trainee, scheduled, django_capture_on_commit_callbacks
+):
     scheduled.clear()
     # A wake-up that was due three minutes ago never ran (the broker lost it): the next
     # reply sends a new one instead of counting on it.
-    Session.objects.filter(pk=session.pk).update(
-        timer_at=session.started_at - timedelta(minutes=3))
+    Session.objects.filter(pk=session.pk).update(timer_at=session.started_at - timedelta(minutes=3))
     result = _reply(session, trainee, "c-1", GOOD, session.started_at + timedelta(seconds=4))
     assert result.ok
     timers = [c for c in result.after.tasks if c.name == "roleplay.timer"]

@@ -22,8 +22,7 @@ START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def session(published, trainee, scheduled, django_capture_on_commit_callbacks):
-    with time_machine.travel(START, tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(START, tick=False), django_capture_on_commit_callbacks(execute=True):
         return session_start(trainee=trainee, scenario=published[0])
 
 
@@ -65,11 +64,19 @@ def test_session_save_state_stores_the_live_fields_and_nothing_else(session):
 @pytest.mark.django_db(transaction=True)
 def test_messages_insert_sets_keys_and_a_repeated_client_id_changes_nothing(session):
     before = Message.objects.filter(session=session).count()
-    reply = Message(session=session, role=Message.Role.AGENT, text="亲，<b>在的</b>",
-                    at=START + timedelta(seconds=5), seq=90, client_id="c-1",
-                    events=[{"t": 1.0, "type": "insertText", "data": "亲"}], hits=[])
-    line = Message(session=session, role=Message.Role.BUYER, text="好的",
-                   due_at=START + timedelta(seconds=8))
+    reply = Message(
+        session=session,
+        role=Message.Role.AGENT,
+        text="亲，<b>在的</b>",
+        at=START + timedelta(seconds=5),
+        seq=90,
+        client_id="c-1",
+        events=[{"t": 1.0, "type": "insertText", "data": "亲"}],
+        hits=[],
+    )
+    line = Message(
+        session=session, role=Message.Role.BUYER, text="好的", due_at=START + timedelta(seconds=8)
+    )
     with transaction.atomic():
         messages_insert([reply, line])
     assert reply.pk and line.pk and line.pk != reply.pk
@@ -78,8 +85,14 @@ def test_messages_insert_sets_keys_and_a_repeated_client_id_changes_nothing(sess
     assert stored.events == [{"t": 1.0, "type": "insertText", "data": "亲"}]
     assert Message.objects.get(pk=line.pk).at is None
 
-    again = Message(session=session, role=Message.Role.AGENT, text="再发", seq=91,
-                    at=START + timedelta(seconds=6), client_id="c-1")
+    again = Message(
+        session=session,
+        role=Message.Role.AGENT,
+        text="再发",
+        seq=91,
+        at=START + timedelta(seconds=6),
+        client_id="c-1",
+    )
     other = Message(session=session, role=Message.Role.BUYER, text="不该留下")
     with pytest.raises(IntegrityError), transaction.atomic():
         messages_insert([other, again])
@@ -89,12 +102,15 @@ def test_messages_insert_sets_keys_and_a_repeated_client_id_changes_nothing(sess
 
 @pytest.mark.django_db(transaction=True)
 def test_overdue_line_ids_lists_unpushed_due_lines_oldest_first(session):
-    late = Message(session=session, role=Message.Role.BUYER, text="二",
-                   due_at=START + timedelta(seconds=20))
-    early = Message(session=session, role=Message.Role.BUYER, text="一",
-                    due_at=START + timedelta(seconds=10))
-    future = Message(session=session, role=Message.Role.BUYER, text="三",
-                     due_at=START + timedelta(seconds=60))
+    late = Message(
+        session=session, role=Message.Role.BUYER, text="二", due_at=START + timedelta(seconds=20)
+    )
+    early = Message(
+        session=session, role=Message.Role.BUYER, text="一", due_at=START + timedelta(seconds=10)
+    )
+    future = Message(
+        session=session, role=Message.Role.BUYER, text="三", due_at=START + timedelta(seconds=60)
+    )
     with transaction.atomic():
         messages_insert([late, early, future])
     assert overdue_line_ids(session.pk, START + timedelta(seconds=30)) == [early.pk, late.pk]

@@ -14,12 +14,20 @@ from roleplay.services.reports import session_score
 
 @pytest.fixture
 def scored(published, trainee, scheduled, django_capture_on_commit_callbacks, cohort):
-    with time_machine.travel("2026-11-25 10:00:00 +0000", tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel("2026-11-25 10:00:00 +0000", tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         session = session_start(trainee=trainee, scenario=published[0])
     with time_machine.travel(session.started_at + timedelta(seconds=3), tick=False):
-        reply_receive(session_id=session.pk, user=trainee, client_id="c-1",
-                      text="你好<script>x</script>，我不知道", events=[], sent_t=None)
+        reply_receive(
+            session_id=session.pk,
+            user=trainee,
+            client_id="c-1",
+            text="你好<script>x</script>，我不知道",
+            events=[],
+            sent_t=None,
+        )
     session.refresh_from_db()
     if session.is_active:
         with time_machine.travel(session.started_at + timedelta(seconds=200), tick=False):
@@ -37,8 +45,9 @@ def test_report_marks_hits_in_place_and_escapes_text(client, trainee, scored):
 
 
 @pytest.mark.django_db
-def test_dispute_then_trainer_correction_with_reason(client, trainee, trainer, other_trainee,
-                                                     scored):
+def test_dispute_then_trainer_correction_with_reason(
+    client, trainee, trainer, other_trainee, scored
+):
     url = f"/practice/sessions/{scored.session.pk}/report/"
     client.force_login(other_trainee)
     assert client.get(url).status_code == 404  # someone else's report

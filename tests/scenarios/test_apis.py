@@ -16,17 +16,25 @@ def test_validate_reports_line_and_column(api, trainer, shops, fixture_text):
     body = api.post("/api/scenarios/validate/", {"yaml": broken}, format="json").json()
     assert body["valid"] is False
     [error] = [e for e in body["errors"] if e["field"] == "persona.nudge_after_s"]
-    assert error["line"] == broken.splitlines().index(
-        next(line for line in broken.splitlines() if "nudge_after_s: 300" in line)) + 1
+    assert (
+        error["line"]
+        == broken.splitlines().index(
+            next(line for line in broken.splitlines() if "nudge_after_s: 300" in line)
+        )
+        + 1
+    )
 
 
 @pytest.mark.django_db
 def test_dry_run_shows_branch_reason_and_hits(api, trainer, scenario):
     api.force_authenticate(trainer)
-    replies = [{"after_s": 3, "text": "你好，有授权书"},
-               {"after_s": 5, "text": "建议选M码，保证不会大！！"}]
-    body = api.post(f"/api/scenarios/{scenario.slug}/dry-run/", {"replies": replies},
-                    format="json").json()
+    replies = [
+        {"after_s": 3, "text": "你好，有授权书"},
+        {"after_s": 5, "text": "建议选M码，保证不会大！！"},
+    ]
+    body = api.post(
+        f"/api/scenarios/{scenario.slug}/dry-run/", {"replies": replies}, format="json"
+    ).json()
     agent = [line for line in body["transcript"] if line["role"] == "agent"]
     assert "proof_of_genuine" in agent[0]["reason"]
     assert {hit["rule"] for hit in agent[0]["hits"]} >= {"impolite_address"}
@@ -64,9 +72,12 @@ def test_yaml_errors_refuse_with_their_places(api, trainer, scenario, fixture_te
     """Publishing, dry-running or drawing invalid YAML: 400, every error at its line."""
     api.force_authenticate(trainer)
     broken = fixture_text.replace("goto: size", "goto: nowhere", 1)
-    expected = {"line": _line(broken, "goto: nowhere"), "column": 9,
-                "field": "steps.ask.branches[0].goto",
-                "message": "goto “nowhere”: there is no such step"}
+    expected = {
+        "line": _line(broken, "goto: nowhere"),
+        "column": 9,
+        "field": "steps.ask.branches[0].goto",
+        "message": "goto “nowhere”: there is no such step",
+    }
 
     saved = api.put(f"/api/scenarios/{scenario.slug}/draft/", {"yaml": broken}, format="json")
     assert saved.status_code == 200  # a draft is kept even when invalid ...
@@ -75,15 +86,23 @@ def test_yaml_errors_refuse_with_their_places(api, trainer, scenario, fixture_te
     assert published.status_code == 400  # ... but not published
     assert published.json()["valid"] is False and expected in published.json()["errors"]
 
-    dry_run = api.post(f"/api/scenarios/{scenario.slug}/dry-run/",
-                       {"yaml": broken, "replies": [{"text": "你好"}]}, format="json")
+    dry_run = api.post(
+        f"/api/scenarios/{scenario.slug}/dry-run/",
+        {"yaml": broken, "replies": [{"text": "你好"}]},
+        format="json",
+    )
     assert dry_run.status_code == 400 and expected in dry_run.json()["errors"]
     diagram = api.post("/api/scenarios/diagram/", {"yaml": broken}, format="json")
     assert diagram.status_code == 400 and expected in diagram.json()["errors"]
     drawn = api.post("/api/scenarios/diagram/", {"yaml": fixture_text}, format="json")
     assert drawn.status_code == 200
     assert [node["id"] for node in drawn.json()["nodes"]] == [
-        "ask", "size", "doubt", "deal", "outcome:流失"]
+        "ask",
+        "size",
+        "doubt",
+        "deal",
+        "outcome:流失",
+    ]
 
 
 @pytest.mark.django_db
@@ -93,12 +112,14 @@ def test_refusals_of_services_keep_their_messages(api, trainer, scenario, fixtur
     assert response.status_code == 400
     [message] = response.json()["errors"]["slug"]
     assert "genuine-coat" in message and response.json() == {
-        "detail": message, "errors": {"slug": [message]}}
-    response = api.post(f"/api/scenarios/{scenario.slug}/clone/", {"slug": scenario.slug},
-                        format="json")
+        "detail": message,
+        "errors": {"slug": [message]},
+    }
+    response = api.post(
+        f"/api/scenarios/{scenario.slug}/clone/", {"slug": scenario.slug}, format="json"
+    )
     assert response.status_code == 400 and response.json()["errors"] == {"slug": [message]}
-    copy = api.post(f"/api/scenarios/{scenario.slug}/clone/", {"slug": "coat-copy"},
-                    format="json")
+    copy = api.post(f"/api/scenarios/{scenario.slug}/clone/", {"slug": "coat-copy"}, format="json")
     assert copy.status_code == 201 and copy.json()["slug"] == "coat-copy"
 
 

@@ -22,8 +22,9 @@ def test_same_seed_same_opening(spec):
 
 def test_branch_fires_with_its_reason_and_the_next_line_has_a_typing_delay(spec):
     turn = engine.start(spec, 1)
-    turn = engine.on_reply(spec, turn.state, "您好，我们是品牌授权店，吊牌有防伪码", at=4.0,
-                           position="first")
+    turn = engine.on_reply(
+        spec, turn.state, "您好，我们是品牌授权店，吊牌有防伪码", at=4.0, position="first"
+    )
     assert turn.match.branch == 0 and turn.match.goto == "size"
     assert "proof_of_genuine" in turn.match.reason and "授权" in turn.match.reason
     [line] = turn.lines
@@ -70,8 +71,10 @@ def test_patience_makes_the_buyer_leave(spec):
         due.append((at, [line.kind for line in turn.lines]))
         state = turn.state
     arrival = 3.0 + engine.typing_delay(spec, "好的。那我 160 斤穿什么码？")
-    assert due == [(pytest.approx(arrival + 30), ["nudge"]),
-                   (pytest.approx(arrival + 90), ["leave"])]
+    assert due == [
+        (pytest.approx(arrival + 30), ["nudge"]),
+        (pytest.approx(arrival + 90), ["leave"]),
+    ]
     assert state.outcome == "流失"
 
 

@@ -37,8 +37,11 @@ class Line:
 def test_scoring_input_leaves_out_system_notices_and_the_closing_line(spec):
     lines = [
         (0.0, Line("buyer", "你好，这件大衣是正品吗？", "line"), None),
-        (4.0, Line("agent", "您好，我们是品牌授权店"), [{"t": 1, "type": "insertText",
-                                                        "data": "您"}]),
+        (
+            4.0,
+            Line("agent", "您好，我们是品牌授权店"),
+            [{"t": 1, "type": "insertText", "data": "您"}],
+        ),
         (9.0, Line("buyer", "好，那我拍了。", "final"), None),
         (9.0, Line("system", "（买家已离开）", "leave"), None),
     ]
@@ -46,8 +49,12 @@ def test_scoring_input_leaves_out_system_notices_and_the_closing_line(spec):
     assert data == {
         "messages": [
             {"role": "buyer", "t": 0.0, "text": "你好，这件大衣是正品吗？"},
-            {"role": "agent", "t": 4.0, "text": "您好，我们是品牌授权店",
-             "events": [{"t": 1, "type": "insertText", "data": "您"}]},
+            {
+                "role": "agent",
+                "t": 4.0,
+                "text": "您好，我们是品牌授权店",
+                "events": [{"t": 1, "type": "insertText", "data": "您"}],
+            },
         ],
         "outcome": {"score": 100.0, "label": "成交"},
     }

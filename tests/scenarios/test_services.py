@@ -29,7 +29,8 @@ def test_publish_freezes_a_version_and_sessions_pin_it(scenario, trainer, traine
     edited = fixture_text.replace("好，那我拍了。", "好的，那我现在就拍。")
     assert not scenario_draft_save(actor=trainer, scenario=scenario, yaml_text=edited).errors
     assert scenario_publish(actor=trainer, scenario=scenario) == scenario_publish(
-        actor=trainer, scenario=scenario)  # identical content: no new version
+        actor=trainer, scenario=scenario
+    )  # identical content: no new version
     v2 = Scenario.objects.get(pk=scenario.pk).published_version
     assert v2.number == 2
     session.refresh_from_db()
@@ -68,8 +69,10 @@ def test_clone_and_permissions(scenario, trainer, trainee, hr):
 def test_import_is_atomic_and_names_the_missing_product(shops, trainer, fixture_text):
     good = ("a.yaml", fixture_text.encode())
     other = fixture_text.replace("slug: genuine-coat", "slug: genuine-coat-2")
-    bad = ("b.yaml", other.replace("products: [double-face-wool-coat]",
-                                   "products: [velvet-cape]").encode())
+    bad = (
+        "b.yaml",
+        other.replace("products: [double-face-wool-coat]", "products: [velvet-cape]").encode(),
+    )
     with pytest.raises(SourceErrors) as raised:
         scenario_import(actor=trainer, files=[good, bad])
     assert "product “velvet-cape” is not in the catalogue" in str(raised.value)

@@ -11,7 +11,8 @@ from scenarios.simulation import run_self_test
 from scenarios.validation import scenario_from_file
 
 SCENARIOS = sorted(
-    p for p in (Path(__file__).resolve().parents[2] / "content" / "scenarios").glob("*.yaml")
+    p
+    for p in (Path(__file__).resolve().parents[2] / "content" / "scenarios").glob("*.yaml")
     if not p.name.startswith("_")
 )
 GOOD = {"成交", "转主管"}
@@ -24,8 +25,9 @@ def test_shipped_scenario_validates_and_passes_its_self_tests(path, context):
     failures = [f"{r.name}: {'; '.join(r.failures)}" for r in results if not r.passed]
     assert not failures, "\n".join(failures)
     outcomes = [r.outcome for r in results]
-    assert any(o == "成交" or (o in GOOD and r.total >= 60) for o, r in zip(outcomes, results,
-                                                                          strict=True)), outcomes
+    assert any(
+        o == "成交" or (o in GOOD and r.total >= 60) for o, r in zip(outcomes, results, strict=True)
+    ), outcomes
     assert any(o not in GOOD for o in outcomes), f"{path.name} needs a failing path: {outcomes}"
 
 

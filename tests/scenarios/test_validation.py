@@ -41,7 +41,9 @@ def test_goto_to_a_missing_step(fixture_text, context):
     errors = _errors(text, context)
     error = next(e for e in errors if "goto" in e.message)
     assert [e.message for e in errors if e is not error] == [
-        "step “size” cannot be reached from “ask”", "step “deal” cannot be reached from “ask”"]
+        "step “size” cannot be reached from “ask”",
+        "step “deal” cannot be reached from “ask”",
+    ]
     assert error.message == "goto “sizes”: there is no such step"
     assert error.position.line == _line_of(text, "goto: sizes")
     assert error.position.column == 9
@@ -56,28 +58,40 @@ def test_unreachable_step(fixture_text, context):
 
 
 def test_step_with_no_way_out(fixture_text, context):
-    text = _edit(fixture_text, "        goto: deal\n      - when: {tries: 2}\n        goto: deal",
-                 "        goto: size\n      - when: {tries: 2}\n        goto: size")
+    text = _edit(
+        fixture_text,
+        "        goto: deal\n      - when: {tries: 2}\n        goto: deal",
+        "        goto: size\n      - when: {tries: 2}\n        goto: size",
+    )
     messages = [e.message for e in _errors(text, context)]
     assert "step “size” has no way out: every branch stays here" in messages
 
 
 def test_loop_without_a_timeout_exit(fixture_text, context):
-    text = _edit(fixture_text, "      - when: {rule: negative_language}",
-                 "      - when: {keywords: [绕圈]}\n        goto: loop_a\n"
-                 "      - when: {rule: negative_language}")
-    text = _edit(text, "  doubt:\n",
-                 "  loop_a:\n    buyer: [嗯？]\n    branches:\n"
-                 "      - when: {intent: greeting}\n        goto: loop_b\n"
-                 "  loop_b:\n    buyer: [然后呢？]\n    branches:\n"
-                 "      - when: {intent: thanks}\n        goto: loop_a\n"
-                 "  doubt:\n")
+    text = _edit(
+        fixture_text,
+        "      - when: {rule: negative_language}",
+        "      - when: {keywords: [绕圈]}\n        goto: loop_a\n"
+        "      - when: {rule: negative_language}",
+    )
+    text = _edit(
+        text,
+        "  doubt:\n",
+        "  loop_a:\n    buyer: [嗯？]\n    branches:\n"
+        "      - when: {intent: greeting}\n        goto: loop_b\n"
+        "  loop_b:\n    buyer: [然后呢？]\n    branches:\n"
+        "      - when: {intent: thanks}\n        goto: loop_a\n"
+        "  doubt:\n",
+    )
     [error] = _errors(text, context)
     assert "the loop loop_a → loop_b has no exit on `tries` or `silence_s`" in error.message
     assert error.position.line == _line_of(text, "  loop_a:")
     # A `tries` branch leaving the loop makes it acceptable.
-    fixed = _edit(text, "        goto: loop_a\n  doubt:",
-                  "        goto: loop_a\n      - when: {tries: 3}\n        end: 流失\n  doubt:")
+    fixed = _edit(
+        text,
+        "        goto: loop_a\n  doubt:",
+        "        goto: loop_a\n      - when: {tries: 3}\n        end: 流失\n  doubt:",
+    )
     scenario_from_text(fixed, "s.yaml", context)
 
 
@@ -90,7 +104,8 @@ def test_unknown_intent_rule_product_and_shop(fixture_text, context):
     assert messages["unknown intent “proof_of_genius”"] == _line_of(text, "proof_of_genius")
     assert messages["unknown compliance rule “rudeness”"] == _line_of(text, "rudeness")
     assert messages["product “paper-coat” is not in the catalogue of shop “yueyi-apparel”"] == (
-        _line_of(text, "products:"))
+        _line_of(text, "products:")
+    )
     text = _edit(fixture_text, "shop: yueyi-apparel", "shop: no-such-shop")
     assert any("“no-such-shop” is not a practice shop" in e.message for e in _errors(text, context))
 
@@ -104,8 +119,10 @@ def test_unknown_sku_in_the_order(fixture_text, context):
 def test_nudge_later_than_patience(fixture_text, context):
     text = _edit(fixture_text, "nudge_after_s: 30", "nudge_after_s: 120")
     errors = _errors(text, context)
-    assert any(e.field == "persona.nudge_after_s" and "before the buyer leaves" in e.message
-               for e in errors)
+    assert any(
+        e.field == "persona.nudge_after_s" and "before the buyer leaves" in e.message
+        for e in errors
+    )
 
 
 def test_schema_errors_unknown_field_wrong_type(fixture_text, context):
@@ -144,21 +161,41 @@ def _place(text: str, needle: str) -> tuple[int, int]:
     return line, text.splitlines()[line - 1].index(needle) + 1
 
 
-@pytest.mark.parametrize(("old", "new", "key", "field", "message"), [
-    ("start: ask", "start: begin", "start: begin", "start",
-     "start step “begin” does not exist"),
-    ("{silence_s: 45}", "{silence_s: 95}", "silence_s: 95",
-     "steps.ask.branches[2].when.silence_s",
-     "never fires: the buyer leaves after 90 s (patience_s)"),
-    ("{intent: proof_of_genuine, suggestion", "{intent: proof_of_genuinity, suggestion",
-     "intent: proof_of_genuinity", "required_points[0].intent",
-     "unknown intent “proof_of_genuinity”"),
-    ("{product: double-face-wool-coat, sku", "{product: paper-coat, sku", "product: paper-coat",
-     "persona.order.items[0].product",
-     "product “paper-coat” is not in the catalogue of shop “yueyi-apparel”"),
-], ids=["start", "silence", "required-point", "order-item"])
-def test_each_check_names_its_field_and_place(fixture_text, context, old, new, key, field,
-                                              message):
+@pytest.mark.parametrize(
+    ("old", "new", "key", "field", "message"),
+    [
+        (
+            "start: ask",
+            "start: begin",
+            "start: begin",
+            "start",
+            "start step “begin” does not exist",
+        ),
+        (
+            "{silence_s: 45}",
+            "{silence_s: 95}",
+            "silence_s: 95",
+            "steps.ask.branches[2].when.silence_s",
+            "never fires: the buyer leaves after 90 s (patience_s)",
+        ),
+        (
+            "{intent: proof_of_genuine, suggestion",
+            "{intent: proof_of_genuinity, suggestion",
+            "intent: proof_of_genuinity",
+            "required_points[0].intent",
+            "unknown intent “proof_of_genuinity”",
+        ),
+        (
+            "{product: double-face-wool-coat, sku",
+            "{product: paper-coat, sku",
+            "product: paper-coat",
+            "persona.order.items[0].product",
+            "product “paper-coat” is not in the catalogue of shop “yueyi-apparel”",
+        ),
+    ],
+    ids=["start", "silence", "required-point", "order-item"],
+)
+def test_each_check_names_its_field_and_place(fixture_text, context, old, new, key, field, message):
     text = _edit(fixture_text, old, new)
     [error] = _errors(text, context)
     assert (error.field, error.message) == (field, message)
@@ -167,19 +204,27 @@ def test_each_check_names_its_field_and_place(fixture_text, context, old, new, k
 
 def test_a_loop_exit_must_fire_on_its_own(fixture_text, context):
     """`any` with a `tries` can fire on its own; `all` with a keyword as well cannot."""
-    text = _edit(fixture_text, "      - when: {rule: negative_language}",
-                 "      - when: {keywords: [绕圈]}\n        goto: loop_a\n"
-                 "      - when: {rule: negative_language}")
-    text = _edit(text, "  doubt:\n",
-                 "  loop_a:\n    buyer: [嗯？]\n    branches:\n"
-                 "      - when: {intent: greeting}\n        goto: loop_a\n"
-                 "      - when: {EXIT}\n        end: 流失\n"
-                 "  doubt:\n")
-    scenario_from_text(text.replace("{EXIT}", "{any: [{intent: thanks}, {tries: 3}]}"),
-                       "s.yaml", context)
+    text = _edit(
+        fixture_text,
+        "      - when: {rule: negative_language}",
+        "      - when: {keywords: [绕圈]}\n        goto: loop_a\n"
+        "      - when: {rule: negative_language}",
+    )
+    text = _edit(
+        text,
+        "  doubt:\n",
+        "  loop_a:\n    buyer: [嗯？]\n    branches:\n"
+        "      - when: {intent: greeting}\n        goto: loop_a\n"
+        "      - when: {EXIT}\n        end: 流失\n"
+        "  doubt:\n",
+    )
+    scenario_from_text(
+        text.replace("{EXIT}", "{any: [{intent: thanks}, {tries: 3}]}"), "s.yaml", context
+    )
     [error] = _errors(text.replace("{EXIT}", "{all: [{intent: thanks}, {tries: 3}]}"), context)
-    assert error.message == ("the loop loop_a has no exit on `tries` or `silence_s`: a trainee "
-                             "could go round it forever")
+    assert error.message == (
+        "the loop loop_a has no exit on `tries` or `silence_s`: a trainee could go round it forever"
+    )
     assert error.field == "steps.loop_a"
 
 

@@ -21,8 +21,7 @@ def test_trainer_pages_and_their_permissions(client, trainer, trainee, scenario)
 
 
 @pytest.mark.django_db
-def test_saving_a_broken_draft_shows_the_error_at_its_line(client, trainer, scenario,
-                                                          fixture_text):
+def test_saving_a_broken_draft_shows_the_error_at_its_line(client, trainer, scenario, fixture_text):
     client.force_login(trainer)
     broken = fixture_text.replace("goto: size", "goto: sizes", 1)
     client.post(f"/scenarios/{scenario.slug}/", {"yaml": broken})
@@ -49,12 +48,14 @@ def test_diff_page_escapes_and_marks_changes(client, trainer, scenario, fixture_
 def test_import_page_lists_errors_and_stores_nothing(client, trainer, shops, fixture_text):
     client.force_login(trainer)
     bad = fixture_text.replace("products: [double-face-wool-coat]", "products: [velvet-cape]")
-    response = client.post("/scenarios/import/", {
-        "files": [SimpleUploadedFile("bad.yaml", bad.encode())]})
+    response = client.post(
+        "/scenarios/import/", {"files": [SimpleUploadedFile("bad.yaml", bad.encode())]}
+    )
     assert response.status_code == 400
     assert "velvet-cape" in response.content.decode()
-    response = client.post("/scenarios/import/", {
-        "files": [SimpleUploadedFile("good.yaml", fixture_text.encode())]})
+    response = client.post(
+        "/scenarios/import/", {"files": [SimpleUploadedFile("good.yaml", fixture_text.encode())]}
+    )
     assert response.status_code == 302
 
 
@@ -91,8 +92,9 @@ def test_refusals_are_flashed_on_the_editor(client, trainer, scenario):
     from tests.factories import UserFactory
 
     client.force_login(trainer)
-    response = client.post(f"/scenarios/{scenario.slug}/clone/", {"slug": scenario.slug},
-                           follow=True)
+    response = client.post(
+        f"/scenarios/{scenario.slug}/clone/", {"slug": scenario.slug}, follow=True
+    )
     [message] = _flashed(response)
     assert "genuine-coat" in message  # the slug is taken
     editor = UserFactory()  # may edit, may not publish

@@ -13,9 +13,15 @@ def test_openapi_schema_lists_the_api(client):
     assert response.status_code == 200
     schema = yaml.safe_load(response.content)
     assert schema["openapi"].startswith("3.")
-    for path in ("/api/me/", "/api/cohorts/", "/api/auth/token/", "/api/diagnostics/timer-probes/",
-                 "/api/courses/", "/api/courses/attempts/{id}/submit/",
-                 "/api/courses/quizzes/{quiz_id}/statistics/"):
+    for path in (
+        "/api/me/",
+        "/api/cohorts/",
+        "/api/auth/token/",
+        "/api/diagnostics/timer-probes/",
+        "/api/courses/",
+        "/api/courses/attempts/{id}/submit/",
+        "/api/courses/quizzes/{quiz_id}/statistics/",
+    ):
         assert path in schema["paths"], path
 
 
@@ -29,9 +35,19 @@ def test_api_docs_page_uses_self_hosted_assets(client):
 
 def test_schema_generates_without_warnings():
     result = subprocess.run(
-        [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn",
-         "--file", "/dev/null"],
-        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "manage.py",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            "/dev/null",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "DEBUG": "true"},
     )
     assert result.returncode == 0, result.stderr[-2000:]

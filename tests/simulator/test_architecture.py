@@ -27,7 +27,12 @@ def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "120"}
     return subprocess.run(
         [str(script), "--no-cache", "--no-logo"],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -45,18 +50,27 @@ def test_import_contracts_are_kept():
     ("path", "breach", "expected"),
     [
         # Indirect: the engine reaches Django only through scoring.
-        ("scoring/normalize.py", "import django",
-         ["scoring is not allowed to import django",
-          "scenarios.engine is not allowed to import django"]),
-        ("scenarios/engine.py", "import roleplay",
-         ["scenarios is not allowed to import roleplay"]),
+        (
+            "scoring/normalize.py",
+            "import django",
+            [
+                "scoring is not allowed to import django",
+                "scenarios.engine is not allowed to import django",
+            ],
+        ),
+        ("scenarios/engine.py", "import roleplay", ["scenarios is not allowed to import roleplay"]),
         # certification/ does not exist yet: the contract must bite all the same.
-        ("roleplay/services/live.py", "import certification",
-         ["roleplay is not allowed to import certification"]),
-        ("catalog/models.py", "import courses.models",
-         ["catalog is not allowed to import courses"]),
-        ("audit/services.py", "import tests.factories",
-         ["audit is not allowed to import tests"]),
+        (
+            "roleplay/services/live.py",
+            "import certification",
+            ["roleplay is not allowed to import certification"],
+        ),
+        (
+            "catalog/models.py",
+            "import courses.models",
+            ["catalog is not allowed to import courses"],
+        ),
+        ("audit/services.py", "import tests.factories", ["audit is not allowed to import tests"]),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(tmp_path, path, breach, expected):
@@ -64,7 +78,8 @@ def test_a_forbidden_import_breaks_a_contract(tmp_path, path, breach, expected):
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     for package in _root_packages():
         shutil.copytree(
-            ROOT / package, tmp_path / package,
+            ROOT / package,
+            tmp_path / package,
             ignore=shutil.ignore_patterns("__pycache__", "static", "templates"),
         )
     with (tmp_path / path).open("a", encoding="utf-8") as f:

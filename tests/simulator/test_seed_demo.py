@@ -19,13 +19,18 @@ def test_seed_demo_loads_everything_and_is_idempotent():
     out = StringIO()
     call_command("seed_demo", "--allow-production", stdout=out)
     call_command("seed_demo", "--allow-production", stdout=out)
-    shipped = [p for p in (ROOT / "content" / "scenarios").glob("*.yaml")
-               if not p.name.startswith("_")]
+    shipped = [
+        p for p in (ROOT / "content" / "scenarios").glob("*.yaml") if not p.name.startswith("_")
+    ]
     assert Shop.objects.count() == 3 and Course.objects.count() == 1
     assert Scenario.objects.filter(published_version__isnull=False).count() == len(shipped)
     assert all(s.versions.count() == 1 for s in Scenario.objects.all())  # no new version
     assert set(User.objects.values_list("username", flat=True)) >= {
-        "trainee", "trainer", "hr", "admin"}
+        "trainee",
+        "trainer",
+        "hr",
+        "admin",
+    }
     assert "trainee  trainee / trainee-demo" in out.getvalue()
 
 

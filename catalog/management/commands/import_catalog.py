@@ -19,8 +19,6 @@ class Command(BaseCommand):
                 return
             shops = catalog_import(files)
         except SourceErrors as errors:
-            raise CommandError(
-                f"{len(errors)} error(s); nothing was imported:\n{errors}"
-            ) from None
+            raise CommandError(f"{len(errors)} error(s); nothing was imported:\n{errors}") from None
         for shop in shops:
             self.stdout.write(f"Imported {shop.slug}: {shop.products.count()} products.")

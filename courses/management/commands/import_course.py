@@ -26,10 +26,14 @@ class Command(BaseCommand):
                     )
                 else:
                     course = course_import(path)
-                    self.stdout.write(f"Imported {course.slug}: "
-                                      f"{course.modules.filter(is_active=True).count()} modules.")
+                    self.stdout.write(
+                        f"Imported {course.slug}: "
+                        f"{course.modules.filter(is_active=True).count()} modules."
+                    )
             except SourceErrors as file_errors:
                 errors.extend(file_errors)
         if errors:
-            raise CommandError(f"{len(errors)} error(s); nothing was imported from the "
-                               f"files with errors:\n{errors}")
+            raise CommandError(
+                f"{len(errors)} error(s); nothing was imported from the "
+                f"files with errors:\n{errors}"
+            )

@@ -11,8 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("paths", nargs="*", help="files or folders (default: shipped)")
-        parser.add_argument("--transcript", action="store_true",
-                            help="print each self-test's conversation")
+        parser.add_argument(
+            "--transcript", action="store_true", help="print each self-test's conversation"
+        )
 
     def handle(self, *args, paths: list[str], transcript: bool, **options) -> None:
         context = context_for_commands()

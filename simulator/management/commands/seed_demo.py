@@ -31,23 +31,28 @@ class Command(BaseCommand):
             )
         try:
             shops = catalog_import(sorted((CONTENT / "catalog").glob("*.yaml")))
-            courses = [course_import(path)
-                       for path in sorted((CONTENT / "courses").glob("*/course.yaml"))]
+            courses = [
+                course_import(path) for path in sorted((CONTENT / "courses").glob("*/course.yaml"))
+            ]
         except SourceErrors as errors:
             raise CommandError(f"The shipped content has errors:\n{errors}") from None
         users = demo_accounts_ensure()
         admin = User.objects.get(username="admin")
-        files = [(path.name, path.read_bytes())
-                 for path in sorted((CONTENT / "scenarios").glob("*.yaml"))
-                 if not path.name.startswith("_")]
+        files = [
+            (path.name, path.read_bytes())
+            for path in sorted((CONTENT / "scenarios").glob("*.yaml"))
+            if not path.name.startswith("_")
+        ]
         try:
             scenarios = scenario_import(actor=admin, files=files)
         except SourceErrors as errors:
             raise CommandError(f"The shipped scenarios have errors:\n{errors}") from None
         for scenario in scenarios:
             scenario_publish(actor=admin, scenario=scenario)
-        self.stdout.write(f"Content: {len(shops)} practice shops, {len(courses)} course(s), "
-                          f"{len(scenarios)} published scenarios.")
+        self.stdout.write(
+            f"Content: {len(shops)} practice shops, {len(courses)} course(s), "
+            f"{len(scenarios)} published scenarios."
+        )
         self.stdout.write("Demo logins (username / password):")
         for spec in users:
             self.stdout.write(f"  {spec['role'].value:8} {spec['username']} / {spec['password']}")

@@ -19,19 +19,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--fd", type=int, default=None,
-                            help="serve an inherited listening socket; several processes "
-                                 "can share one (as a process manager does)")
+        parser.add_argument(
+            "--fd",
+            type=int,
+            default=None,
+            help="serve an inherited listening socket; several processes "
+            "can share one (as a process manager does)",
+        )
         parser.add_argument("--access-log", action="store_true")
 
-    def handle(self, *args, host: str, port: int, fd: int | None, access_log: bool,
-               **options) -> None:
+    def handle(
+        self, *args, host: str, port: int, fd: int | None, access_log: bool, **options
+    ) -> None:
         import uvicorn
 
         uvicorn.run(
             "simulator.asgi:application",
-            host=host, port=port, fd=fd,
-            loop="uvloop", http="httptools", ws="websockets-sansio",
+            host=host,
+            port=port,
+            fd=fd,
+            loop="uvloop",
+            http="httptools",
+            ws="websockets-sansio",
             # Chat frames are small JSON: compressing them costs more CPU than it saves.
             ws_per_message_deflate=False,
             ws_max_size=WS_MAX_BYTES,
