@@ -23,13 +23,8 @@ from django.utils import timezone
 from roleplay.payloads import group_name
 from roleplay.selectors import session_backlog, session_owned
 from roleplay.services.after_commit import AfterCommit, Delivery
-from roleplay.services.live import (
-    MAX_REPLIES_PER_SECOND,
-    SLOW_DOWN,
-    message_deliver,
-    reply_receive,
-    session_catch_up,
-)
+from roleplay.services.lines import message_deliver, session_catch_up
+from roleplay.services.live import MAX_REPLIES_PER_SECOND, SLOW_DOWN, reply_receive
 
 MAX_FRAME_BYTES = 64 * 1024
 

@@ -2,12 +2,12 @@
 
 from celery import shared_task
 
-from roleplay.services import exams, live, reports
+from roleplay.services import exams, lines, live, reports
 
 
 @shared_task(name="roleplay.deliver", acks_late=True)
 def deliver_task(message_id: int, session_id: int | None = None) -> None:
-    live.message_deliver(message_id=message_id, session_id=session_id).dispatch()
+    lines.message_deliver(message_id=message_id, session_id=session_id).dispatch()
 
 
 @shared_task(name="roleplay.timer", acks_late=True)

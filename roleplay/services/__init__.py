@@ -1,7 +1,9 @@
 """Writes of live role-play, one module per concern:
 
-- ``live``: starting a session, receiving replies, delivering the buyer's lines, wake-ups
-  (nudges, silence, the patience limit), time limits;
+- ``live``: starting a session, receiving replies, the buyer's turns, wake-ups (nudges,
+  silence, the patience limit), time limits;
+- ``lines``: storing the buyer's lines and delivering them when typed, or late when the
+  process that was to deliver them stopped;
 - ``exams``: two or three buyers at once under one time limit;
 - ``scoring``: scoring an ended session into its report;
 - ``reviews``: trainers' corrections and trainees' disputes;

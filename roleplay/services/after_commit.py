@@ -6,7 +6,7 @@ it records the work here and the caller runs it after the commit.
 - ``pushes``: payloads for a session's sockets (its group): lines delivered now, the end of
   the chat, the report being ready.
 - ``deliveries``: buyer lines being "typed", to be stamped and pushed when due
-  (``live.message_deliver``).
+  (``lines.message_deliver``).
 - ``tasks``: Celery tasks to send (wake-ups, time limits, scoring).
 
 Who runs it, and how (the only place that decides a line's delivery route):
@@ -20,7 +20,7 @@ Who runs it, and how (the only place that decides a line's delivery route):
    Celery task with its due time as ``eta``.
 3. A delivery whose process stopped before it was due (a server restart) is not lost: the
    session's next wake-up or reconnect pushes every overdue line, stamped with the time it
-   was really pushed (``live.session_catch_up``, ``live.session_timer``).
+   was really pushed (``lines.session_catch_up``, ``live.session_timer``).
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
-"""The live path: starting a session, receiving replies, delivering the buyer's lines and
-her timers (nudges, silence branches, the patience limit), time limits. Server time is the
-only clock.
+"""The live path: starting a session, receiving replies, the buyer's turns and her timers
+(nudges, silence branches, the patience limit), time limits. Server time is the only clock;
+the buyer's lines are stored and delivered by ``lines``.
 
 Writes happen under a row lock on the session. What must happen after the commit (pushes,
 line deliveries, Celery tasks) is collected in an ``AfterCommit`` value that the socket's
-calls (``reply_receive``, ``message_deliver``, ``session_catch_up``) return to their caller;
-the calls made only by pages and Celery tasks dispatch it themselves at their end.
+calls (``reply_receive`` here, ``message_deliver`` and ``session_catch_up`` in ``lines``)
+return to their caller; the calls made only by pages and Celery tasks dispatch it
+themselves at their end.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,10 +27,8 @@ from roleplay.reply_text import reply_text_problem
 from roleplay.rule_names import rule_name
 from roleplay.selectors import session_spec
 from roleplay.services.after_commit import AfterCommit
+from roleplay.services.lines import deliver_overdue, emit_lines, next_seq
 from roleplay.statements import (
-    delivery_statements,
-    messages_insert,
-    overdue_line_ids,
     session_lock,
     session_save_state,
 )
@@ -51,66 +50,6 @@ def _clock(session: Session, when: datetime) -> float:
 
 def _at(session: Session, seconds: float) -> datetime:
     return session.started_at + timedelta(seconds=seconds)
-
-
-def _next_seq(session: Session) -> int:
-    session.last_seq += 1
-    return session.last_seq
-
-
-def _emit_lines(
-    session: Session,
-    lines: list[engine.BuyerLine],
-    trigger_at: datetime,
-    step: str,
-    reason: str,
-    after: AfterCommit,
-    stored_first: tuple[Message, ...] = (),
-) -> None:
-    """Store the buyer's lines (after ``stored_first``, in one insert): a line without a
-    typing delay is pushed at once, the others are delivered when the buyer has typed them
-    (see ``after_commit`` for who delivers them)."""
-    messages = list(stored_first)
-    for line in lines:
-        role = Message.Role.SYSTEM if line.kind == "leave" else Message.Role.BUYER
-        message = Message(
-            session=session,
-            role=role,
-            text=line.text,
-            kind=line.kind,
-            step=step,
-            due_at=trigger_at + timedelta(seconds=line.delay_s),
-            branch_reason=reason[:300],
-        )
-        if line.delay_s <= 0:
-            # Stamped with the real push time; due_at keeps when it was planned, so the
-            # lateness of timers (nudges, the buyer leaving) can be measured.
-            message.at = max(trigger_at, timezone.now())
-            message.seq = _next_seq(session)
-        messages.append(message)
-    if not messages:
-        return
-    messages_insert(messages)
-    for message in messages[len(stored_first) :]:
-        if message.at is not None:
-            after.push_message(message)
-        else:
-            after.deliver(message)
-
-
-def _deliver_overdue(session: Session, now: datetime, after: AfterCommit) -> None:
-    """Push, in order, buyer lines whose typing delay is over but that were never pushed
-    (the process that was to push them stopped). Stamped now: when the trainee could
-    first see them."""
-    overdue_ids = overdue_line_ids(session.pk, now)
-    if not overdue_ids:
-        return  # the usual case, answered by one fixed statement
-    # Rare (a process stopped): the rows are loaded to be stamped one by one.
-    for message in Message.objects.filter(pk__in=overdue_ids).order_by("due_at", "pk"):
-        message.at = now
-        message.seq = _next_seq(session)
-        message.save(update_fields=["at", "seq"])
-        after.push_message(message)
 
 
 def _schedule_timer(
@@ -161,7 +100,7 @@ def _apply(
     stored_first: tuple[Message, ...] = (),
 ) -> None:
     session.engine_state = turn.state.to_dict()
-    _emit_lines(session, turn.lines, trigger_at, turn.state.step, reason, after, stored_first)
+    emit_lines(session, turn.lines, trigger_at, turn.state.step, reason, after, stored_first)
     if turn.state.ended:
         end_reason = (
             Session.EndReason.BUYER_LEFT
@@ -333,7 +272,7 @@ def _reply_store(
         role=Message.Role.AGENT,
         text=text,
         at=received_at,
-        seq=_next_seq(session),
+        seq=next_seq(session),
         client_id=client_id,
         step=state.step,
         events=telemetry.events,
@@ -363,61 +302,6 @@ def _ack(message: Message, session: Session) -> dict:
 
 
 @transaction.atomic
-def message_deliver(*, message_id: int, session_id: int | None = None) -> AfterCommit:
-    """The buyer finished "typing" a line: stamp it and push it (once: a line already
-    delivered, by a retry or by a reply that ran the timers first, leaves nothing to do)."""
-    after = AfterCommit()
-    if session_id is None:
-        session_id = (
-            Message.objects.filter(pk=message_id).values_list("session_id", flat=True).first()
-        )
-        if session_id is None:
-            return after
-    lock_session, stamp_line, count_line = delivery_statements(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(lock_session, [session_id])
-        row = cursor.fetchone()
-        if row is None:
-            return after
-        seq, now = row[0] + 1, timezone.now()
-        # Under the session lock: a line already delivered matches no row.
-        cursor.execute(
-            stamp_line, [connection.ops.adapt_datetimefield_value(now), seq, message_id, session_id]
-        )
-        row = cursor.fetchone()
-        if row is None:
-            return after
-        cursor.execute(count_line, [seq, session_id])
-    role, kind, text, client_id = row
-    after.push_message(
-        Message(
-            pk=message_id,
-            session_id=session_id,
-            role=role,
-            kind=kind,
-            text=text,
-            client_id=client_id,
-            at=now,
-            seq=seq,
-        )
-    )
-    return after
-
-
-def session_catch_up(*, session_id: int) -> AfterCommit:
-    """On (re)connect: push lines left overdue, so the backlog the page gets is complete."""
-    after = AfterCommit()
-    now = timezone.now()
-    if not overdue_line_ids(session_id, now):
-        return after  # the usual case; the lines are looked up again under the session lock
-    with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=session_id)
-        _deliver_overdue(session, now, after)
-        session.save(update_fields=["last_seq"])
-    return after
-
-
-@transaction.atomic
 def session_timer(*, session_id: int, version: int) -> bool:
     """A wake-up: fire the nudges, silence branches or patience limit now due, and plan the
     next wake-up. One replaced by a newer wake-up (a stale timer) does nothing."""
@@ -427,7 +311,7 @@ def session_timer(*, session_id: int, version: int) -> bool:
     session.timer_at = None  # this wake-up has run; whatever is due next gets a new one
     after = AfterCommit()
     now = timezone.now()
-    _deliver_overdue(session, now, after)
+    deliver_overdue(session, now, after)
     spec = session_spec(session)
     state = _run_due_timers(session, spec, now, after)
     if not state.ended:

@@ -11,7 +11,8 @@ import time_machine
 
 from roleplay.models import Message
 from roleplay.selectors import session_spec
-from roleplay.services.live import message_deliver, reply_receive, session_start, session_timer
+from roleplay.services.lines import message_deliver
+from roleplay.services.live import reply_receive, session_start, session_timer
 from roleplay.services.reports import session_score, session_scoring_input
 from scenarios import runner
 from scenarios.simulation import simulate

@@ -13,7 +13,8 @@ from audit.selectors import audit_events_for
 from roleplay.models import Dispute, Session
 from roleplay.services.after_commit import Delivery, TaskCall
 from roleplay.services.exams import exam_expire, exam_start
-from roleplay.services.live import message_deliver, reply_receive, session_start, session_timer
+from roleplay.services.lines import message_deliver
+from roleplay.services.live import reply_receive, session_start, session_timer
 from roleplay.services.reports import session_score
 from roleplay.services.reviews import dispute_create, report_correct
 
