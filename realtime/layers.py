@@ -8,6 +8,7 @@ one machine's trainees; production uses Redis.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from datetime import timedelta
 
@@ -17,8 +18,14 @@ from channels.layers import BaseChannelLayer
 from django.db import transaction
 from django.utils import timezone
 
+from simulator.background import GaveUp, record_failure, retry_async
+
 MIN_POLL_S = 0.02
 MAX_POLL_S = 0.1
+# After the poll's retries are spent: wait this long, then start again (never stop).
+POLL_RETRY_S = 1.0
+
+logger = logging.getLogger(__name__)
 
 
 def _db(function):
@@ -133,9 +140,24 @@ class DatabaseChannelLayer(BaseChannelLayer):
                     self._queues.pop(channel, None)
 
     async def _poll(self) -> None:
+        """Serve every waiting receiver until none is left. It must outlive any database
+        error, or every socket of the process would go deaf: transient errors are retried
+        with backoff (and counted when they persist), anything else is logged and retried
+        more slowly."""
         delay = MIN_POLL_S
         while self._waiting:
-            found = await _db(self._pop_many)(list(self._waiting))
+            try:
+                found = await retry_async(
+                    "channel_layer.poll", lambda: _db(self._pop_many)(list(self._waiting))
+                )
+            except GaveUp:
+                await asyncio.sleep(POLL_RETRY_S)
+                continue
+            except Exception as exc:
+                logger.exception("channel layer poll failed")
+                record_failure("channel_layer.poll", exc)
+                await asyncio.sleep(POLL_RETRY_S)
+                continue
             for channel, payload in found:
                 self._queues.setdefault(channel, asyncio.Queue()).put_nowait(payload)
             if found:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
-from celery.signals import task_prerun
+from celery.signals import task_failure, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simulator.settings")
 
@@ -24,3 +24,13 @@ def _fresh_database_connection(task=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@task_failure.connect
+def _count_given_up(sender=None, exception=None, **kwargs) -> None:
+    # Called once a task has failed for good (its retries, if any, spent): logged and
+    # counted where /healthz and the diagnostics page look.
+    from simulator.background import record_failure
+
+    name = getattr(sender, "name", "unknown")
+    record_failure(f"celery.{name}", exception or RuntimeError("task failed"))

@@ -7,6 +7,9 @@ from django.urls import reverse
 
 @pytest.mark.django_db(transaction=True)
 def test_healthz_reports_each_part_ok(client, settings):
+    from simulator.background import background_failures_clear
+
+    background_failures_clear()  # failures recorded by earlier tests would read "degraded"
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     body = response.json()
@@ -34,3 +37,28 @@ def test_healthz_fails_with_503_when_the_broker_is_unreachable(client, settings,
     assert body["checks"]["broker"]["ok"] is False
     assert body["checks"]["broker"]["detail"]  # administrators see why
     assert body["checks"]["database"]["ok"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_work_given_up_marks_the_system_degraded_and_is_listed(client, admin_user):
+    """A line delivery that gave up after its retries is not silent: /healthz says
+    "degraded" (still 200, the parts answer) and the status page names it."""
+    from django.db import OperationalError
+
+    from simulator.background import background_failures_clear, record_failure
+
+    background_failures_clear()
+    assert client.get(reverse("healthz")).json()["background"] == {"recent_failures": 0}
+    record_failure("session.line_delivery", OperationalError("database is locked"))
+    record_failure("session.line_delivery", OperationalError("database is locked"))
+    anonymous = client.get(reverse("healthz"))
+    assert anonymous.status_code == 200
+    assert anonymous.json()["status"] == "degraded"
+    assert anonymous.json()["background"] == {"recent_failures": 2}  # no details
+    client.force_login(admin_user)
+    [failure] = client.get(reverse("healthz")).json()["background"]["failures"]
+    assert failure["kind"] == "session.line_delivery" and failure["count"] == 2
+    assert "database is locked" in failure["last_error"]
+    page = client.get(reverse("diagnostics:status")).content.decode()
+    assert "session.line_delivery" in page and "database is locked" in page
+    background_failures_clear()

@@ -69,3 +69,39 @@ def test_capacity_and_expiry():
         return await asyncio.wait_for(layer.receive(channel), 2)
 
     assert run(after_expiry())["type"] == "fresh"
+
+
+def test_the_poller_outlives_a_locked_database_and_the_failure_is_counted(monkeypatch):
+    """A locked SQLite file (past its busy timeout) must not kill the poller, or every
+    socket of the process goes deaf; a lock that outlasts the retries is counted where the
+    diagnostics read it, and polling goes on."""
+    from django.db import OperationalError
+
+    from realtime import layers
+    from simulator.background import background_failures, background_failures_clear
+
+    background_failures_clear()
+    monkeypatch.setattr(layers, "POLL_RETRY_S", 0.05, raising=False)
+    layer = DatabaseChannelLayer()
+    real_pop = layer._pop_many
+    failures_left = {"n": 12}  # more than one round of retries (8 attempts)
+
+    def locked_then_fine(channels):
+        if failures_left["n"]:
+            failures_left["n"] -= 1
+            raise OperationalError("database is locked")
+        return real_pop(channels)
+
+    monkeypatch.setattr(layer, "_pop_many", locked_then_fine)
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.send(channel, {"type": "line", "text": "还在吗？"})
+        return await asyncio.wait_for(layer.receive(channel), 30)
+
+    assert run(scenario())["text"] == "还在吗？"
+    assert failures_left["n"] == 0
+    [failure] = background_failures()
+    assert failure.kind == "channel_layer.poll" and failure.count == 1 and failure.recent
+    assert "database is locked" in failure.last_error
+    background_failures_clear()
