@@ -118,7 +118,12 @@ class LessonReadApi(APIView):
 
 
 class PaperChoiceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.CharField(
+        help_text=(
+            "This choice's token on this attempt's paper: random, valid in this attempt only. "
+            "Answers name choices by it."
+        )
+    )
     text = serializers.CharField()
 
 
@@ -129,7 +134,9 @@ class PaperQuestionSerializer(serializers.Serializer):
     prompt = serializers.CharField()
     points = serializers.IntegerField()
     choices = PaperChoiceSerializer(many=True)
-    response = serializers.JSONField(allow_null=True)
+    response = serializers.JSONField(
+        allow_null=True, help_text="The saved answer, in the shape the answers endpoint takes."
+    )
 
 
 class ReviewQuestionSerializer(PaperQuestionSerializer):
@@ -138,7 +145,9 @@ class ReviewQuestionSerializer(PaperQuestionSerializer):
     correct = serializers.BooleanField()
     explanation = serializers.CharField()
     lesson = serializers.CharField(source="lesson.slug")
-    correct_choices = serializers.ListField(child=serializers.IntegerField())
+    correct_choices = serializers.ListField(
+        child=serializers.CharField(), help_text="Tokens of the right choices, in the order shown."
+    )
     correct_order = serializers.ListField(child=serializers.CharField())
     answer_true = serializers.BooleanField(allow_null=True)
     accepted = serializers.ListField(child=serializers.CharField())
@@ -200,7 +209,12 @@ class AttemptDetailApi(APIView):
 class AnswersInputSerializer(serializers.Serializer):
     answers = serializers.DictField(
         child=serializers.JSONField(allow_null=True),
-        help_text="Keyed by question id; see courses/grading.py for each type's shape.",
+        help_text=(
+            'Keyed by question id. Per type: single {"choice": token}, multiple '
+            '{"choices": [token, ...]}, true_false {"value": bool}, ordering '
+            '{"order": [token, ...]} (every item once, first first), fill_in {"text": str}; '
+            "null for no answer. Tokens are the choices' ids on this attempt's paper."
+        ),
     )
 
 

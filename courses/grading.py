@@ -1,17 +1,21 @@
 """Checking and grading one response to one question. No database writes here.
 
 Response shapes (what the page and the API send per question):
-    single      {"choice": <choice id>}
-    multiple    {"choices": [<choice id>, ...]}
+    single      {"choice": <token>}
+    multiple    {"choices": [<token>, ...]}
     true_false  {"value": true | false}
-    ordering    {"order": [<choice id>, ...]}      every item exactly once
+    ordering    {"order": [<token>, ...]}          every item exactly once
     fill_in     {"text": "..."}                    at most 200 characters
+
+A token is the identifier of a choice on one attempt's paper (``courses.layout``): choice ids
+never reach the trainee, since they follow the file order, key first. ``response_clean``
+turns tokens into choice ids; stored responses and grading use choice ids.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import lru_cache
 
@@ -36,16 +40,19 @@ def normalise_fill_in(text: str) -> str:
     return _to_simplified().convert(text)
 
 
-def _ids(value, label: str) -> list[int]:
-    if not isinstance(value, list) or not all(
-        isinstance(item, int) and not isinstance(item, bool) for item in value
-    ):
+def _choice_ids(value, label: str, tokens: Mapping[str, int]) -> list[int]:
+    """The choice ids of a list of tokens; an unknown token names nothing of this question."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValidationError(f"{label} must be a list of choice ids")
-    return value
+    if not all(item in tokens for item in value):
+        raise ValidationError(f"{label}: an id is not one of this question's choices")
+    return [tokens[item] for item in value]
 
 
-def response_clean(question: Question, response, choice_ids: set[int]) -> dict | None:
-    """Validate a response against the question; ``None`` means "not answered"."""
+def response_clean(question: Question, response, tokens: Mapping[str, int]) -> dict | None:
+    """Validate a response against the question and turn its tokens into choice ids
+    (``tokens``: token shown on this attempt's paper → choice id); ``None`` means "not
+    answered"."""
     if response is None:
         return None
     if not isinstance(response, dict):
@@ -53,26 +60,24 @@ def response_clean(question: Question, response, choice_ids: set[int]) -> dict |
     clean = _CLEANERS.get(question.type)
     if clean is None:
         raise ValidationError(f"unknown question type {question.type}")
-    return clean(response, choice_ids)
+    return clean(response, tokens)
 
 
-def _single_clean(response: dict, choice_ids: set[int]) -> dict | None:
+def _single_clean(response: dict, tokens: Mapping[str, int]) -> dict | None:
     choice = response.get("choice")
     if choice is None:
         return None
-    if isinstance(choice, bool) or not isinstance(choice, int) or choice not in choice_ids:
+    if not isinstance(choice, str) or choice not in tokens:
         raise ValidationError("choice is not one of this question's choices")
-    return {"choice": choice}
+    return {"choice": tokens[choice]}
 
 
-def _multiple_clean(response: dict, choice_ids: set[int]) -> dict:
-    chosen = _ids(response.get("choices", []), "choices")
-    if not set(chosen) <= choice_ids:
-        raise ValidationError("choices include an id that is not one of this question's")
+def _multiple_clean(response: dict, tokens: Mapping[str, int]) -> dict:
+    chosen = _choice_ids(response.get("choices", []), "choices", tokens)
     return {"choices": sorted(set(chosen))}
 
 
-def _true_false_clean(response: dict, choice_ids: set[int]) -> dict | None:
+def _true_false_clean(response: dict, tokens: Mapping[str, int]) -> dict | None:
     value = response.get("value")
     if value is None:
         return None
@@ -81,14 +86,14 @@ def _true_false_clean(response: dict, choice_ids: set[int]) -> dict | None:
     return {"value": value}
 
 
-def _ordering_clean(response: dict, choice_ids: set[int]) -> dict:
-    order = _ids(response.get("order", []), "order")
-    if sorted(order) != sorted(choice_ids):
+def _ordering_clean(response: dict, tokens: Mapping[str, int]) -> dict:
+    order = _choice_ids(response.get("order", []), "order", tokens)
+    if sorted(order) != sorted(tokens.values()):
         raise ValidationError("order must list every item exactly once")
     return {"order": order}
 
 
-def _fill_in_clean(response: dict, choice_ids: set[int]) -> dict | None:
+def _fill_in_clean(response: dict, tokens: Mapping[str, int]) -> dict | None:
     text = response.get("text", "")
     if not isinstance(text, str):
         raise ValidationError("text must be a string")
@@ -98,7 +103,7 @@ def _fill_in_clean(response: dict, choice_ids: set[int]) -> dict | None:
 
 
 # One cleaner per question type, each checking the response shape in the module docstring.
-_CLEANERS: dict[str, Callable[[dict, set[int]], dict | None]] = {
+_CLEANERS: dict[str, Callable[[dict, Mapping[str, int]], dict | None]] = {
     Question.Type.SINGLE: _single_clean,
     Question.Type.MULTIPLE: _multiple_clean,
     Question.Type.TRUE_FALSE: _true_false_clean,

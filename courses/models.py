@@ -82,7 +82,8 @@ class Quiz(models.Model):
         _("wait after a failed attempt (min)"), default=0
     )
     time_limit_minutes = models.PositiveIntegerField(_("time limit (min)"), null=True, blank=True)
-    shuffle = models.BooleanField(_("shuffle questions and choices"), default=True)
+    # Choices are shuffled on every paper whatever this says: authors write the key first.
+    shuffle = models.BooleanField(_("shuffle questions"), default=True)
 
     class Meta:
         verbose_name = _("quiz")
@@ -174,7 +175,8 @@ class Attempt(models.Model):
     number = models.PositiveIntegerField(_("attempt number"))
     seed = models.BigIntegerField(_("shuffle seed"))
     # The question ids of this attempt in the order shown, and per question its choice ids
-    # in the order shown: fixed at start so a reload shows the same paper.
+    # in the order shown with the token the trainee sees for each (courses.layout): fixed at
+    # start so a reload shows the same paper.
     layout = models.JSONField(_("layout"), default=list)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     deadline_at = models.DateTimeField(_("deadline"), null=True, blank=True)

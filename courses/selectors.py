@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from courses.layout import response_as_shown, tokens_by_choice
 from courses.models import Attempt, Course, DrillAttempt, Lesson, Module, Question, Quiz
 
 
@@ -174,7 +175,8 @@ def attempt_retry_state(user, quiz: Quiz, now: datetime | None = None) -> RetryS
 def attempt_paper(attempt: Attempt) -> list[dict]:
     """The questions of an attempt in its order, with choices in its order and no keys.
 
-    This is all a browser ever receives before the attempt is submitted.
+    This is all a browser ever receives before the attempt is submitted. Choices carry the
+    attempt's tokens, not their ids (``courses.layout``), and so do saved responses.
     """
     questions = {
         q.pk: q
@@ -187,6 +189,7 @@ def attempt_paper(attempt: Attempt) -> list[dict]:
     for number, item in enumerate(attempt.layout, start=1):
         question = questions[item["q"]]
         choices = {c.pk: c for c in question.choices.all()}
+        token_of = tokens_by_choice(item)
         paper.append(
             {
                 "id": question.pk,
@@ -195,16 +198,21 @@ def attempt_paper(attempt: Attempt) -> list[dict]:
                 "prompt": question.prompt,
                 "points": question.points,
                 "choices": [
-                    {"id": cid, "text": choices[cid].text} for cid in item["c"] if cid in choices
+                    {"id": token_of[cid], "text": choices[cid].text}
+                    for cid in item["c"]
+                    if cid in choices and cid in token_of
                 ],
-                "response": saved.get(question.pk),
+                "response": response_as_shown(saved.get(question.pk), item),
             }
         )
     return paper
 
 
 def attempt_review(attempt: Attempt) -> list[dict]:
-    """The paper with the key, the grade and the explanation: only after submission."""
+    """The paper with the key, the grade and the explanation: only after submission.
+
+    The key is named with the paper's own tokens, in the order shown.
+    """
     if attempt.is_open:
         raise PermissionError("the attempt is still open")
     answers = {a.question_id: a for a in attempt.answers.all()}
@@ -214,11 +222,14 @@ def attempt_review(attempt: Attempt) -> list[dict]:
         .select_related("lesson")
         .prefetch_related("choices")
     }
+    items = {item["q"]: item for item in attempt.layout}
     review = []
     for entry in attempt_paper(attempt):
         question = questions[entry["id"]]
         answer = answers[question.pk]
-        ordered = sorted(question.choices.all(), key=lambda c: c.position)
+        correct = {c.pk for c in question.choices.all() if c.correct}
+        item = items[question.pk]
+        token_of = tokens_by_choice(item)
         entry.update(
             {
                 "score": answer.score,
@@ -226,8 +237,12 @@ def attempt_review(attempt: Attempt) -> list[dict]:
                 "correct": answer.score == answer.max_score,
                 "explanation": question.explanation,
                 "lesson": question.lesson,
-                "correct_choices": [c.pk for c in ordered if c.correct],
-                "correct_order": [c.text for c in ordered],
+                "correct_choices": [
+                    token_of[cid] for cid in item["c"] if cid in correct and cid in token_of
+                ],
+                "correct_order": [
+                    c.text for c in sorted(question.choices.all(), key=lambda c: c.position)
+                ],
                 "answer_true": question.answer_true,
                 "accepted": list(question.accepted),
             }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import secrets
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.grading import response_clean, response_grade
+from courses.layout import choices_by_token, layout_build
 from courses.models import Answer, Attempt, DrillAttempt, Lesson, LessonRead, Question, Quiz
 from courses.selectors import attempt_retry_state, module_progress
 from simulator.service_errors import Conflict
@@ -35,25 +35,9 @@ def lesson_mark_read(*, user, lesson: Lesson) -> LessonRead:
     return read
 
 
-def _layout(quiz: Quiz, seed: int) -> list[dict]:
-    """Question and choice order for one attempt, reproducible from its seed."""
-    rng = random.Random(seed)
-    questions = list(quiz.questions.filter(is_active=True).prefetch_related("choices"))
-    if quiz.shuffle:
-        rng.shuffle(questions)
-    layout = []
-    for question in questions:
-        choice_ids = [c.pk for c in question.choices.all()]
-        if question.type == Question.Type.ORDERING:
-            # Items are stored in the right order, so they are always shown shuffled, and
-            # never in the right order (which would give the answer away).
-            correct = list(choice_ids)
-            while len(choice_ids) > 1 and choice_ids == correct:
-                rng.shuffle(choice_ids)
-        elif quiz.shuffle:
-            rng.shuffle(choice_ids)
-        layout.append({"q": question.pk, "c": choice_ids})
-    return layout
+def _attempt_seed() -> int:
+    """A fresh secret seed for an attempt's layout (tests fix it for reproducible papers)."""
+    return secrets.randbits(62)
 
 
 def attempt_deadline(quiz: Quiz, started_at):
@@ -78,7 +62,7 @@ def attempt_start(*, user, quiz: Quiz) -> Attempt:
         raise ValidationError(state.reason)
     from courses.tasks import attempt_expire_task
 
-    seed = secrets.randbits(62)
+    seed = _attempt_seed()
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -88,7 +72,7 @@ def attempt_start(*, user, quiz: Quiz) -> Attempt:
                 quiz=quiz,
                 number=number,
                 seed=seed,
-                layout=_layout(quiz, seed),
+                layout=layout_build(quiz, seed),
                 deadline_at=attempt_deadline(quiz, now),
             )
             attempt.save()
@@ -141,7 +125,8 @@ def _clean_answers(attempt: Attempt, answers: dict) -> dict[int, dict | None]:
     """Validate every answer before anything is written; errors name the question."""
     if not isinstance(answers, dict):
         raise ValidationError(_("Answers must be an object keyed by question id."))
-    in_attempt = {item["q"]: set(item["c"]) for item in attempt.layout}
+    # Per question, the tokens of this attempt's paper: the only choice ids a trainee knows.
+    in_attempt = {item["q"]: choices_by_token(item) for item in attempt.layout}
     questions = {q.pk: q for q in Question.objects.filter(pk__in=in_attempt)}
     cleaned: dict[int, dict | None] = {}
     errors: dict[str, list[str]] = {}
@@ -262,9 +247,14 @@ def drill_submit(*, user, drill: DrillAttempt, responses: list[int | None]) -> D
         raise AttemptClosed(_("This drill has already been submitted."))
     if len(responses) != len(drill.questions):
         raise ValidationError(_("Answer every question of the drill (or leave it blank)."))
-    for response, question in zip(responses, drill.questions, strict=True):
+    for number, (response, question) in enumerate(
+        zip(responses, drill.questions, strict=True), start=1
+    ):
         if response is not None and not 0 <= response < len(question["choices"]):
-            raise ValidationError(_("An answer is not one of the choices."))
+            raise ValidationError(
+                _("Question %(number)d: “%(value)s” is not one of its choices.")
+                % {"number": number, "value": response}
+            )
     drill.responses = responses
     drill.score = sum(
         1

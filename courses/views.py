@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import shops_all
-from courses.forms import answers_from_post
+from courses.forms import answers_from_post, drill_responses_from_post
 from courses.item_statistics import quiz_statistics
 from courses.models import Attempt, Module
 from courses.selectors import (
@@ -194,13 +194,10 @@ def drills(request: HttpRequest) -> HttpResponse:
 def drill_detail(request: HttpRequest, drill_id: int) -> HttpResponse:
     drill = get_object_or_404(drills_of(request.user), pk=drill_id)
     if request.method == "POST" and drill.submitted_at is None:
-        responses = []
-        for index in range(len(drill.questions)):
-            value = request.POST.get(f"d{index}", "")
-            responses.append(int(value) if value.isdigit() else None)
         try:
+            responses = drill_responses_from_post(len(drill.questions), request.POST)
             drill_submit(user=request.user, drill=drill, responses=responses)
-        except ValidationError as exc:
+        except ValidationError as exc:  # the page again, with what is wrong where
             flash_error(request, exc)
         return redirect("courses:drill", drill.pk)
     if drill.submitted_at is None:

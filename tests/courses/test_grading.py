@@ -46,17 +46,40 @@ def test_each_type_is_graded_all_or_nothing(quiz):
     assert response_grade(fill_in, {"text": "10"}, choices) == 0
 
 
+def _tokens(choices) -> dict[str, int]:
+    """Token shown → choice id, as an attempt's layout gives them."""
+    return {f"t{index}x": c.pk for index, c in enumerate(choices)}
+
+
 @pytest.mark.django_db
 def test_responses_are_checked_against_the_question(quiz):
     single, choices = _question(quiz, "b-first-response")
-    ids = {c.pk for c in choices}
+    tokens = _tokens(choices)
     with pytest.raises(ValidationError, match="not one of this question's choices"):
-        response_clean(single, {"choice": 999999}, ids)
+        response_clean(single, {"choice": 999999}, tokens)
+    with pytest.raises(ValidationError, match="not one of this question's choices"):
+        response_clean(single, {"choice": choices[0].pk}, tokens)  # an id, not a token
+    assert response_clean(single, {"choice": "t1x"}, tokens) == {"choice": choices[1].pk}
     ordering, choices = _question(quiz, "b-flow")
-    ids = {c.pk for c in choices}
+    tokens = _tokens(choices)
     with pytest.raises(ValidationError, match="every item exactly once"):
-        response_clean(ordering, {"order": sorted(ids)[:2]}, ids)
+        response_clean(ordering, {"order": sorted(tokens)[:2]}, tokens)
+    with pytest.raises(ValidationError, match="every item exactly once"):
+        response_clean(ordering, {"order": ["t0x", "t0x", "t1x", "t2x"]}, tokens)
+    with pytest.raises(ValidationError, match="must be a list of choice ids"):
+        response_clean(ordering, {"order": [c.pk for c in choices]}, tokens)
+    order = ["t3x", "t1x", "t0x", "t2x"]
+    assert response_clean(ordering, {"order": order}, tokens) == {
+        "order": [tokens[t] for t in order]
+    }
+    multiple, choices = _question(quiz, "b-polite")
+    tokens = _tokens(choices)
+    assert response_clean(multiple, {"choices": ["t2x", "t0x"]}, tokens) == {
+        "choices": sorted([choices[0].pk, choices[2].pk])
+    }
+    with pytest.raises(ValidationError, match="not one of this question's choices"):
+        response_clean(multiple, {"choices": ["t0x", "nope"]}, tokens)
     fill_in, _ = _question(quiz, "b-seconds")
     with pytest.raises(ValidationError, match="at most 200"):
-        response_clean(fill_in, {"text": "x" * 201}, set())
-    assert response_clean(fill_in, {"text": "   "}, set()) is None
+        response_clean(fill_in, {"text": "x" * 201}, {})
+    assert response_clean(fill_in, {"text": "   "}, {}) is None

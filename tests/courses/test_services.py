@@ -21,18 +21,21 @@ from courses.services import (
 
 
 def _right_answers(attempt: Attempt) -> dict:
+    """The key, with choices named as the trainee names them: by the paper's tokens."""
+    token_of = {item["q"]: dict(zip(item["c"], item["t"], strict=True)) for item in attempt.layout}
     answers = {}
     for answer in attempt.answers.select_related("question"):
         question = answer.question
         choices = sorted(question.choices.all(), key=lambda c: c.position)
+        tokens = token_of[question.pk]
         if question.type == "single":
-            answers[str(question.pk)] = {"choice": next(c.pk for c in choices if c.correct)}
+            answers[str(question.pk)] = {"choice": next(tokens[c.pk] for c in choices if c.correct)}
         elif question.type == "multiple":
-            answers[str(question.pk)] = {"choices": [c.pk for c in choices if c.correct]}
+            answers[str(question.pk)] = {"choices": [tokens[c.pk] for c in choices if c.correct]}
         elif question.type == "true_false":
             answers[str(question.pk)] = {"value": question.answer_true}
         elif question.type == "ordering":
-            answers[str(question.pk)] = {"order": [c.pk for c in choices]}
+            answers[str(question.pk)] = {"order": [tokens[c.pk] for c in choices]}
         else:
             answers[str(question.pk)] = {"text": question.accepted[0]}
     return answers
@@ -48,8 +51,8 @@ def test_paper_is_shuffled_reproducibly_and_carries_no_key(quiz, trainee):
         for choice in question["choices"]:
             assert set(choice) == {"id", "text"}
     ordering = next(q for q in paper if q["type"] == "ordering")
-    stored = [c.pk for c in quiz.questions.get(slug="b-flow").choices.order_by("position")]
-    assert [c["id"] for c in ordering["choices"]] != stored  # never shown in the right order
+    stored = [c.text for c in quiz.questions.get(slug="b-flow").choices.order_by("position")]
+    assert [c["text"] for c in ordering["choices"]] != stored  # never shown in the right order
     # A reload shows the same paper; starting again returns the same open attempt.
     assert attempt_start(user=trainee, quiz=quiz).pk == attempt.pk
     assert attempt_paper(attempt) == paper

@@ -129,3 +129,48 @@ def test_trainers_author_in_the_admin_with_inline_questions(client, quiz, traine
     assert "6 秒" in page.content.decode()  # choices inline on the question
     client.force_login(trainee)
     assert client.get(f"/admin/courses/quiz/{quiz.pk}/change/").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "٣", "1.0", "-1", "abc", "99"])
+def test_a_drill_answer_that_is_not_a_choice_is_a_form_error(client, trainee, value):
+    """ "²" passes str.isdigit() and then int() fails: it was a 500. Now the page comes back
+    with a message naming the question, and nothing is stored."""
+    from pathlib import Path
+
+    from catalog.services import catalog_import
+    from courses.models import DrillAttempt
+
+    fixture = Path(__file__).resolve().parents[1] / "catalog" / "fixtures" / "mini-shop.yaml"
+    catalog_import([fixture])
+    client.force_login(trainee)
+    url = client.post(reverse("courses:drills"), {"shop": "mini-shop"}).url
+    drill = DrillAttempt.objects.get()
+    response = client.post(url, {"d0": value, "d1": "0"}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [(url, 302)]
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("第 1 题" in m and value in m for m in shown), shown
+    drill.refresh_from_db()
+    assert drill.submitted_at is None and drill.score is None and drill.responses == []
+
+
+@pytest.mark.django_db
+def test_an_odd_rank_on_the_quiz_page_is_a_form_error(client, quiz, trainee):
+    from courses.models import Answer
+    from courses.selectors import attempt_paper
+
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    ordering = next(q for q in attempt_paper(attempt) if q["type"] == "ordering")
+    ranks = {f"q{ordering['id']}_{c['id']}": str(n) for n, c in enumerate(ordering["choices"], 1)}
+    first = next(iter(ranks))
+    client.force_login(trainee)
+    url = reverse("courses:attempt", args=[attempt.pk])
+    response = client.post(url, {**ranks, first: "²", "action": "save"}, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(f"第 {ordering['number']} 题" in m and "²" in m for m in shown), shown
+    assert not Answer.objects.filter(attempt=attempt).exclude(response=None).exists()
+    client.post(url, {**ranks, "action": "save"})
+    saved = Answer.objects.get(attempt=attempt, question_id=ordering["id"]).response
+    as_shown = next(item["c"] for item in attempt.layout if item["q"] == ordering["id"])
+    assert saved["order"] == as_shown  # ranked 1, 2, 3… in the order shown, stored as choice ids
