@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from simulator.json_input import JSONInputError, json_parse
 
 MAX_ECHO_BYTES = 4096
 
@@ -25,9 +26,10 @@ class EchoConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"error": error})
             return
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.send_json({"error": "not JSON"})
+            # Bounded nesting: Python's json recurses, and its RecursionError dropped the socket.
+            content = json_parse(text_data)
+        except JSONInputError as exc:
+            await self.send_json({"error": f"not JSON: {exc}"})
             return
         # Round trip through the layer, so the echo proves the layer works, not just the socket.
         await self.channel_layer.send(self.channel_name, {"type": "echo.reply", "payload": content})

@@ -7,7 +7,7 @@ has; everything delivered after it is sent again, so nothing is lost or shown tw
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 import time
 from collections import deque
 from urllib.parse import parse_qs
@@ -16,17 +16,24 @@ from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
-from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from roleplay.payloads import group_name
 from roleplay.selectors import session_backlog, session_owned
 from roleplay.services.after_commit import AfterCommit, Delivery
 from roleplay.services.lines import message_deliver, session_catch_up
 from roleplay.services.live import MAX_REPLIES_PER_SECOND, SLOW_DOWN, reply_receive
+from simulator.background import GaveUp, record_failure, retry_async
+from simulator.json_input import JSONInputError, json_parse
 
 MAX_FRAME_BYTES = 64 * 1024
+NOT_STORED = gettext_lazy("Your reply could not be saved; please send it again.")
+
+logger = logging.getLogger(__name__)
 
 
 def _in_thread(function, **kwargs):
@@ -53,8 +60,24 @@ async def _push_all(pushes: list[tuple[int, dict]]) -> None:
 
 
 async def _deliver_when_due(consumer: SessionConsumer, delivery: Delivery) -> None:
-    """The buyer finished typing: stamp the line and push it (once; see message_deliver)."""
+    """The buyer finished typing: stamp the line and push it (once; see message_deliver).
+
+    A transient database error (SQLite locked past its busy timeout) is retried with
+    backoff, outside the socket's ``in_order`` lock so replies are not held up. If every
+    attempt fails the line stays pending, unstamped: it is counted where the diagnostics
+    look, and the session's next wake-up or the page's reconnect pushes it, stamped with
+    the moment it really reached the page. A task that dies would leave it to chance."""
     await asyncio.sleep(max(0.0, (delivery.due - timezone.now()).total_seconds()))
+    try:
+        await retry_async("session.line_delivery", lambda: _deliver_in_order(consumer, delivery))
+    except GaveUp:
+        pass  # recorded by retry_async
+    except Exception as exc:
+        logger.exception("delivering line %s failed", delivery.message_id)
+        record_failure("session.line_delivery", exc)
+
+
+async def _deliver_in_order(consumer: SessionConsumer, delivery: Delivery) -> None:
     async with consumer.in_order:
         after = await _call(
             message_deliver, message_id=delivery.message_id, session_id=delivery.session_id
@@ -152,37 +175,48 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group_name(self.session_id), self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
-        if text_data is None or len(text_data.encode()) > MAX_FRAME_BYTES:
-            await self.send_json({"type": "error", "message": "frame too large or not text"})
+        # Every frame gets an answer and the socket stays open: a frame that cannot be
+        # read is the sender's problem, not a reason to drop the trainee's conversation.
+        if not text_data or len(text_data.encode()) > MAX_FRAME_BYTES:
+            await self.send_json({"type": "error", "message": "frame empty, too large or not text"})
             return
-        await super().receive(text_data=text_data, **kwargs)
+        try:
+            content = await self.decode_json(text_data)
+        except JSONInputError as exc:
+            why = _("The message is not valid JSON: %(why)s") % {"why": exc}
+            await self.send_json({"type": "error", "message": why})
+            return
+        await self.receive_json(content, **kwargs)
 
     @classmethod
     async def decode_json(cls, text_data):
-        try:
-            return json.loads(text_data)
-        except ValueError:
-            return None
+        # Bounded nesting (Python's json recurses) and no NaN/Infinity (JSON has none).
+        return json_parse(text_data)
 
     async def receive_json(self, content, **kwargs) -> None:
-        if not isinstance(content, dict) or content.get("type") not in ("reply", "ping", "sync"):
-            await self.send_json({"type": "error", "message": "unknown or malformed message"})
-            return
-        if content["type"] == "ping":
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "ping":
             await self.send_json({"type": "pong"})
-            return
-        if content["type"] == "sync":
-            # The page saw a gap in the sequence (a push was dropped): resend from there.
-            after = content.get("after")
-            after = after if isinstance(after, int) and not isinstance(after, bool) else 0
-            # A resync on an open socket needs no catch-up: this process is alive.
-            messages, status = await _call(
-                session_backlog, session_id=self.session_id, after=max(0, after)
-            )
-            await self.send_json(
-                {"type": "hello", "session": self.session_id, "messages": messages, **status}
-            )
-            return
+        elif kind == "sync":
+            await self._resync(content)
+        elif kind == "reply":
+            await self._reply(content)
+        else:
+            await self.send_json({"type": "error", "message": "unknown or malformed message"})
+
+    async def _resync(self, content: dict) -> None:
+        # The page saw a gap in the sequence (a push was dropped): resend from there.
+        after = content.get("after")
+        after = after if isinstance(after, int) and not isinstance(after, bool) else 0
+        # A resync on an open socket needs no catch-up: this process is alive.
+        messages, status = await _call(
+            session_backlog, session_id=self.session_id, after=max(0, after)
+        )
+        await self.send_json(
+            {"type": "hello", "session": self.session_id, "messages": messages, **status}
+        )
+
+    async def _reply(self, content: dict) -> None:
         client_id, received = content.get("client_id"), time.monotonic()
         if self._too_fast(client_id, received):
             await self.send_json(
@@ -202,6 +236,15 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
                 )
             except PermissionDenied:
                 await self.close()
+                return
+            except (DatabaseError, ObjectDoesNotExist):
+                # Its transaction rolled back, so nothing was stored. The page is told with
+                # the client id (it offers the text again and may resend it under the same
+                # id); the socket stays open instead of dropping without a close frame.
+                logger.exception("reply %r to session %s not stored", client_id, self.session_id)
+                await self.send_json(
+                    {"type": "error", "client_id": client_id, "message": str(NOT_STORED)}
+                )
                 return
             if result.ok:
                 # Committed, so acknowledged first; the buyer's reaction is pushed just after.

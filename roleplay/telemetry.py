@@ -7,6 +7,7 @@ clock stays the only clock, and compose time is measured the same way for everyo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 EVENT_TYPES = (
@@ -21,6 +22,9 @@ MAX_EVENT_DATA = 1000
 MAX_COMPOSE_S = 30 * 60
 # Faster than this, sustained over a reply, no person types Chinese: flagged, not refused.
 MAX_HUMAN_CPM = 600
+# The page's clock is performance.now() (Date.now() would be about 1.8e12): a larger value
+# is no clock reading, and a huge integer would overflow the float arithmetic below.
+MAX_CLOCK_MS = 10**15
 
 
 class TelemetryError(ValueError):
@@ -80,8 +84,21 @@ def _check_batch(events, sent_t) -> None:
         raise TelemetryError("events must be a list")
     if len(events) > MAX_EVENTS:
         raise TelemetryError(f"at most {MAX_EVENTS} input events per reply")
-    if events and (isinstance(sent_t, bool) or not isinstance(sent_t, int | float)):
+    if events and sent_t is None:
         raise TelemetryError("sent_t (the page's clock at sending) is required with events")
+    if sent_t is not None:
+        _check_clock_reading(sent_t, "sent_t")
+
+
+def _check_clock_reading(value, where: str) -> None:
+    """A reading of the page's clock: a finite number of milliseconds. NaN and Infinity
+    (which Python's json reads) would fail the database's JSON check when stored."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TelemetryError(f"{where} must be a number (milliseconds)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise TelemetryError(f"{where} must be a finite number")
+    if abs(value) > MAX_CLOCK_MS:
+        raise TelemetryError(f"{where} must be within ±{MAX_CLOCK_MS} (milliseconds)")
 
 
 def _placed(events: list, sent_t, received_s: float) -> list[dict]:
@@ -100,8 +117,7 @@ def _checked_event(event, where: str, previous_t, sent_t) -> tuple[int | float, 
     if not isinstance(event, dict):
         raise TelemetryError(f"{where} must be an object")
     t, kind, data = event.get("t"), event.get("type"), event.get("data", "")
-    if isinstance(t, bool) or not isinstance(t, int | float):
-        raise TelemetryError(f"{where}.t must be a number (milliseconds)")
+    _check_clock_reading(t, f"{where}.t")
     if kind not in EVENT_TYPES:
         raise TelemetryError(f"{where}.type must be one of {', '.join(EVENT_TYPES)}")
     if not isinstance(data, str) or len(data) > MAX_EVENT_DATA:

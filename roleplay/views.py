@@ -109,6 +109,17 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _workbench(request, exam_sessions(exam), exam)
 
 
+def _total_from(raw: str) -> Decimal:
+    """The corrected total typed in the form; the service checks its range."""
+    try:
+        total: Decimal | None = Decimal(raw)
+    except InvalidOperation:
+        total = None
+    if total is None or not total.is_finite():  # Decimal reads 'NaN' and 'Infinity' too
+        raise ValidationError({"total": _("Enter the corrected score as a number.")})
+    return total
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
@@ -122,14 +133,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("Your dispute was sent to the trainer."))
             else:
-                try:
-                    total = Decimal(request.POST.get("total", ""))
-                except InvalidOperation:
-                    raise ValidationError(_("Enter the corrected score as a number.")) from None
                 report_correct(
                     actor=request.user,
                     report=report_obj,
-                    total=total,
+                    total=_total_from(request.POST.get("total", "")),
                     reason=request.POST.get("reason", ""),
                 )
                 messages.success(request, _("The score was corrected."))

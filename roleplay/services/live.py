@@ -215,7 +215,10 @@ def reply_receive(
         return _reply_store(session_id, user, client_id, text, events, sent_t, received_at)
     except IntegrityError:
         # The same client id again (a resend after a dropped connection); the transaction
-        # rolled back whole, so nothing changed: answer as the first time.
+        # rolled back whole, so nothing changed: answer as the first time. Any other
+        # constraint is a real error, not a resend.
+        if not Message.objects.filter(session_id=session_id, client_id=client_id).exists():
+            raise
         return _reply_again(session_id, client_id)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,6 +12,22 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from roleplay.models import Dispute, Report
 
+# A report's total is stored with one decimal place (max_digits=5, decimal_places=1).
+SCORE_STEP = Decimal("0.1")
+
+
+def _checked_total(total: Decimal) -> Decimal:
+    """The corrected total as it will be stored. NaN and Infinity are refused first: a
+    comparison with Decimal('NaN') raises instead of answering."""
+    if not isinstance(total, Decimal) or not total.is_finite():
+        raise ValidationError({"total": _("Enter the corrected score as a number.")})
+    if not Decimal(0) <= total <= Decimal(100):
+        raise ValidationError({"total": _("A score is between 0 and 100.")})
+    # Rounded here as a person rounds (PostgreSQL's numeric does too; SQLite would round
+    # half to even), so the audit record shows what is stored, and a value such as 1e-999
+    # never reaches a database that cannot hold it; abs() turns "-0" into 0.0.
+    return abs(total.quantize(SCORE_STEP, rounding=ROUND_HALF_UP))
+
 
 @transaction.atomic
 def report_correct(*, actor, report: Report, total: Decimal, reason: str) -> Report:
@@ -19,8 +35,7 @@ def report_correct(*, actor, report: Report, total: Decimal, reason: str) -> Rep
         raise PermissionDenied(_("Only trainers correct scores."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the correction.")})
-    if not Decimal(0) <= total <= Decimal(100):
-        raise ValidationError({"total": _("A score is between 0 and 100.")})
+    total = _checked_total(total)
     report = Report.objects.select_for_update().get(pk=report.pk)
     before = {"total": report.final_total, "reason": report.correction_reason}
     report.corrected_total = total

@@ -199,3 +199,196 @@ def test_a_line_left_overdue_is_pushed_on_reconnect(published, trainee, schedule
     assert [(m["seq"], m["text"]) for m in hello["messages"]] == [(2, "还在吗？")]
     orphan.refresh_from_db()
     assert orphan.at is not None and orphan.at > orphan.due_at  # stamped when really pushed
+
+
+async def _answer(communicator: WebsocketCommunicator) -> dict:
+    """The next acknowledgement or error (buyer lines and the chat's end are skipped)."""
+    answer = await communicator.receive_json_from(timeout=5)
+    while answer["type"] not in ("ack", "error"):
+        answer = await communicator.receive_json_from(timeout=5)
+    return answer
+
+
+def test_a_frame_nested_too_deeply_gets_an_error_and_the_socket_stays_open(
+    published, trainee, scheduled
+):
+    """Python's json recursed into 60,000 "[" and its RecursionError closed the socket
+    with 1006; an empty frame raised in Channels. Each now gets an error frame."""
+    session = session_start(trainee=trainee, scenario=published[0])
+    deep_events = "[" * 1000 + "]" * 1000
+
+    async def scenario():
+        owner = _communicator(session.pk, trainee)
+        await owner.connect()
+        await owner.receive_json_from(timeout=5)  # hello
+        refused = []
+        for frame in (
+            "[" * 60_000,
+            '{"type": "reply", "client_id": "c-1", "text": "您好", "sent_t": 0, '
+            f'"events": {deep_events}}}',
+            "",
+        ):
+            # send_to() refuses an empty text; the frame goes in as the server passes it.
+            await owner.send_input({"type": "websocket.receive", "text": frame})
+            refused.append(await owner.receive_json_from(timeout=5))
+        await owner.send_json_to(
+            {
+                "type": "reply",
+                "client_id": "c-2",
+                "text": "您好，有授权书",
+                "events": [],
+                "sent_t": 0,
+            }
+        )
+        ack = await _answer(owner)
+        await owner.disconnect()
+        return refused, ack
+
+    refused, ack = run_coroutine(scenario())
+    assert [r["type"] for r in refused] == ["error"] * 3
+    assert "nested deeper than 64 levels at line 1 column 65" in refused[0]["message"]
+    assert "nested deeper than 64 levels" in refused[1]["message"]
+    assert ack["type"] == "ack" and ack["client_id"] == "c-2"
+    assert list(session.messages.filter(role="agent").values_list("client_id", flat=True)) == [
+        "c-2"
+    ]
+
+
+def test_non_finite_telemetry_gets_an_error_and_the_socket_stays_open(
+    published, trainee, scheduled
+):
+    """NaN in the events (Python's json reads it) failed the database's JSON check, the
+    resend path then raised Message.DoesNotExist and the socket dropped without a close
+    frame. Such a frame is refused as not JSON, saying where; nothing is stored."""
+    session = session_start(trainee=trainee, scenario=published[0])
+    frames = {
+        "NaN": '{"type": "reply", "client_id": "c-1", "text": "您好", "sent_t": 500, '
+        '"events": [{"t": NaN, "type": "insertText", "data": "您好"}]}',
+        "Infinity": '{"type": "reply", "client_id": "c-2", "text": "您好", "sent_t": Infinity, '
+        '"events": [{"t": 100, "type": "insertText", "data": "您好"}]}',
+        "1e999": '{"type": "reply", "client_id": "c-3", "text": "您好", "sent_t": 500, '
+        '"events": [{"t": 1e999, "type": "insertText", "data": "您好"}]}',
+    }
+
+    async def scenario():
+        owner = _communicator(session.pk, trainee)
+        await owner.connect()
+        await owner.receive_json_from(timeout=5)  # hello
+        refused = {}
+        for name, frame in frames.items():
+            await owner.send_to(text_data=frame)
+            refused[name] = await owner.receive_json_from(timeout=5)
+        await owner.send_json_to(
+            {
+                "type": "reply",
+                "client_id": "c-4",
+                "text": "您好，有授权书",
+                "events": [{"t": 100, "type": "insertText", "data": "您好，有授权书"}],
+                "sent_t": 500,
+            }
+        )
+        ack = await _answer(owner)
+        await owner.disconnect()
+        return refused, ack
+
+    refused, ack = run_coroutine(scenario())
+    for name, frame in refused.items():
+        assert frame["type"] == "error", frame
+        assert f"{name} at line 1 column" in frame["message"]
+        assert "is not a finite number" in frame["message"]
+    assert ack["type"] == "ack" and ack["client_id"] == "c-4"
+    assert list(session.messages.filter(role="agent").values_list("client_id", flat=True)) == [
+        "c-4"
+    ]
+
+
+def test_a_reply_the_database_fails_gets_an_error_and_the_socket_stays_open(
+    published, trainee, scheduled, monkeypatch
+):
+    """An IntegrityError other than a repeated client id sent the resend path looking for
+    a reply that was never stored (Message.DoesNotExist), which dropped the socket. The
+    page is told with the reply's client id, and the same reply sent again is stored."""
+    from roleplay import consumers
+    from roleplay.models import Message
+
+    session = session_start(trainee=trainee, scenario=published[0])
+    real = consumers.reply_receive
+    failures = []
+
+    def fails_once(**kwargs):
+        if not failures:
+            failures.append(kwargs["client_id"])
+            raise Message.DoesNotExist("the resend path found no stored reply")
+        return real(**kwargs)
+
+    monkeypatch.setattr(consumers, "reply_receive", fails_once)
+    reply = {
+        "type": "reply",
+        "client_id": "c-1",
+        "text": "您好，有授权书",
+        "events": [],
+        "sent_t": 0,
+    }
+
+    async def scenario():
+        owner = _communicator(session.pk, trainee)
+        await owner.connect()
+        await owner.receive_json_from(timeout=5)  # hello
+        await owner.send_json_to(reply)
+        error = await _answer(owner)
+        await owner.send_json_to(reply)  # the page offers the text again; sent again
+        ack = await _answer(owner)
+        await owner.disconnect()
+        return error, ack
+
+    error, ack = run_coroutine(scenario())
+    assert error["type"] == "error" and error["client_id"] == "c-1"
+    assert error["message"] in (
+        "您的回复未能保存，请重新发送。",
+        "Your reply could not be saved; please send it again.",
+    )
+    assert ack["type"] == "ack" and ack["client_id"] == "c-1"
+    assert session.messages.filter(role="agent").count() == 1
+
+
+def test_a_locked_database_delays_the_typed_line_but_does_not_lose_it(
+    published, trainee, scheduled, monkeypatch
+):
+    """SQLite locked past its busy timeout while the buyer's line is due: the delivery is
+    retried until the database answers, and the line reaches the page (before, the asyncio
+    task died and the page waited in silence until the buyer left)."""
+    from django.db import OperationalError
+
+    from roleplay import consumers
+    from roleplay.models import Message
+    from roleplay.services import lines
+
+    locked = {"left": 3}
+    real_deliver = lines.message_deliver
+
+    def locked_then_fine(**kwargs):
+        if locked["left"]:
+            locked["left"] -= 1
+            raise OperationalError("database is locked")
+        return real_deliver(**kwargs)
+
+    monkeypatch.setattr(consumers, "message_deliver", locked_then_fine)
+    session = session_start(trainee=trainee, scenario=published[0])
+
+    async def scenario():
+        owner = _communicator(session.pk, trainee)
+        await owner.connect()
+        await owner.receive_json_from(timeout=5)  # hello
+        text = "您好，欢迎光临！我们是品牌授权店，吊牌上有防伪码可以查询。"
+        await owner.send_json_to(
+            {"type": "reply", "client_id": "c-1", "text": text, "events": [], "sent_t": 0}
+        )
+        assert (await owner.receive_json_from(timeout=5))["type"] == "ack"
+        pushed = await owner.receive_json_from(timeout=30)
+        await owner.disconnect()
+        return pushed["message"]
+
+    line = run_coroutine(scenario())
+    assert locked["left"] == 0 and (line["seq"], line["role"]) == (3, "buyer")
+    stored = Message.objects.get(pk=line["id"])
+    assert stored.at is not None and stored.at >= stored.due_at

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -68,3 +69,51 @@ def test_dispute_then_trainer_correction_with_reason(
 def test_review_queue_is_for_trainers(client, trainee, hr):
     client.force_login(trainee)
     assert client.get("/practice/review/").status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("total", "error"),
+    [
+        ("NaN", "请以数字填写更正后的分数。"),
+        ("sNaN", "请以数字填写更正后的分数。"),
+        ("Infinity", "请以数字填写更正后的分数。"),
+        ("-inf", "请以数字填写更正后的分数。"),
+        ("", "请以数字填写更正后的分数。"),
+        ("abc", "请以数字填写更正后的分数。"),
+        ("1e999", "分数应在 0 到 100 之间。"),
+        ("-0.1", "分数应在 0 到 100 之间。"),
+        ("100.01", "分数应在 0 到 100 之间。"),
+    ],
+)
+def test_a_correction_that_is_no_score_gets_a_form_error_and_changes_nothing(
+    client, trainer, scored, total, error
+):
+    from audit.selectors import audit_events_for
+
+    url = f"/practice/sessions/{scored.session.pk}/report/"
+    client.force_login(trainer)
+    response = client.post(url, {"action": "correct", "total": total, "reason": "复核"})
+    assert response.status_code == 302
+    html = client.get(url).content.decode()
+    assert error in html
+    scored.refresh_from_db()
+    assert scored.corrected_total is None and scored.correction_reason == ""
+    assert not audit_events_for(scored).filter(action="score.override").exists()
+
+
+@pytest.mark.django_db
+def test_a_correction_is_stored_and_audited_as_rounded(client, trainer, scored):
+    from audit.selectors import audit_events_for
+
+    url = f"/practice/sessions/{scored.session.pk}/report/"
+    client.force_login(trainer)
+    client.post(url, {"action": "correct", "total": "1e-999999", "reason": "复核"})
+    client.post(url, {"action": "correct", "total": "-0", "reason": "复核"})
+    scored.refresh_from_db()
+    assert str(scored.corrected_total) == "0.0"
+    client.post(url, {"action": "correct", "total": " 87.25 ", "reason": "再复核"})
+    scored.refresh_from_db()
+    assert scored.corrected_total == Decimal("87.3")
+    after = [e.after for e in audit_events_for(scored).filter(action="score.override")]
+    assert sorted(a["total"] for a in after) == ["0.0", "0.0", "87.3"]

@@ -8,7 +8,16 @@ import yaml
 
 
 @pytest.mark.django_db
-def test_openapi_schema_lists_the_api(client):
+def test_schema_and_docs_are_for_signed_in_users(client, trainee):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    assert client.get("/api/docs/").status_code in (401, 403)
+    client.force_login(trainee)
+    assert client.get("/api/schema/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_openapi_schema_lists_the_api(client, trainee):
+    client.force_login(trainee)
     response = client.get("/api/schema/")
     assert response.status_code == 200
     schema = yaml.safe_load(response.content)
@@ -26,7 +35,8 @@ def test_openapi_schema_lists_the_api(client):
 
 
 @pytest.mark.django_db
-def test_api_docs_page_uses_self_hosted_assets(client):
+def test_api_docs_page_uses_self_hosted_assets(client, trainee):
+    client.force_login(trainee)
     html = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in html
     assert "/static/drf_spectacular_sidecar/" in html
