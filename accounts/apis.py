@@ -15,7 +15,9 @@ from accounts.selectors import (
     cohort_members,
     cohort_trainers,
     cohorts_visible_to,
+    cohorts_with_people_visible_to,
 )
+from simulator.api import permission
 
 
 class PersonSerializer(serializers.Serializer):
@@ -75,11 +77,16 @@ class CohortDetailOutputSerializer(CohortOutputSerializer):
 
 
 class CohortDetailApi(APIView):
+    """The cohort page's rule (accounts.views.cohort_detail): 403 without
+    ``accounts.view_cohort`` (trainees), then 404 for a cohort not in reach."""
+
+    # IsAuthenticated first: anonymous callers get DRF's 401/403 about signing in.
+    permission_classes = [IsAuthenticated, permission("accounts.view_cohort")]
     OutputSerializer = CohortDetailOutputSerializer
 
     @extend_schema(responses=OutputSerializer, summary="One cohort with its people")
     def get(self, request: Request, pk: int) -> Response:
-        cohort = get_object_or_404(cohorts_visible_to(request.user), pk=pk)
+        cohort = get_object_or_404(cohorts_with_people_visible_to(request.user), pk=pk)
         data = self.OutputSerializer(
             {
                 **CohortOutputSerializer(cohort).data,

@@ -24,6 +24,34 @@ def cohorts_visible_to(user: User) -> QuerySet[Cohort]:
     return cohorts.filter(conditions).distinct()
 
 
+def cohorts_with_people_visible_to(user: User) -> QuerySet[Cohort]:
+    """The cohorts whose people (names, usernames, employee numbers) the user may see: one
+    rule for the cohort page, the cohort API and the admin.
+
+    Holders of ``accounts.view_cohort`` (trainers, HR, admins) see the people of the cohorts
+    ``cohorts_visible_to`` gives them. Trainees see their own cohort in lists, but not who
+    else is in it: their peers' employee numbers are the usernames they sign in with.
+    """
+    cohorts = cohorts_visible_to(user)
+    if not user.has_perm("accounts.view_cohort"):
+        return cohorts.none()
+    return cohorts
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    """The people whose records the user may see: everyone for those who see every cohort
+    (HR, admins); otherwise the people of the cohorts whose people they see, and themselves."""
+    if user.has_perm("accounts.view_all_cohorts"):
+        return User.objects.all()
+    cohort_ids = cohorts_with_people_visible_to(user).values("pk")
+    return User.objects.filter(
+        Q(pk=user.pk)
+        | Q(cohorts__in=cohort_ids)
+        | Q(trained_cohorts__in=cohort_ids)
+        | Q(hr_cohorts__in=cohort_ids)
+    ).distinct()
+
+
 def cohort_members(cohort: Cohort) -> QuerySet[User]:
     return cohort.trainees.order_by("employee_number", "username")
 
@@ -44,6 +72,13 @@ def users_with_role(role: Role) -> QuerySet[User]:
 
 def onboarding_batches() -> QuerySet[OnboardingBatch]:
     return OnboardingBatch.objects.select_related("created_by")
+
+
+def onboarding_batches_visible_to(user: User) -> QuerySet[OnboardingBatch]:
+    """Uploaded rosters hold new hires' names and numbers: only those who onboard see them."""
+    if not user.has_perm("accounts.onboard_users"):
+        return onboarding_batches().none()
+    return onboarding_batches()
 
 
 def onboarding_batches_recent(limit: int = 10) -> QuerySet[OnboardingBatch]:

@@ -205,12 +205,26 @@ def _shop_and_cohort_problems(row: dict, known_cohorts: set[str]) -> list[str]:
     return problems
 
 
-@transaction.atomic
 def onboarding_preview_create(*, actor: User, file_name: str, data: bytes) -> OnboardingBatch:
-    """Parse and check an uploaded roster; store it for preview. Creates no users."""
+    """Parse and check an uploaded roster; store it for preview. Creates no users.
+
+    A file that cannot be read as a table (damaged, too large, not a roster) is refused
+    with a ValidationError on ``file`` naming it, and nothing is stored. Parsing runs before
+    the transaction: reading a large file must not hold the database's write lock.
+    """
     if not actor.has_perm("accounts.onboard_users"):
         raise PermissionDenied
     roster = roster_read(file_name, data)
+    if roster.refused:
+        raise ValidationError(
+            {
+                "file": [
+                    _("“%(file)s” cannot be imported: %(problem)s")
+                    % {"file": file_name[:255], "problem": problem}
+                    for problem in roster.file_errors
+                ]
+            }
+        )
     rows = []
     for parsed in roster.rows:
         row = parsed.as_dict()
@@ -226,7 +240,8 @@ def onboarding_preview_create(*, actor: User, file_name: str, data: bytes) -> On
         file_errors=roster.file_errors,
     )
     batch.full_clean()
-    batch.save()
+    with transaction.atomic():
+        batch.save()
     return batch
 
 

@@ -12,13 +12,15 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.forms import CohortCreateForm, CohortStaffForm, RosterUploadForm
 from accounts.roles import Role
+from accounts.roster import MAX_ROSTER_BYTES
 from accounts.selectors import (
     cohort_hr_staff,
     cohort_members,
     cohort_trainers,
     cohorts_visible_to,
-    onboarding_batches,
+    cohorts_with_people_visible_to,
     onboarding_batches_recent,
+    onboarding_batches_visible_to,
 )
 from accounts.services import (
     OnboardingRejected,
@@ -70,7 +72,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.view_cohort", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    cohort = get_object_or_404(cohorts_visible_to(request.user), pk=pk)
+    cohort = get_object_or_404(cohorts_with_people_visible_to(request.user), pk=pk)
     can_assign = request.user.has_perm("accounts.assign_cohort_staff")
     initial = {"trainers": cohort_trainers(cohort), "hr_staff": cohort_hr_staff(cohort)}
     form = CohortStaffForm(request.POST or None, initial=initial) if can_assign else None
@@ -98,10 +100,14 @@ def onboarding_upload(request: HttpRequest) -> HttpResponse:
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        batch = onboarding_preview_create(
-            actor=request.user, file_name=upload.name, data=upload.read()
-        )
-        return redirect("accounts:onboarding_preview", pk=batch.pk)
+        # One byte past the limit is enough to refuse a larger file without reading it all.
+        data = upload.read(MAX_ROSTER_BYTES + 1)
+        try:
+            batch = onboarding_preview_create(actor=request.user, file_name=upload.name, data=data)
+        except ValidationError as exc:
+            form.add_error(None, exc)  # shown on the file field: the message names the file
+        else:
+            return redirect("accounts:onboarding_preview", pk=batch.pk)
     context = {"form": form, "recent_batches": onboarding_batches_recent()}
     return render(request, "accounts/onboarding_upload.html", context)
 
@@ -110,7 +116,7 @@ def onboarding_upload(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.onboard_users", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def onboarding_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(onboarding_batches(), pk=pk)
+    batch = get_object_or_404(onboarding_batches_visible_to(request.user), pk=pk)
     if request.method == "POST":
         if request.POST.get("action") == "discard":
             onboarding_batch_discard(actor=request.user, batch=batch)

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simulator.private_pages.PrivatePagesNotStored",
 ]
 
 ROOT_URLCONF = "simulator.urls"
@@ -224,6 +225,31 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# --- Sign-in throttling (django-axes records failures; accounts/lockout.py decides) ----
+INSTALLED_APPS += ["axes"]
+# Last: it turns a request the throttle refused into the 429 answer.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = ["accounts.lockout.LockoutBackend"]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 60, minimum=1)
+LOGIN_LOCKOUT_MAX_SECONDS = env_int(
+    "LOGIN_LOCKOUT_MAX_SECONDS", 3600, minimum=LOGIN_LOCKOUT_SECONDS
+)
+# X-Forwarded-For is believed only behind this many trusted proxies (0: REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT  # shown by the admin's "status" column
+AXES_COOLOFF_TIME = "accounts.lockout.failure_memory"
+# A refused attempt is not counted, so it does not extend the lock-out Retry-After named.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout_views.lockout_response"
+# Successful sign-ins are not logged by axes: that table would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -233,6 +259,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # JSON nested too deeply or holding NaN/Infinity is a 400 saying where, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "simulator.json_input.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Service errors (validation, permission, not found, conflict) answered alike everywhere.
     "EXCEPTION_HANDLER": "simulator.api.exception_handler",
 }
@@ -241,6 +273,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Courses, role-play scenarios, live sessions, scores and certificates.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are for signed-in users (API clients hold a token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
