@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db import models
 
 from catalog.models import Courier, Product, Promotion, RelatedProduct, Shop, Variant
+from simulator.json_input import JSONFormField
 
 
 class CourierInline(admin.TabularInline):
@@ -20,6 +22,8 @@ class ShopAdmin(admin.ModelAdmin):
 
 
 class VariantInline(admin.TabularInline):
+    # Deeply nested or non-finite JSON is a form error, not a 500.
+    formfield_overrides = {models.JSONField: {"form_class": JSONFormField}}
     model = Variant
     extra = 0
 
@@ -32,6 +36,8 @@ class RelatedInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    # Deeply nested or non-finite JSON is a form error, not a 500.
+    formfield_overrides = {models.JSONField: {"form_class": JSONFormField}}
     list_display = ("name", "shop", "category", "price")
     list_filter = ("shop", "category")
     search_fields = ("name", "slug", "materials")

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db import models
 
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from simulator.json_input import JSONFormField
 
 
 class ModuleInline(admin.TabularInline):
@@ -61,6 +63,8 @@ class ChoiceInline(admin.TabularInline):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    # Deeply nested or non-finite JSON is a form error, not a 500.
+    formfield_overrides = {models.JSONField: {"form_class": JSONFormField}}
     list_display = ("slug", "quiz", "type", "is_active")
     list_filter = ("quiz", "type", "is_active")
     search_fields = ("slug", "prompt")

@@ -117,3 +117,26 @@ def test_the_form_json_field_gives_a_form_error_not_a_500(typed, why):
     assert why in form.errors["options"][0]
     assert str(form["options"].value()) == typed  # shown again as typed
     assert Form(data={"options": '{"颜色": ["红"]}'}).is_valid()
+
+
+@pytest.mark.parametrize(
+    ("admin_path", "model_path", "field"),
+    [
+        ("catalog.admin.ProductAdmin", "catalog.models.Product", "size_chart"),
+        ("courses.admin.QuestionAdmin", "courses.models.Question", "accepted"),
+    ],
+)
+def test_admin_json_fields_refuse_hostile_json_with_a_form_error(rf, admin_path, model_path, field):
+    """Staff typing JSON in the admin get a form error for deep nesting or NaN, not a 500."""
+    from django.contrib import admin
+    from django.core.exceptions import ValidationError
+    from django.utils.module_loading import import_string
+
+    model_admin = import_string(admin_path)(import_string(model_path), admin.site)
+    request = rf.get("/")
+    request.user = type("Staff", (), {"has_perm": lambda self, perm: True})()
+    form_field = model_admin.get_form(request).base_fields[field]
+    for hostile in ("[" * 100_000, '{"a": NaN}'):
+        with pytest.raises(ValidationError):
+            form_field.clean(hostile)
+    assert form_field.clean('["M", "L"]') == ["M", "L"]
