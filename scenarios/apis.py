@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scenarios.diagram import scenario_diagram
-from scenarios.dry_run import dry_run
+from scenarios.dry_run import MAX_REPLIES, dry_run
 from scenarios.schema import SCHEMA
 from scenarios.selectors import scenarios_all, scenarios_filtered, versions_of
 from scenarios.services import (
@@ -31,6 +33,45 @@ from yamlsource import SourceErrors
 CanAuthorScenarios = permission("scenarios.change_scenario")
 
 
+class _TextOnly:
+    """DRF's CharField turns 123 or true into the text "123" or "True": a draft would be
+    overwritten with it. These fields take JSON strings only."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TextField(_TextOnly, serializers.CharField):
+    pass
+
+
+class SlugTextField(_TextOnly, serializers.SlugField):
+    pass
+
+
+class NumberField(serializers.FloatField):
+    """A JSON number only: not "5" nor true, and finite."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer only: not "3", 3.0 nor true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class SourceErrorSerializer(serializers.Serializer):
     line = serializers.IntegerField()
     column = serializers.IntegerField()
@@ -39,7 +80,7 @@ class SourceErrorSerializer(serializers.Serializer):
 
 
 class YamlInputSerializer(serializers.Serializer):
-    yaml = serializers.CharField(trim_whitespace=False, max_length=1024 * 1024)
+    yaml = TextField(trim_whitespace=False, max_length=1024 * 1024)
 
 
 class ValidationOutputSerializer(serializers.Serializer):
@@ -186,7 +227,7 @@ class UnpublishApi(APIView):
 
 
 class CloneInputSerializer(serializers.Serializer):
-    slug = serializers.SlugField(max_length=80)
+    slug = SlugTextField(max_length=80)
 
 
 class CloneApi(APIView):
@@ -207,10 +248,20 @@ class CloneApi(APIView):
         return Response(ScenarioSummarySerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
+class RepliesSerializer(serializers.ListSerializer):
+    """The dry-run plays its first ``MAX_REPLIES`` replies; the rest are dropped unread, so
+    a request of a hundred thousand replies costs no more than one of thirty."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            data = data[:MAX_REPLIES]
+        return super().to_internal_value(data)
+
+
 class ReplySerializer(serializers.Serializer):
-    after_s = serializers.FloatField(min_value=0, max_value=3600, required=False)
-    wait_s = serializers.FloatField(min_value=0.1, max_value=3600, required=False)
-    text = serializers.CharField(max_length=1000, required=False)
+    after_s = NumberField(min_value=0, max_value=3600, required=False)
+    wait_s = NumberField(min_value=0.1, max_value=3600, required=False)
+    text = TextField(max_length=1000, required=False)
 
     def validate(self, attrs):
         if "wait_s" in attrs:
@@ -219,15 +270,21 @@ class ReplySerializer(serializers.Serializer):
             raise serializers.ValidationError("a reply needs text (or wait_s)")
         return {"after_s": attrs.get("after_s", 5.0), "text": attrs["text"]}
 
+    class Meta:
+        list_serializer_class = RepliesSerializer
+
 
 class DryRunInputSerializer(serializers.Serializer):
-    yaml = serializers.CharField(trim_whitespace=False, max_length=1024 * 1024, required=False)
-    seed = serializers.IntegerField(min_value=0, default=0)
+    yaml = TextField(trim_whitespace=False, max_length=1024 * 1024, required=False)
+    seed = WholeNumberField(min_value=0, max_value=2**32 - 1, default=0)
     replies = ReplySerializer(many=True)
 
 
 class DryRunApi(APIView):
     permission_classes = [CanAuthorScenarios]
+    # Replies are a list of objects with numbers: only JSON can say that (a form would send
+    # every value as text, which the fields refuse).
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=DryRunInputSerializer,

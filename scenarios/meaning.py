@@ -2,6 +2,10 @@
 products exist, every goto lands, conditions name known intents and rules, silences end
 before the buyer's patience, every step is reachable and has a way out, self-test paths
 exist). Each check reads one concern and adds what it finds to the errors, with its place.
+
+The JSON Schema has already reported every value of the wrong type; each check looks only
+at values of the type it expects (``_mapping``, ``_items``, ``isinstance``) and skips the
+rest, so a malformed file gets the schema's error and never an exception from here.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from scenarios.regex_cost import regex_problem
+from scenarios.schema import SCHEMA
 from scenarios.step_graph import is_cycle, reached_from, step_edges, strongly_connected
 from yamlsource import SourceErrors
 
@@ -18,6 +24,17 @@ if TYPE_CHECKING:
 
 MAX_CONDITION_DEPTH = 4
 FORBIDDEN_RULE = "forbidden_statement"
+MAX_REGEX_CHARS = SCHEMA["$defs"]["condition"]["properties"]["regex"]["maxLength"]
+
+
+def _mapping(value) -> dict:
+    """``value`` if it is a mapping, else an empty one (the schema reports the wrong type)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value) -> list:
+    """``value`` if it is a list, else an empty one (the schema reports the wrong type)."""
+    return value if isinstance(value, list) else []
 
 
 def _walk_conditions(condition, depth: int = 1):
@@ -26,7 +43,7 @@ def _walk_conditions(condition, depth: int = 1):
         return
     yield condition, depth
     for key in ("all", "any"):
-        for child in condition.get(key, []) or []:
+        for child in _items(condition.get(key)):
             yield from _walk_conditions(child, depth + 1)
     if isinstance(condition.get("not"), dict):
         yield from _walk_conditions(condition["not"], depth + 1)
@@ -39,9 +56,9 @@ def _is_timeout(condition) -> bool:
     if "tries" in condition or "silence_s" in condition:
         return True
     if "any" in condition:
-        return any(_is_timeout(child) for child in condition["any"])
+        return any(_is_timeout(child) for child in _items(condition["any"]))
     if "all" in condition:
-        return all(_is_timeout(child) for child in condition["all"])
+        return all(_is_timeout(child) for child in _items(condition["all"]))
     return False
 
 
@@ -50,26 +67,33 @@ class _Known:
     """What a branch condition is checked against: the intents the scenario may use, the
     compliance rule ids, and the buyer's patience (a silence must end before she leaves)."""
 
-    intents: set[str]
+    intents: set[str] | None  # None: the local intents are malformed, names go unchecked
     rule_ids: frozenset[str]
     patience: object
 
     @classmethod
     def of(cls, document, context: ValidationContext) -> _Known:
         local_intents = document.get("intents") or {}
+        intents = None
+        if isinstance(local_intents, dict):
+            intents = set(context.shared_intents) | set(local_intents)
         return cls(
-            intents=set(context.shared_intents) | set(local_intents),
+            intents=intents,
             rule_ids=context.rule_ids | {FORBIDDEN_RULE},
-            patience=(document.get("persona") or {}).get("patience_s"),
+            patience=_mapping(document.get("persona")).get("patience_s"),
         )
+
+    def unknown_intent(self, name) -> bool:
+        """A name of an intent that does not exist (text only: the schema reports others)."""
+        return isinstance(name, str) and self.intents is not None and name not in self.intents
 
 
 def _is_seconds(value) -> bool:
-    return isinstance(value, int | float)
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _steps(document) -> dict:
-    return document.get("steps") or {}
+    return _mapping(document.get("steps"))
 
 
 def meaning_errors(document, context: ValidationContext, errors: SourceErrors) -> None:
@@ -102,9 +126,9 @@ def _check_shop(document, context: ValidationContext, errors: SourceErrors) -> N
 
 
 def _check_products(document, shop: str, facts: ShopFacts, errors: SourceErrors) -> None:
-    products = document.get("products") or []
+    products = _items(document.get("products"))
     for index, product in enumerate(products):
-        if product not in facts.products:
+        if isinstance(product, str) and product not in facts.products:
             errors.add(
                 products,
                 index,
@@ -114,12 +138,11 @@ def _check_products(document, shop: str, facts: ShopFacts, errors: SourceErrors)
 
 
 def _check_order_items(document, shop: str, facts: ShopFacts, errors: SourceErrors) -> None:
-    persona = document.get("persona") or {}
-    items = ((persona.get("order") or {}).get("items")) or []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
+    order = _mapping(_mapping(document.get("persona")).get("order"))
+    for index, item in enumerate(_items(order.get("items"))):
+        slug, sku = _mapping(item).get("product"), _mapping(item).get("sku")
+        if not isinstance(slug, str):
             continue
-        slug, sku = item.get("product"), item.get("sku")
         where = f"persona.order.items[{index}]"
         if slug not in facts.products:
             errors.add(
@@ -128,7 +151,7 @@ def _check_order_items(document, shop: str, facts: ShopFacts, errors: SourceErro
                 f"product “{slug}” is not in the catalogue of shop “{shop}”",
                 path=f"{where}.product",
             )
-        elif sku and sku not in facts.products[slug]:
+        elif isinstance(sku, str) and sku and sku not in facts.products[slug]:
             errors.add(
                 item, "sku", f"SKU “{sku}” is not a variant of “{slug}”", path=f"{where}.sku"
             )
@@ -136,7 +159,7 @@ def _check_order_items(document, shop: str, facts: ShopFacts, errors: SourceErro
 
 def _check_nudge(document, errors: SourceErrors) -> None:
     """The buyer nudges before her patience runs out."""
-    persona = document.get("persona") or {}
+    persona = _mapping(document.get("persona"))
     patience = persona.get("patience_s")
     nudge = persona.get("nudge_after_s")
     if _is_seconds(patience) and _is_seconds(nudge) and nudge >= patience:
@@ -150,18 +173,21 @@ def _check_nudge(document, errors: SourceErrors) -> None:
 
 
 def _check_required_points(document, known: _Known, errors: SourceErrors) -> None:
-    for index, point in enumerate(document.get("required_points") or []):
-        if isinstance(point, dict) and point.get("intent") not in known.intents:
+    for index, point in enumerate(_items(document.get("required_points"))):
+        intent = _mapping(point).get("intent")
+        if known.unknown_intent(intent):
             errors.add(
                 point,
                 "intent",
-                f"unknown intent “{point.get('intent')}”",
+                f"unknown intent “{intent}”",
                 path=f"required_points[{index}].intent",
             )
 
 
 def _check_start(document, errors: SourceErrors) -> None:
     start = document.get("start")
+    if not isinstance(document.get("steps"), dict):
+        return  # no steps to look in: the schema reports them
     if isinstance(start, str) and start not in _steps(document):
         errors.add(document, "start", f"start step “{start}” does not exist", path="start")
 
@@ -172,7 +198,7 @@ def _check_steps(document, known: _Known, errors: SourceErrors) -> None:
     for name, step in steps.items():
         if not isinstance(step, dict):
             continue
-        for b_index, branch in enumerate(step.get("branches") or []):
+        for b_index, branch in enumerate(_items(step.get("branches"))):
             if not isinstance(branch, dict):
                 continue
             where = f"steps.{name}.branches[{b_index}]"
@@ -202,31 +228,36 @@ def _check_conditions(when, known: _Known, where: str, errors: SourceErrors) -> 
 def _check_condition_names(
     condition: dict, known: _Known, where: str, errors: SourceErrors
 ) -> None:
-    if "intent" in condition and condition["intent"] not in known.intents:
+    intent, rule = condition.get("intent"), condition.get("rule")
+    if known.unknown_intent(intent):
         errors.add(
             condition,
             "intent",
-            f"unknown intent “{condition['intent']}”",
+            f"unknown intent “{intent}”",
             path=f"{where}.when.intent",
         )
-    if "rule" in condition and condition["rule"] not in known.rule_ids:
+    if isinstance(rule, str) and rule not in known.rule_ids:
         errors.add(
             condition,
             "rule",
-            f"unknown compliance rule “{condition['rule']}”",
+            f"unknown compliance rule “{rule}”",
             path=f"{where}.when.rule",
         )
 
 
 def _check_regex(condition: dict, where: str, errors: SourceErrors) -> None:
-    if "regex" not in condition or not isinstance(condition["regex"], str):
+    """The pattern compiles, and cannot stall the engine on a long reply (regex_cost)."""
+    pattern = condition.get("regex")
+    if not isinstance(pattern, str) or len(pattern) > MAX_REGEX_CHARS:
         return
     try:
-        re.compile(condition["regex"])
-    except re.error as exc:
-        errors.add(
-            condition, "regex", f"not a valid regular expression: {exc}", path=f"{where}.when.regex"
-        )
+        re.compile(pattern)
+    except (re.error, OverflowError, RecursionError) as exc:
+        problem = f"not a valid regular expression: {exc}"
+    else:
+        problem = regex_problem(pattern)
+    if problem is not None:
+        errors.add(condition, "regex", problem, path=f"{where}.when.regex")
 
 
 def _check_silence(condition: dict, known: _Known, where: str, errors: SourceErrors) -> None:
@@ -243,11 +274,12 @@ def _check_silence(condition: dict, known: _Known, where: str, errors: SourceErr
 
 def _check_way_out(steps: dict, name: str, step: dict, errors: SourceErrors) -> None:
     """A step with branches needs one that ends the chat or goes to another step."""
-    if "branches" not in step:
+    branches = step.get("branches")
+    if not isinstance(branches, list):
         return
     if not any(
         isinstance(b, dict) and (b.get("end") or (b.get("goto") not in (None, name)))
-        for b in step.get("branches") or []
+        for b in branches
     ):
         errors.add(
             steps,
@@ -274,7 +306,8 @@ def _check_loops(document, edges: dict[str, set[str]], errors: SourceErrors) -> 
     """Every loop of steps has a branch that leaves it on `tries` or `silence_s`, so no
     conversation can go round forever."""
     steps = _steps(document)
-    for component in strongly_connected(sorted(edges), edges):
+    # Names that are not text are reported by the schema; key=str keeps them sortable.
+    for component in strongly_connected(sorted(edges, key=str), edges):
         if not is_cycle(component, edges) or _has_timeout_exit(steps, component):
             continue
         first = sorted(component)[0]
@@ -294,17 +327,18 @@ def _has_timeout_exit(steps: dict, component: set[str]) -> bool:
         and _is_timeout(branch.get("when"))
         and (branch.get("end") or branch.get("goto") not in component)
         for name in component
-        for branch in steps[name].get("branches") or []
+        for branch in _items(_mapping(steps[name]).get("branches"))
     )
 
 
 def _check_self_test_paths(document, errors: SourceErrors) -> None:
+    if not isinstance(document.get("steps"), dict):
+        return  # no steps to look in: the schema reports them
     steps = _steps(document)
-    for t_index, test in enumerate(document.get("tests") or []):
-        expect = test.get("expect") if isinstance(test, dict) else None
-        path = (expect or {}).get("path") or []
+    for t_index, test in enumerate(_items(document.get("tests"))):
+        path = _items(_mapping(_mapping(test).get("expect")).get("path"))
         for p_index, name in enumerate(path):
-            if name not in steps:
+            if isinstance(name, str) and name not in steps:
                 errors.add(
                     path,
                     p_index,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,10 @@ from scenarios.models import Scenario, ScenarioVersion
 from scenarios.validation import ScenarioSpec, scenario_from_text
 from yamlsource import MAX_FILE_BYTES, Position, SourceErrors
 
+# What no database column of text can hold (PostgreSQL refuses NUL; UTF-8 has no lone
+# surrogates); a draft is stored even when invalid, so these are refused before saving.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
 
 def _require(user, permission: str) -> None:
     if not user.has_perm(permission):
@@ -24,7 +29,7 @@ def _require(user, permission: str) -> None:
 
 def scenario_check(yaml_text: str, name: str = "scenario.yaml") -> ScenarioSpec:
     """Validate YAML text against the current catalogue; raise ``SourceErrors``."""
-    if len(yaml_text.encode("utf-8")) > MAX_FILE_BYTES:
+    if len(yaml_text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         errors = SourceErrors()
         errors.add_at(Position(name, 1, 1), "", f"the file is larger than {MAX_FILE_BYTES} bytes")
         raise errors
@@ -46,11 +51,17 @@ def _summary_fields(spec: ScenarioSpec) -> dict:
     }
 
 
-@transaction.atomic
 def scenario_create(*, actor, yaml_text: str, name: str = "scenario.yaml") -> Scenario:
     """A new scenario from valid YAML (a draft until published)."""
     _require(actor, "scenarios.add_scenario")
+    # Validation is the long part: it runs before the write transaction (on SQLite that
+    # transaction holds the database's one write lock).
     spec = scenario_check(yaml_text, name)
+    return _scenario_insert(actor=actor, spec=spec, yaml_text=yaml_text)
+
+
+@transaction.atomic
+def _scenario_insert(*, actor, spec: ScenarioSpec, yaml_text: str) -> Scenario:
     if Scenario.objects.filter(slug=spec.slug).exists():
         raise ValidationError(
             {"slug": _("A scenario “%(slug)s” already exists.") % {"slug": spec.slug}}
@@ -76,14 +87,14 @@ class DraftResult:
     errors: SourceErrors
 
 
-@transaction.atomic
 def scenario_draft_save(*, actor, scenario: Scenario, yaml_text: str) -> DraftResult:
     """Save the draft even when invalid (work in progress); report its errors."""
     _require(actor, "scenarios.change_scenario")
-    if len(yaml_text.encode("utf-8")) > MAX_FILE_BYTES:
+    if len(yaml_text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise ValidationError(_("The file is larger than 1 MB."))
+    _refuse_unstorable(yaml_text)
     errors = SourceErrors()
-    try:
+    try:  # before the write transaction, like scenario_create
         spec = scenario_check(yaml_text, f"{scenario.slug}.yaml")
     except SourceErrors as found:
         errors = found
@@ -95,6 +106,29 @@ def scenario_draft_save(*, actor, scenario: Scenario, yaml_text: str) -> DraftRe
             _("the slug cannot change (clone the scenario instead)"),
         )
         spec = None
+    return _draft_write(
+        actor=actor, scenario=scenario, yaml_text=yaml_text, spec=spec, errors=errors
+    )
+
+
+def _refuse_unstorable(text: str) -> None:
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    raise ValidationError(
+        {
+            "yaml": _("line %(line)d, column %(column)d: the character %(code)s cannot be saved.")
+            % {"line": line, "column": column, "code": f"U+{ord(found.group()):04X}"}
+        }
+    )
+
+
+@transaction.atomic
+def _draft_write(
+    *, actor, scenario: Scenario, yaml_text: str, spec: ScenarioSpec | None, errors: SourceErrors
+) -> DraftResult:
     scenario.draft_yaml = yaml_text
     scenario.draft_valid = spec is not None
     scenario.draft_updated_by = actor
@@ -210,14 +244,17 @@ def scenario_import(*, actor, files: list[tuple[str, bytes]]) -> list[Scenario]:
         except SourceErrors as found:
             errors.extend(found)
     errors.raise_if_any()
+    # The files were checked above; the transaction only writes.
     with transaction.atomic():
         result = []
-        for name, text, spec in checked:
+        for _name, text, spec in checked:
             existing = Scenario.objects.filter(slug=spec.slug).first()
             if existing is None:
-                result.append(scenario_create(actor=actor, yaml_text=text, name=name))
+                result.append(_scenario_insert(actor=actor, spec=spec, yaml_text=text))
             else:
-                result.append(
-                    scenario_draft_save(actor=actor, scenario=existing, yaml_text=text).scenario
+                _require(actor, "scenarios.change_scenario")
+                saved = _draft_write(
+                    actor=actor, scenario=existing, yaml_text=text, spec=spec, errors=errors
                 )
+                result.append(saved.scenario)
         return result

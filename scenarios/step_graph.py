@@ -11,9 +11,10 @@ def step_edges(steps: dict) -> dict[str, set[str]]:
     branches, and gotos to missing steps, add nothing; the validator reports them)."""
     edges: dict[str, set[str]] = {name: set() for name in steps}
     for name, step in steps.items():
-        if not isinstance(step, dict):
+        branches = step.get("branches") if isinstance(step, dict) else None
+        if not isinstance(branches, list):
             continue
-        for branch in step.get("branches") or []:
+        for branch in branches:
             if not isinstance(branch, dict):
                 continue
             target = branch.get("goto")

@@ -19,6 +19,15 @@ from scenarios.schema import SCHEMA
 from yamlsource import Position, SourceErrors, load_file, load_text
 
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+# A scenario is a few hundred values (the largest shipped one about 540); far below the
+# loader's limit for every content file, it keeps the schema and meaning checks of any file
+# the editor sends well under a second.
+MAX_SCENARIO_NODES = 10_000
+# Beyond this many errors the rest are counted, not listed: a file of ten thousand unknown
+# steps must not make an answer of megabytes.
+MAX_ERRORS = 200
+# The schema's messages quote the value; a long one is cut.
+MAX_MESSAGE_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -48,23 +57,19 @@ class ScenarioSpec:
         return self.data["steps"][name]
 
 
-def _node_at(document, path: Iterable) -> tuple[object, object]:
-    """The located container holding the last element of ``path``, and that key."""
-    node = document
-    keys = list(path)
-    for key in keys[:-1]:
+def _position(document, path: Iterable) -> Position:
+    """Where the value at ``path`` was written: its key in the deepest located mapping or
+    list on the way (the path may run into a value of the wrong type)."""
+    node, located, located_key = document, document, None
+    for key in path:
+        if not hasattr(node, "position"):
+            break
+        located, located_key = node, key
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):
-            return node, None
-    return node, (keys[-1] if keys else None)
-
-
-def _position(document, path: Iterable) -> Position:
-    node, key = _node_at(document, path)
-    if hasattr(node, "position"):
-        return node.position(key)
-    return document.position(None)
+            break
+    return located.position(located_key)
 
 
 def _dotted(path: Iterable) -> str:
@@ -74,9 +79,16 @@ def _dotted(path: Iterable) -> str:
     return text
 
 
+def _path_order(error: jsonschema.ValidationError) -> list[tuple]:
+    """Sort key of an error's path; keys of a mapping may be text, numbers or null."""
+    return [
+        (0, key, "") if isinstance(key, int) else (1, 0, str(key)) for key in error.absolute_path
+    ]
+
+
 def _schema_errors(document, errors: SourceErrors) -> None:
     seen: set[tuple] = set()
-    for error in sorted(_VALIDATOR.iter_errors(document), key=lambda e: list(e.absolute_path)):
+    for error in sorted(_VALIDATOR.iter_errors(document), key=_path_order):
         path = list(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = set(error.schema.get("properties", {}))
@@ -104,7 +116,10 @@ def _schema_errors(document, errors: SourceErrors) -> None:
 
 
 def _plain(message: str) -> str:
-    return message.replace("Additional properties are not allowed", "unknown field")
+    message = message.replace("Additional properties are not allowed", "unknown field")
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+    return message
 
 
 def _resolve_intents(document, context: ValidationContext) -> dict[str, dict]:
@@ -118,24 +133,45 @@ def _plain_data(document) -> dict:
     return json.loads(json.dumps(document, ensure_ascii=False, default=str))
 
 
-def scenario_validate(document, context: ValidationContext) -> ScenarioSpec:
+def _capped(errors: SourceErrors) -> SourceErrors:
+    """The first ``MAX_ERRORS`` errors in file order, and a count of the rest."""
+    if len(errors) <= MAX_ERRORS:
+        return errors
+    ordered = sorted(errors.errors)
+    capped = SourceErrors(ordered[:MAX_ERRORS])
+    rest = len(ordered) - MAX_ERRORS
+    capped.add_at(ordered[MAX_ERRORS].position, "", f"… and {rest} more error(s)")
+    return capped
+
+
+def scenario_validate(
+    document, context: ValidationContext, *, name: str = "scenario.yaml"
+) -> ScenarioSpec:
     """Validate a loaded document; raise ``SourceErrors`` listing every problem."""
     errors = SourceErrors()
     if not isinstance(document, dict):
-        errors.add(document, None, "a scenario file must be a mapping (format, slug, steps …)")
+        # A lone value or a list: its place is the document's start (line 1 for a value).
+        position = document.position() if hasattr(document, "position") else None
+        errors.add_at(
+            position or Position(name, 1, 1),
+            "",
+            "a scenario file must be a mapping (format, slug, steps …)",
+        )
         raise errors
     _schema_errors(document, errors)
     meaning_errors(document, context, errors)
-    errors.raise_if_any()
+    _capped(errors).raise_if_any()
     return ScenarioSpec(_plain_data(document), _resolve_intents(document, context))
 
 
-def scenario_from_text(text: str, name: str, context: ValidationContext) -> ScenarioSpec:
-    return scenario_validate(load_text(text, name), context)
+def scenario_from_text(text: str | bytes, name: str, context: ValidationContext) -> ScenarioSpec:
+    document = load_text(text, name, max_nodes=MAX_SCENARIO_NODES)
+    return scenario_validate(document, context, name=name)
 
 
 def scenario_from_file(path: Path | str, context: ValidationContext) -> ScenarioSpec:
-    return scenario_validate(load_file(path), context)
+    document = load_file(path, max_nodes=MAX_SCENARIO_NODES)
+    return scenario_validate(document, context, name=str(path))
 
 
 def shared_intents_load(path: Path | str) -> dict[str, dict]:

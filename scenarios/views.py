@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,6 +32,41 @@ from simulator.service_errors import flash_error
 from yamlsource import SourceErrors
 
 author_required = permission_required("scenarios.change_scenario", raise_exception=True)
+
+# Version numbers are stored as integers; a larger number is no version (and PostgreSQL
+# would refuse to compare it with an integer column).
+_LARGEST_VERSION = 2**31 - 1
+
+
+class _BadParameter(Exception):
+    """A query parameter that is not what the page takes; answered with a 400 page."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _version_number(request: HttpRequest, key: str) -> int:
+    """The version number in the query parameter ``key``: digits, else ``_BadParameter``;
+    a number no version can have is a 404."""
+    value = request.GET.get(key, "")
+    if not (value.isascii() and value.isdigit()):
+        raise _BadParameter(
+            _("%(name)s: “%(value)s” is not a version number.") % {"name": key, "value": value[:40]}
+        )
+    digits = value.lstrip("0") or "0"
+    if len(digits) > len(str(_LARGEST_VERSION)) or int(digits) > _LARGEST_VERSION:
+        raise Http404
+    return int(digits)
+
+
+def _bad_request(request: HttpRequest, scenario: Scenario, problem: _BadParameter) -> HttpResponse:
+    return render(
+        request,
+        "scenarios/bad_request.html",
+        {"scenario": scenario, "message": problem.message},
+        status=400,
+    )
 
 
 @login_required
@@ -136,10 +171,13 @@ def clone(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, slug: str) -> HttpResponse:
     scenario = get_object_or_404(scenarios_all(), slug=slug)
-    number = request.GET.get("version")
     text = scenario.draft_yaml
     name = f"{slug}.yaml"
-    if number:
+    if request.GET.get("version"):
+        try:
+            number = _version_number(request, "version")
+        except _BadParameter as problem:
+            return _bad_request(request, scenario, problem)
         version = get_object_or_404(versions_of(scenario), number=number)
         text, name = version.yaml, f"{slug}-v{version.number}.yaml"
     response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
@@ -173,8 +211,12 @@ def import_files(request: HttpRequest) -> HttpResponse:
 @require_GET
 def diff(request: HttpRequest, slug: str) -> HttpResponse:
     scenario = get_object_or_404(scenarios_all(), slug=slug)
-    old = get_object_or_404(versions_of(scenario), number=request.GET.get("a"))
-    new = get_object_or_404(versions_of(scenario), number=request.GET.get("b"))
+    try:
+        numbers = [_version_number(request, key) for key in ("a", "b")]
+    except _BadParameter as problem:
+        return _bad_request(request, scenario, problem)
+    old = get_object_or_404(versions_of(scenario), number=numbers[0])
+    new = get_object_or_404(versions_of(scenario), number=numbers[1])
     return render(
         request,
         "scenarios/diff.html",

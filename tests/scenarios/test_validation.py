@@ -239,3 +239,123 @@ def test_step_graph_finds_loops_without_recursion():
     assert is_cycle(components[0], edges) and not is_cycle(components[1], edges)
     assert reached_from("s0000", edges) == set(edges) - {"tail"}
     assert is_cycle({"s3000"}, edges)  # a step leading to itself
+
+
+def _without_block(text: str, key: str, replacement: str) -> str:
+    """``text`` with the top-level block ``key:`` (and its indented lines) replaced."""
+    import re
+
+    edited, count = re.subn(rf"^{key}:.*\n(?:[ #].*\n)*", replacement, text, flags=re.MULTILINE)
+    assert count == 1, key
+    return edited
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle", "field"),
+    [
+        (
+            lambda t: _edit(t, "{intent: proof_of_genuine}", "{intent: {name: proof_of_genuine}}"),
+            "{intent: {name: proof_of_genuine}}",
+            "steps.ask.branches[0].when.intent",
+        ),
+        (
+            lambda t: _edit(t, "products: [double-face-wool-coat]", "products: [{slug: coat}]"),
+            "products: [{slug: coat}]",
+            "products[0]",
+        ),
+        (
+            lambda t: _edit(t, "{product: double-face-wool-coat,", "{product: [coat],"),
+            "{product: [coat],",
+            "persona.order.items[0].product",
+        ),
+        (
+            lambda t: _edit(t, "{intent: proof_of_genuine, suggestion", "{intent: [a], suggestion"),
+            "{intent: [a], suggestion",
+            "required_points[0].intent",
+        ),
+        (lambda t: _without_block(t, "persona", "persona: 林女士\n"), "persona: 林女士", "persona"),
+        (lambda t: _without_block(t, "steps", "steps: [ask, deal]\n"), "steps: [ask", "steps"),
+        (
+            lambda t: _edit(t, "path: [ask, size, deal]", "path: ask size deal"),
+            "path: ask size deal",
+            "tests[0].expect.path",
+        ),
+        (
+            lambda t: _edit(t, "{all: [", "{any: 5, all: ["),
+            "{any: 5, all:",
+            "steps.size.branches[0].when",
+        ),
+        (lambda t: _edit(t, "start: ask", "start: [ask]"), "start: [ask]", "start"),
+        (
+            lambda t: _edit(t, "patience_s: 90", "patience_s: true"),
+            "patience_s: true",
+            "persona.patience_s",
+        ),
+    ],
+    ids=[
+        "intent-mapping",
+        "product-mapping",
+        "order-product-list",
+        "required-intent-list",
+        "persona-text",
+        "steps-list",
+        "path-text",
+        "condition-any-number",
+        "start-list",
+        "patience-bool",
+    ],
+)
+def test_malformed_parts_get_the_schema_error_only(fixture_text, context, edit, needle, field):
+    """Meaning checks skip what the schema rejected: the author sees the schema's error at
+    its place, never a server error (these raised TypeError or AttributeError before)."""
+    text = edit(fixture_text)
+    errors = _errors(text, context)
+    assert all(e.position.line >= 1 and e.position.column >= 1 for e in errors)
+    assert {e.position.line for e in errors} == {_line_of(text, needle)}
+    assert field in {e.field for e in errors}
+
+
+def test_a_malformed_intents_section_does_not_make_every_intent_unknown(fixture_text, context):
+    text = _without_block(fixture_text, "intents", "intents: [proof_of_genuine]\n")
+    errors = _errors(text, context)
+    assert [e.field for e in errors] == ["intents"]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "(a+)+$",
+        "(a|ab)*c",
+        "(x*)*y",
+        "^(\\w+\\s?)+$",
+        "(.*a){12}",
+        ".*.*.*x",
+        "(?:a{1,30}){1,30}b",
+        "(a)\\1",
+        "(?(1)a|b)",
+    ],
+)
+def test_a_regex_that_could_stall_the_engine_is_refused(fixture_text, context, pattern):
+    text = _edit(fixture_text, "{tries: 3}", "{regex: 'PATTERN'}").replace("PATTERN", pattern)
+    [error] = _errors(text, context)
+    assert error.field == "steps.ask.branches[3].when.regex"
+    assert error.position.line == _line_of(text, "{regex:")
+    assert any(
+        word in error.message
+        for word in ("exponential", "too long", "back-references", "not a valid")
+    )
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "(身份证|证件).{0,12}(发给我|发我|给我|发过来|拍给我|告诉我|发一下|发给客服)",
+        "黑色(?:的|这款|这个颜色)?(?:还|目前|现在)?有(?:现货|货)",
+        "退款.*到账",
+        "(?:\\d{3}-){2}\\d{4}",
+        "^亲[，,]?\\s*",
+    ],
+)
+def test_ordinary_regexes_are_accepted(fixture_text, context, pattern):
+    text = _edit(fixture_text, "{tries: 3}", "{any: [{regex: 'PATTERN'}, {tries: 3}]}")
+    scenario_from_text(text.replace("PATTERN", pattern), "s.yaml", context)
