@@ -9,6 +9,7 @@ from django.db import transaction
 
 from catalog.models import Courier, Product, Promotion, RelatedProduct, Shop, Variant
 from catalog.yaml_format import (
+    PRODUCT_COLUMNS,
     CourierData,
     ProductData,
     PromotionData,
@@ -105,20 +106,7 @@ def _products_sync(shop: Shop, wanted: list[ProductData]) -> None:
 
     def build_product(row, product, position):
         row = row or Product(shop=shop, slug=product.slug)
-        for name in (
-            "name",
-            "category",
-            "price",
-            "description",
-            "materials",
-            "care",
-            "selling_points",
-            "authenticity",
-            "packaging",
-            "usage",
-            "cautions",
-            "size_chart",
-        ):
+        for name in PRODUCT_COLUMNS:
             setattr(row, name, getattr(product, name))
         row.position = position
         return row

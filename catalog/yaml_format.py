@@ -50,6 +50,9 @@ PRODUCT_FIELDS = {
     "size_chart",
     "variants",
 }
+# The product's own columns, copied as they are on import (slug is the key; related
+# products and variants are rows of their own).
+PRODUCT_COLUMNS = tuple(sorted(PRODUCT_FIELDS - {"slug", "related", "variants"}))
 VARIANT_FIELDS = {"sku", "options", "stock", "price", "restock_date"}
 KINDS = ("apparel", "health_supplement", "digital")
 PLATFORMS = ("淘宝", "天猫", "京东", "拼多多")

@@ -57,16 +57,17 @@ async def retry_async(
 ) -> T:
     """Await ``call()`` until it succeeds, retrying transient database errors with backoff;
     after the last attempt the failure is recorded under ``kind`` and ``GaveUp`` raised."""
-    for delay in [*backoff.delays(), None]:
+    for delay in backoff.delays():
         try:
             return await call()
         except TRANSIENT_ERRORS as exc:
-            if delay is None:
-                record_failure(kind, exc)
-                raise GaveUp(kind) from exc
             logger.warning("%s: %s; retrying in %.2f s", kind, exc, delay)
             await asyncio.sleep(delay)
-    raise AssertionError("unreachable")  # the loop returns or raises
+    try:
+        return await call()
+    except TRANSIENT_ERRORS as exc:
+        record_failure(kind, exc)
+        raise GaveUp(kind) from exc
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,10 @@ class Failure:
 
 
 def record_failure(kind: str, exc: BaseException) -> None:
-    """Log and count work given up. Never raises: recording must not become a new failure."""
+    """Log and count work given up. Never raises: recording must not become a new failure.
+    The count is read, then written (the cache has no atomic update of a record on every
+    backend), so two processes giving up at the same instant may count once: it is a
+    signal for an operator, the log line is the record."""
     logger.error("%s gave up: %s: %s", kind, type(exc).__name__, exc)
     try:
         kinds = set(cache.get(_KINDS_KEY) or ())

@@ -22,6 +22,24 @@ def _communicator(session_id: int, user, after: int = 0) -> WebsocketCommunicato
     return communicator
 
 
+PROOF = "您好，欢迎光临！我们是品牌授权店，吊牌上有防伪码可以查询。"
+
+
+async def _reply_then_typed_line(session, trainee, timeout: float = 20) -> dict:
+    """Connect, send a reply that moves the buyer on, and return the line she types next."""
+    owner = _communicator(session.pk, trainee)
+    await owner.connect()
+    await owner.receive_json_from(timeout=5)  # hello
+    await owner.send_json_to(
+        {"type": "reply", "client_id": "c-1", "text": PROOF, "events": [], "sent_t": 0}
+    )
+    ack = await owner.receive_json_from(timeout=5)
+    assert ack["type"] == "ack" and ack["seq"] == 2
+    pushed = await owner.receive_json_from(timeout=timeout)  # after the buyer "typed" it
+    await owner.disconnect()
+    return pushed["message"]
+
+
 def test_only_the_owner_connects_and_replies_are_acknowledged_once(
     published, trainee, other_trainee, scheduled
 ):
@@ -72,21 +90,7 @@ def test_the_buyer_line_typed_after_a_reply_is_pushed_when_due(published, traine
 
     session = session_start(trainee=trainee, scenario=published[0])
 
-    async def scenario():
-        owner = _communicator(session.pk, trainee)
-        await owner.connect()
-        await owner.receive_json_from(timeout=5)  # hello
-        text = "您好，欢迎光临！我们是品牌授权店，吊牌上有防伪码可以查询。"
-        await owner.send_json_to(
-            {"type": "reply", "client_id": "c-1", "text": text, "events": [], "sent_t": 0}
-        )
-        ack = await owner.receive_json_from(timeout=5)
-        assert ack["type"] == "ack" and ack["seq"] == 2
-        pushed = await owner.receive_json_from(timeout=20)  # after the buyer "typed" it
-        await owner.disconnect()
-        return pushed["message"]
-
-    line = run_coroutine(scenario())
+    line = run_coroutine(_reply_then_typed_line(session, trainee))
     stored = Message.objects.get(pk=line["id"])
     assert (line["seq"], line["role"]) == (3, "buyer")
     # Stamped when it was pushed, never before it was due; no Celery task was needed.
@@ -375,20 +379,7 @@ def test_a_locked_database_delays_the_typed_line_but_does_not_lose_it(
     monkeypatch.setattr(consumers, "message_deliver", locked_then_fine)
     session = session_start(trainee=trainee, scenario=published[0])
 
-    async def scenario():
-        owner = _communicator(session.pk, trainee)
-        await owner.connect()
-        await owner.receive_json_from(timeout=5)  # hello
-        text = "您好，欢迎光临！我们是品牌授权店，吊牌上有防伪码可以查询。"
-        await owner.send_json_to(
-            {"type": "reply", "client_id": "c-1", "text": text, "events": [], "sent_t": 0}
-        )
-        assert (await owner.receive_json_from(timeout=5))["type"] == "ack"
-        pushed = await owner.receive_json_from(timeout=30)
-        await owner.disconnect()
-        return pushed["message"]
-
-    line = run_coroutine(scenario())
+    line = run_coroutine(_reply_then_typed_line(session, trainee, timeout=30))
     assert locked["left"] == 0 and (line["seq"], line["role"]) == (3, "buyer")
     stored = Message.objects.get(pk=line["id"])
     assert stored.at is not None and stored.at >= stored.due_at
