@@ -11,7 +11,7 @@ from pathlib import Path
 from django.db import transaction
 
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
-from courses.yaml_format import CourseData, QuestionData, course_file_parse
+from courses.yaml_format import QUIZ_COLUMNS, CourseData, QuestionData, course_file_parse
 
 
 def _sync_choices(question: Question, data: QuestionData) -> None:
@@ -29,14 +29,7 @@ def _sync_choices(question: Question, data: QuestionData) -> None:
 
 def _import_quiz(module: Module, data, lessons: dict[str, Lesson]) -> None:
     quiz = Quiz.objects.filter(module=module).first() or Quiz(module=module)
-    for name in (
-        "title",
-        "pass_mark",
-        "max_attempts",
-        "retry_wait_minutes",
-        "time_limit_minutes",
-        "shuffle",
-    ):
+    for name in QUIZ_COLUMNS:
         setattr(quiz, name, getattr(data, name))
     quiz.full_clean()
     quiz.save()

@@ -21,6 +21,8 @@ QUIZ_FIELDS = {
     "shuffle",
     "questions",
 }
+# The quiz's own columns, copied as they are on import (its questions are rows of their own).
+QUIZ_COLUMNS = tuple(sorted(QUIZ_FIELDS - {"questions"}))
 QUESTION_FIELDS = {
     "slug",
     "type",

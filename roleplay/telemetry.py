@@ -10,13 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-EVENT_TYPES = (
-    "insertText",
-    "insertCompositionText",
-    "insertFromPaste",
-    "insertQuickPhrase",
-    "deleteContentBackward",
-)
+# The events the page records are the ones the scoring package reads: one vocabulary.
+from scoring.inputs import EVENT_TYPES
+
 MAX_EVENTS = 5000
 MAX_EVENT_DATA = 1000
 MAX_COMPOSE_S = 30 * 60
