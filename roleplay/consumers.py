@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from datetime import datetime
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
@@ -25,13 +26,25 @@ from django.utils.translation import gettext_lazy
 from roleplay.payloads import group_name
 from roleplay.selectors import session_backlog, session_owned
 from roleplay.services.after_commit import AfterCommit, Delivery
-from roleplay.services.lines import message_deliver, session_catch_up
+from roleplay.services.lines import (
+    lines_shown,
+    message_deliver,
+    session_attach,
+    session_catch_up,
+)
 from roleplay.services.live import MAX_REPLIES_PER_SECOND, SLOW_DOWN, reply_receive
 from simulator.background import GaveUp, record_failure, retry_async
 from simulator.json_input import JSONInputError, json_parse
 
 MAX_FRAME_BYTES = 64 * 1024
 NOT_STORED = gettext_lazy("Your reply could not be saved; please send it again.")
+# A line sent on a socket heard from this recently counts as shown when sent (the page
+# sends a heartbeat every 10 s); on a quieter socket it counts once the page says anything
+# more, at the time it was sent (``roleplay.holds``).
+LIVE_WINDOW_S = 25.0
+# After a delivery or a receipt gave up (every retry failed), the next round starts after
+# this long, for as long as the page is connected: the page is told meanwhile.
+NEXT_ROUND_S = 3.0
 
 logger = logging.getLogger(__name__)
 
@@ -63,18 +76,16 @@ async def _deliver_when_due(consumer: SessionConsumer, delivery: Delivery) -> No
     """The buyer finished typing: stamp the line and push it (once; see message_deliver).
 
     A transient database error (SQLite locked past its busy timeout) is retried with
-    backoff, outside the socket's ``in_order`` lock so replies are not held up. If every
-    attempt fails the line stays pending, unstamped: it is counted where the diagnostics
-    look, and the session's next wake-up or the page's reconnect pushes it, stamped with
-    the moment it really reached the page. A task that dies would leave it to chance."""
+    backoff, outside the socket's ``in_order`` lock so replies are not held up. When every
+    attempt of a round fails, the failure is counted where the diagnostics look, the page
+    is told the server is not answering, and a new round starts while the page is
+    connected; meanwhile the line stays unstamped, so the buyer's clock stands still
+    (``roleplay.holds``). If the socket closes, the page's reconnect or the session's next
+    wake-up pushes the line. A task that dies would leave it to chance."""
     await asyncio.sleep(max(0.0, (delivery.due - timezone.now()).total_seconds()))
-    try:
-        await retry_async("session.line_delivery", lambda: _deliver_in_order(consumer, delivery))
-    except GaveUp:
-        pass  # recorded by retry_async
-    except Exception as exc:
-        logger.exception("delivering line %s failed", delivery.message_id)
-        record_failure("session.line_delivery", exc)
+    await consumer.keep_trying(
+        "session.line_delivery", lambda: _deliver_in_order(consumer, delivery)
+    )
 
 
 async def _deliver_in_order(consumer: SessionConsumer, delivery: Delivery) -> None:
@@ -98,6 +109,7 @@ def _connect_backlog(*, session_id: int, after: int, user) -> tuple[list[dict], 
     the backlog is read, so it is complete."""
     if not session_owned(session_id=session_id, user=user):
         return None
+    session_attach(session_id=session_id)
     session_catch_up(session_id=session_id).dispatch()
     return session_backlog(session_id=session_id, after=after)
 
@@ -116,6 +128,79 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         self._sent_directly: set[int] = set()
         # When this socket's last acknowledged replies arrived, with their client ids.
         self._acked: deque[tuple[float, str]] = deque(maxlen=MAX_REPLIES_PER_SECOND)
+        # The buyer's lines sent on this socket: to stamp as shown, and those waiting for
+        # the page to say something first (sequence number -> when sent).
+        self._shown: dict[int, datetime] = {}
+        self._unconfirmed: dict[int, datetime] = {}
+        self._confirming: asyncio.Task | None = None
+        self._heard = 0.0  # when the page last sent a frame (monotonic)
+        self._in_trouble = 0  # rounds of background work that gave up, not yet recovered
+
+    def _sent(self, message: dict) -> None:
+        """A line went out on this socket: note it, to be stamped as shown."""
+        if message.get("role") == "agent" or not message.get("seq"):
+            return
+        if time.monotonic() - self._heard <= LIVE_WINDOW_S:
+            self._shown[message["seq"]] = timezone.now()
+            self._confirm_soon()
+        else:
+            self._unconfirmed.setdefault(message["seq"], timezone.now())
+
+    def _heard_from(self) -> None:
+        self._heard = time.monotonic()
+        if self._unconfirmed:
+            self._shown.update(self._unconfirmed)
+            self._unconfirmed.clear()
+            self._confirm_soon()
+
+    def _confirm_soon(self) -> None:
+        if self._confirming is None or self._confirming.done():
+            self._confirming = asyncio.get_running_loop().create_task(self._confirm())
+            _pending_deliveries.add(self._confirming)
+            self._confirming.add_done_callback(_pending_deliveries.discard)
+
+    async def _confirm(self) -> None:
+        """Stamp the noted lines as shown, in one write per batch (the socket goes on)."""
+        while self._shown:
+            batch, self._shown = self._shown, {}
+
+            async def write(batch=batch) -> None:
+                await _call(lines_shown, session_id=self.session_id, shown=batch)
+
+            if not await self.keep_trying("session.lines_shown", write, rounds=5):
+                return  # the lines stay unstamped: not held against the trainee
+
+    async def keep_trying(self, kind: str, call, rounds: int | None = None) -> bool:
+        """Run ``call`` with retries; after a round that gave up, tell the page and start
+        another while it is connected (at most ``rounds`` rounds). True once it ran."""
+        done_rounds = 0
+        while True:
+            try:
+                await retry_async(kind, call)
+            except GaveUp:
+                pass  # recorded by retry_async
+            except Exception as exc:
+                logger.exception("%s for session %s failed", kind, self.session_id)
+                record_failure(kind, exc)
+                return False
+            else:
+                if self._in_trouble:
+                    self._in_trouble = 0
+                    await self._say({"type": "status", "server": "ok"})
+                return True
+            done_rounds += 1
+            self._in_trouble += 1
+            await self._say({"type": "status", "server": "delayed"})
+            if not self.open or (rounds is not None and done_rounds >= rounds):
+                return False
+            await asyncio.sleep(NEXT_ROUND_S)
+
+    async def _say(self, frame: dict) -> None:
+        if self.open:
+            try:
+                await self.send_json(frame)
+            except OSError:
+                self.open = False
 
     async def push(self, pushes: list[tuple[int, dict]]) -> None:
         """Send this session's new lines on this socket now, then to the group."""
@@ -131,6 +216,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
                     self.open = False
                 else:
                     self._sent_directly.add(payload["message"]["seq"])
+                    self._sent(payload["message"])
         await _push_all(pushes)
 
     async def dispatch(self, message: dict) -> None:
@@ -164,10 +250,13 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.accept()
         self.open = True
+        self._heard = time.monotonic()
         messages, status = backlog
         await self.send_json(
             {"type": "hello", "session": self.session_id, "messages": messages, **status}
         )
+        for message in messages:
+            self._sent(message)
 
     async def disconnect(self, code) -> None:
         self.open = False
@@ -180,6 +269,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         if not text_data or len(text_data.encode()) > MAX_FRAME_BYTES:
             await self.send_json({"type": "error", "message": "frame empty, too large or not text"})
             return
+        self._heard_from()  # the page is there: what it was sent, it has
         try:
             content = await self.decode_json(text_data)
         except JSONInputError as exc:
@@ -197,6 +287,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
             await self.send_json({"type": "pong"})
+        elif kind == "seen":
+            pass  # a receipt: hearing from the page was the point (``receive``)
         elif kind == "sync":
             await self._resync(content)
         elif kind == "reply":
@@ -215,6 +307,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "hello", "session": self.session_id, "messages": messages, **status}
         )
+        for message in messages:
+            self._sent(message)
 
     async def _reply(self, content: dict) -> None:
         client_id, received = content.get("client_id"), time.monotonic()
@@ -279,6 +373,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             self._sent_directly.discard(seq)  # this socket sent it already, in order
             return
         await self.send_json({"type": "message", "message": event["message"]})
+        self._sent(event["message"])
 
     async def session_ended(self, event: dict) -> None:
         await self.send_json({"type": "ended", **{k: v for k, v in event.items() if k != "type"}})

@@ -84,6 +84,13 @@ class Session(models.Model):
     # Session-clock seconds of the latest replies (newest last): the rate limit and the
     # previous reply's time, without reading the messages.
     reply_times = models.JSONField(default=list, blank=True)
+    # The buyer's clock (her nudges, silences and patience) stands still while a line she
+    # said has not reached the trainee's page: ``held_s`` is the time it stood still so far,
+    # up to ``held_until``. Only for sessions whose page confirms what it shows
+    # (``page_confirms``, set when the workbench first connects); see ``roleplay.holds``.
+    held_s = models.FloatField(_("seconds not counted"), default=0.0)
+    held_until = models.DateTimeField(null=True, blank=True)
+    page_confirms = models.BooleanField(default=False)
     started_at = models.DateTimeField(_("started"))
     deadline_at = models.DateTimeField(_("deadline"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
@@ -116,6 +123,9 @@ class Message(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     # Server time only: when the line was pushed to the trainee, or when the reply arrived.
     at = models.DateTimeField(_("server time"), null=True, blank=True)
+    # A buyer or system line: when the server sent it on a socket whose page then confirmed
+    # it (by a receipt or any later frame). Null: no page has shown it yet.
+    shown_at = models.DateTimeField(_("shown"), null=True, blank=True)
     client_id = models.CharField(_("client message id"), max_length=64, blank=True)
     step = models.CharField(_("step"), max_length=60, blank=True)
     events = models.JSONField(_("input events"), default=list, blank=True)

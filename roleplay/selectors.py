@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from django.db.models import Q, QuerySet
@@ -33,12 +34,35 @@ def session_spec(session: Session) -> ScenarioSpec:
 
 
 def scored_messages(session: Session) -> list[Message]:
-    """The messages scoring sees, in its order (report indexes point into this list)."""
-    return [
-        message
-        for message in session.messages.filter(at__isnull=False).order_by("at", "seq")
-        if runner.scored(message)
-    ]
+    """The messages scoring sees, in its order (report indexes point into this list).
+
+    When the session's page confirms what it shows, a buyer line counts from when it was
+    shown, and one no page ever showed is left out: nobody can be expected to answer what
+    they never saw (``roleplay.holds``)."""
+    messages = session.messages.filter(at__isnull=False)
+    if session.page_confirms:
+        messages = messages.exclude(~Q(role=Message.Role.AGENT) & Q(shown_at__isnull=True))
+    lines = [message for message in messages if runner.scored(message)]
+    return sorted(lines, key=lambda message: (line_time(session, message), message.seq))
+
+
+def line_time(session: Session, message: Message) -> datetime:
+    """When scoring places a line: a reply when it arrived, a buyer line when it was
+    shown (page-confirmed sessions) or sent."""
+    if session.page_confirms and message.shown_at is not None:
+        return message.shown_at
+    return message.at
+
+
+def unshown_since(session: Session, now: datetime) -> datetime | None:
+    """When the oldest line that was due by ``now`` but no page has shown was due."""
+    return (
+        session.messages.filter(due_at__lte=now, shown_at__isnull=True)
+        .exclude(role=Message.Role.AGENT)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
 
 
 def session_owned(*, session_id: int, user) -> bool:

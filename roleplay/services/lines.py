@@ -9,9 +9,15 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from roleplay.holds import hold_for_shown
 from roleplay.models import Message, Session
 from roleplay.services.after_commit import AfterCommit
-from roleplay.statements import delivery_statements, messages_insert, overdue_line_ids
+from roleplay.statements import (
+    delivery_statements,
+    messages_insert,
+    overdue_line_ids,
+    session_lock,
+)
 from scenarios import engine
 
 
@@ -128,3 +134,33 @@ def session_catch_up(*, session_id: int) -> AfterCommit:
         deliver_overdue(session, now, after)
         session.save(update_fields=["last_seq"])
     return after
+
+
+def session_attach(*, session_id: int) -> None:
+    """The workbench connected: from now on the session's buyer waits for her lines to
+    reach the page (``roleplay.holds``). Written once per session."""
+    Session.objects.filter(pk=session_id, page_confirms=False).update(page_confirms=True)
+
+
+@transaction.atomic
+def lines_shown(*, session_id: int, shown: dict[int, datetime]) -> int:
+    """Stamp the buyer's lines a page has confirmed (sequence number -> when the server
+    sent them on that page's socket), once each, and stop the buyer's clock for the time
+    each was due but not yet shown. Returns how many lines were stamped."""
+    session = session_lock(session_id)
+    if session is None or not shown:
+        return 0
+    lines = list(
+        Message.objects.filter(session_id=session_id, seq__in=list(shown), shown_at__isnull=True)
+        .exclude(role=Message.Role.AGENT)
+        .order_by("seq")
+    )
+    for message in lines:
+        message.shown_at = shown[message.seq]
+        hold_for_shown(session, message.due_at or message.shown_at, message.shown_at)
+    if lines:
+        Message.objects.bulk_update(lines, ["shown_at"])
+        Session.objects.filter(pk=session_id).update(
+            held_s=session.held_s, held_until=session.held_until
+        )
+    return len(lines)

@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from roleplay.holds import BuyerClock
 from roleplay.models import Exam, Message, Session
 from roleplay.reply_text import reply_text_problem
 from roleplay.rule_names import rule_name
-from roleplay.selectors import session_spec
+from roleplay.selectors import session_spec, unshown_since
 from roleplay.services.after_commit import AfterCommit
 from roleplay.services.lines import deliver_overdue, emit_lines, next_seq
 from roleplay.statements import (
@@ -45,15 +46,18 @@ LOST_TIMER_AFTER = timedelta(minutes=2)
 
 
 def _clock(session: Session, when: datetime) -> float:
+    """Seconds since the session started (the rate limit and telemetry's clock; the buyer's
+    own clock, which her timers follow, is ``_buyer_clock``)."""
     return (when - session.started_at).total_seconds()
 
 
-def _at(session: Session, seconds: float) -> datetime:
-    return session.started_at + timedelta(seconds=seconds)
+def _buyer_clock(session: Session, now: datetime) -> BuyerClock:
+    unshown = unshown_since(session, now) if session.page_confirms else None
+    return BuyerClock(session, now, unshown)
 
 
 def _schedule_timer(
-    session: Session, spec: ScenarioSpec, state: engine.State, after: AfterCommit
+    session: Session, spec: ScenarioSpec, state: engine.State, clock: BuyerClock, after: AfterCommit
 ) -> None:
     """Make sure a wake-up is scheduled no later than the state's next timer.
 
@@ -64,7 +68,7 @@ def _schedule_timer(
     due = engine.next_timer(spec, state)
     if due is None:
         return
-    eta = _at(session, due)
+    eta = clock.wall(due)
     planned = session.timer_at
     if planned is not None and timezone.now() - LOST_TIMER_AFTER < planned <= eta:
         return
@@ -93,6 +97,7 @@ def _apply(
     spec: ScenarioSpec,
     turn: engine.Turn,
     trigger_at: datetime,
+    clock: BuyerClock,
     after: AfterCommit,
     *,
     reason: str = "",
@@ -109,22 +114,23 @@ def _apply(
         )
         session_end(session, trigger_at, end_reason, after, turn.state.outcome or "")
     elif schedule:
-        _schedule_timer(session, spec, turn.state, after)
+        _schedule_timer(session, spec, turn.state, clock, after)
 
 
 def _run_due_timers(
-    session: Session, spec: ScenarioSpec, now: datetime, after: AfterCommit
+    session: Session, spec: ScenarioSpec, clock: BuyerClock, after: AfterCommit
 ) -> engine.State:
-    """Fire the timers already due (a late worker must not let a reply overtake them); if
-    any fired, make sure the next one is scheduled."""
+    """Fire the timers already due on the buyer's clock (a late worker must not let a reply
+    overtake them); if any fired, make sure the next one is scheduled."""
     state = engine.State.from_dict(session.engine_state)
-    fired = runner.fire_due_timers(spec, state, _clock(session, now))
+    fired = runner.fire_due_timers(spec, state, clock.seconds)
     for timed in fired:
         _apply(
             session,
             spec,
             timed.turn,
-            _at(session, timed.at),
+            clock.wall(timed.at),
+            clock,
             after,
             reason=timed.reason,
             schedule=False,
@@ -132,7 +138,7 @@ def _run_due_timers(
     if fired:
         state = fired[-1].turn.state
         if not state.ended:
-            _schedule_timer(session, spec, state, after)
+            _schedule_timer(session, spec, state, clock, after)
     return state
 
 
@@ -165,7 +171,7 @@ def session_open(
         deadline_at=deadline,
     )
     spec = session_spec(session)
-    _apply(session, spec, runner.start(spec, session.seed), now, after)
+    _apply(session, spec, runner.start(spec, session.seed), now, BuyerClock(session, now), after)
     session.save()
     if exam is None:
         after.send("roleplay.expire", (session.pk,), deadline)
@@ -253,7 +259,8 @@ def _reply_store(
     if len(recent) >= MAX_REPLIES_PER_SECOND and (recent[-MAX_REPLIES_PER_SECOND] >= now_s - 1.0):
         return refused(str(SLOW_DOWN))
     spec = session_spec(session)
-    state = _run_due_timers(session, spec, received_at, after)
+    clock = _buyer_clock(session, received_at)
+    state = _run_due_timers(session, spec, clock, after)
     if state.ended:
         session_save_state(session)
         return refused(_("This conversation has ended."))
@@ -269,7 +276,7 @@ def _reply_store(
         text, "first" if previous is None else "middle", engine.compliance_context(spec)
     )
     # The buyer reacts at the reply's server time; the engine is pure, so this is cheap.
-    turn = runner.reply(spec, state, text, now_s, first=previous is None, hits=hits)
+    turn = runner.reply(spec, state, text, clock.seconds, first=previous is None, hits=hits)
     message = Message(
         session=session,
         role=Message.Role.AGENT,
@@ -285,7 +292,7 @@ def _reply_store(
     )
     session.reply_times = [*recent, now_s][-MAX_REPLIES_PER_SECOND:]
     # The reply and the buyer's lines in one insert; a repeated client id fails it.
-    _apply(session, spec, turn, received_at, after, stored_first=(message,))
+    _apply(session, spec, turn, received_at, clock, after, stored_first=(message,))
     session_save_state(session)
     return ReplyResult(True, ack=_ack(message, session), after=after)
 
@@ -316,9 +323,10 @@ def session_timer(*, session_id: int, version: int) -> bool:
     now = timezone.now()
     deliver_overdue(session, now, after)
     spec = session_spec(session)
-    state = _run_due_timers(session, spec, now, after)
+    clock = _buyer_clock(session, now)
+    state = _run_due_timers(session, spec, clock, after)
     if not state.ended:
-        _schedule_timer(session, spec, state, after)  # also when nothing was due yet (early)
+        _schedule_timer(session, spec, state, clock, after)  # also when nothing was due yet
     session_save_state(session)
     after.dispatch()
     return True

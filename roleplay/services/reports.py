@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from roleplay.models import Message, Report, Session
-from roleplay.selectors import scored_messages, session_spec
+from roleplay.selectors import line_time, scored_messages, session_spec
 from roleplay.services.after_commit import AfterCommit
 from roleplay.services.exams import exam_close_if_done
 from scenarios import runner
@@ -23,7 +23,11 @@ def session_scoring_input(session: Session) -> dict:
 
 def _lines(session: Session) -> list[tuple[float, Message, list | None]]:
     return [
-        ((message.at - session.started_at).total_seconds(), message, message.events)
+        (
+            (line_time(session, message) - session.started_at).total_seconds(),
+            message,
+            message.events,
+        )
         for message in scored_messages(session)
     ]
 

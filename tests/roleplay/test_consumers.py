@@ -3,7 +3,11 @@ with ?after=N gets exactly what it missed."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 import pytest
+from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
@@ -383,3 +387,136 @@ def test_a_locked_database_delays_the_typed_line_but_does_not_lose_it(
     assert locked["left"] == 0 and (line["seq"], line["role"]) == (3, "buyer")
     stored = Message.objects.get(pk=line["id"])
     assert stored.at is not None and stored.at >= stored.due_at
+
+
+def test_a_line_counts_as_shown_when_sent_and_holding_back_receipts_gains_nothing(
+    published, trainee, scheduled
+):
+    """The page never sends a receipt, yet the line it was sent on a live socket counts as
+    shown at the moment it was sent: the buyer's wait cannot be stretched by a quiet page."""
+    from roleplay.models import Message, Session
+
+    session = session_start(trainee=trainee, scenario=published[0])
+
+    async def scenario():
+        line = await _reply_then_typed_line_kept_open(session, trainee)
+        await asyncio.sleep(0.5)  # the stamp is written beside the socket, not before it
+        return line
+
+    line = run_coroutine(scenario())
+    stored = Message.objects.get(pk=line["id"])
+    assert Session.objects.get(pk=session.pk).page_confirms
+    assert stored.shown_at is not None
+    assert abs((stored.shown_at - stored.at).total_seconds()) < 1.0
+    assert Message.objects.get(session=session, seq=1).shown_at is not None  # in the hello
+
+
+def test_a_line_sent_to_a_quiet_socket_counts_once_the_page_speaks(published, trainee, scheduled):
+    """A socket not heard from for a while may be dead (a half-open connection): a line
+    sent on it counts as shown only when the page says something, and then as of when it
+    was sent."""
+    from roleplay import consumers
+    from roleplay.models import Message
+
+    session = session_start(trainee=trainee, scenario=published[0])
+
+    async def scenario():
+        owner = _communicator(session.pk, trainee)
+        await owner.connect()
+        await owner.receive_json_from(timeout=5)  # hello
+        await asyncio.sleep(0.3)
+        stamped_before = await _shown_at(session.pk, 1)
+        return owner, stamped_before
+
+    async def quiet_then_ping():
+        original = consumers.LIVE_WINDOW_S
+        consumers.LIVE_WINDOW_S = -1.0  # every socket counts as quiet
+        try:
+            owner, stamped_before = await scenario()
+            await owner.send_json_to({"type": "ping"})
+            assert (await owner.receive_json_from(timeout=5))["type"] == "pong"
+            await asyncio.sleep(0.5)
+            await owner.disconnect()
+            return stamped_before
+        finally:
+            consumers.LIVE_WINDOW_S = original
+
+    stamped_before = run_coroutine(quiet_then_ping())
+    assert stamped_before is None
+    first = Message.objects.get(session=session, seq=1)
+    assert first.shown_at is not None and first.shown_at < first.at + _seconds(5)
+
+
+def test_a_delivery_that_keeps_failing_tells_the_page_and_the_line_follows(
+    published, trainee, scheduled, monkeypatch
+):
+    """Every retry of a round failed (the database stayed locked): the page hears the
+    server is delayed (it shows it is reconnecting), the next round delivers the line, and
+    the page hears the server is back."""
+    from django.db import OperationalError
+
+    from roleplay import consumers
+    from roleplay.services import lines
+    from simulator.background import Backoff
+
+    locked = {"left": 4}
+    real_deliver = lines.message_deliver
+
+    def locked_then_fine(**kwargs):
+        if locked["left"]:
+            locked["left"] -= 1
+            raise OperationalError("database is locked")
+        return real_deliver(**kwargs)
+
+    real_retry = consumers.retry_async
+    monkeypatch.setattr(
+        consumers,
+        "retry_async",
+        lambda kind, call: real_retry(kind, call, Backoff(attempts=3, first_s=0.01)),
+    )
+    monkeypatch.setattr(consumers, "NEXT_ROUND_S", 0.1)
+    monkeypatch.setattr(consumers, "message_deliver", locked_then_fine)
+    session = session_start(trainee=trainee, scenario=published[0])
+
+    async def scenario():
+        owner = _communicator(session.pk, trainee)
+        await owner.connect()
+        await owner.receive_json_from(timeout=5)  # hello
+        await owner.send_json_to(
+            {"type": "reply", "client_id": "c-1", "text": PROOF, "events": [], "sent_t": 0}
+        )
+        frames = [await owner.receive_json_from(timeout=5)]
+        while frames[-1].get("server") != "ok":
+            frames.append(await owner.receive_json_from(timeout=30))
+        await owner.disconnect()
+        return frames
+
+    frames = run_coroutine(scenario())
+    kinds = [(f["type"], f.get("server") or f.get("message", {}).get("seq")) for f in frames]
+    assert kinds == [("ack", None), ("status", "delayed"), ("message", 3), ("status", "ok")]
+
+
+def _seconds(n: float) -> timedelta:
+    return timedelta(seconds=n)
+
+
+async def _shown_at(session_id: int, seq: int):
+    from roleplay.models import Message
+
+    return await sync_to_async(
+        lambda: Message.objects.get(session_id=session_id, seq=seq).shown_at
+    )()
+
+
+async def _reply_then_typed_line_kept_open(session, trainee) -> dict:
+    owner = _communicator(session.pk, trainee)
+    await owner.connect()
+    await owner.receive_json_from(timeout=5)  # hello
+    await owner.send_json_to(
+        {"type": "reply", "client_id": "c-1", "text": PROOF, "events": [], "sent_t": 0}
+    )
+    assert (await owner.receive_json_from(timeout=5))["type"] == "ack"
+    pushed = await owner.receive_json_from(timeout=20)
+    await asyncio.sleep(0.5)
+    await owner.disconnect()
+    return pushed["message"]

@@ -1,6 +1,8 @@
 // The chat workbench: one WebSocket per conversation, replies with client ids (resent after
 // a reconnect, stored once by the server), input events recorded for the typing measure,
-// and waiting timers computed on the server's clock.
+// and waiting timers computed on the server's clock. Each buyer line is confirmed to the
+// server as soon as it is shown (her wait counts from then), a heartbeat finds a dead
+// connection, and the connection's state is always on screen.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("workbench-data").textContent);
@@ -25,7 +27,8 @@
 
   data.sessions.forEach(function (info) {
     var s = { info: info, ws: null, lastSeq: 0, messages: {}, pending: {}, status: info.status,
-              draft: "", events: [], hints: null, retry: 0, scored: false, endReason: "" };
+              draft: "", events: [], hints: null, retry: 0, scored: false, endReason: "",
+              heard: 0, downSince: Date.now(), serverDelayed: false, seenSent: 0 };
     (JSON.parse(sessionStorage.getItem(storeKey(info.id)) || "[]")).forEach(function (p) {
       s.pending[p.client_id] = p;  // replies not yet acknowledged before a reload
     });
@@ -34,27 +37,82 @@
   current = data.sessions[0].id;
 
   // ---------------------------------------------------------------- socket handling
+  var HEARTBEAT_MS = 10000;   // a ping this often; the server counts a line as shown on a
+  var SILENT_MS = 16000;      // socket heard from recently. Nothing heard this long: dead.
+  var OFFLINE_MS = 20000;     // reconnecting this long (or the browser is offline): offline
+
+  function finished(s) { return s.status === "ended" && s.scored; }
+
   function connect(s) {
+    if (s.ws) return;
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
     var ws = new WebSocket(proto + location.host + "/ws/sessions/" + s.info.id + "/?after=" + s.lastSeq);
     s.ws = ws;
     ws.onopen = function () {
       s.retry = 0;
+      s.heard = Date.now();
+      s.downSince = null;
       Object.values(s.pending).forEach(function (p) { sendReply(s, p); });
       notice("");
+      renderConnection();
     };
-    ws.onmessage = function (event) { handle(s, JSON.parse(event.data)); };
+    ws.onmessage = function (event) {
+      s.heard = Date.now();
+      handle(s, JSON.parse(event.data));
+    };
     ws.onclose = function () {
+      if (s.ws !== ws) return;
       s.ws = null;
-      if (s.status === "ended" && s.scored) return;
-      notice(t.reconnecting);
+      if (s.downSince === null) s.downSince = Date.now();
+      renderConnection();
+      if (finished(s)) return;
       s.retry = Math.min(s.retry + 1, 6);
       setTimeout(function () { connect(s); }, 300 * s.retry);
     };
   }
 
+  function heartbeat() {
+    Object.values(sessions).forEach(function (s) {
+      var ws = s.ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN) return;
+      if (Date.now() - s.heard > SILENT_MS) { ws.close(); return; }  // onclose reconnects
+      ws.send(JSON.stringify({ type: "ping" }));
+    });
+    renderConnection();
+  }
+
+  // Tell the server which lines are on screen: a buyer's wait starts when she is seen.
+  function confirmSeen(s) {
+    if (s.lastSeq <= s.seenSent || !s.ws || s.ws.readyState !== WebSocket.OPEN) return;
+    s.seenSent = s.lastSeq;
+    s.ws.send(JSON.stringify({ type: "seen", seq: s.lastSeq }));
+  }
+
+  function connectionState(s) {
+    if (finished(s)) return "closed";
+    if (s.ws && s.ws.readyState === WebSocket.OPEN) return s.serverDelayed ? "reconnecting" : "connected";
+    if (!navigator.onLine || (s.downSince !== null && Date.now() - s.downSince > OFFLINE_MS)) return "offline";
+    return "reconnecting";
+  }
+
+  function renderConnection() {
+    var badge = document.getElementById("connection");
+    var state = connectionState(sessions[current]);
+    badge.dataset.state = state;
+    badge.className = "conn " + state;
+    badge.textContent = state === "closed" ? "" : t["conn_" + state];
+    if (state !== "connected" && state !== "closed") badge.title = sessions[current].serverDelayed ? t.serverDelayed : t.reconnecting;
+    else badge.title = "";
+  }
+
+  window.addEventListener("online", function () {
+    Object.values(sessions).forEach(function (s) { if (!s.ws && !finished(s)) connect(s); });
+  });
+  window.addEventListener("offline", renderConnection);
+
   function addMessage(s, m) {
     if (!m.seq || s.messages[m.seq]) return;
+    m.shownAt = serverNow();  // when it reached this page, on the server's clock
     s.messages[m.seq] = m;
     // lastSeq is the last of an unbroken run: a gap means a push was lost, so ask for
     // everything after the run (duplicates are ignored above).
@@ -105,7 +163,11 @@
       s.endReason = msg.reason;
     } else if (msg.type === "scored") {
       s.scored = true;
+    } else if (msg.type === "status") {
+      // The server could not reach its database for a while: lines may come late.
+      s.serverDelayed = msg.server !== "ok";
     }
+    confirmSeen(s);
     render();
   }
 
@@ -173,7 +235,7 @@
   function waitInfo(s) {
     var start = null, answered = false;
     ordered(s).forEach(function (m) {
-      if (m.role === "buyer" && start === null) start = Date.parse(m.at);
+      if (m.role === "buyer" && start === null) start = Math.max(Date.parse(m.at), m.shownAt || 0);
       if (m.role === "agent") { start = null; answered = true; }
     });
     if (Object.keys(s.pending).length) start = null;
@@ -324,7 +386,7 @@
     renderProfile();
   }
 
-  function render() { renderList(); renderChat(); }
+  function render() { renderList(); renderChat(); renderConnection(); }
 
   function tick() {
     var left = Math.max(0, Math.round((Date.parse(data.deadline_at) - serverNow()) / 1000));
@@ -337,5 +399,6 @@
   renderProfile();
   renderQuick();
   setInterval(tick, 500);
+  setInterval(heartbeat, HEARTBEAT_MS);
   tick();
 })();
