@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint install install-dev catalogues browser clean
+.PHONY: run test lint install install-dev catalogues browser clean check-reliability
 
 $(BIN)/python:
 	@scripts/make_venv.sh "$(PYTHON)" "$(VENV)"
@@ -42,6 +42,13 @@ lint: $(VENV)/.dev-installed
 
 test: install-dev browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fault, fuzz, permission and load suites alone (they also run in `make test`);
+# docs/RELIABILITY.md says what they try.
+RELIABILITY_TESTS := tests/faults tests/fuzz tests/security tests/e2e/test_outage.py \
+	tests/simulator/test_embedded_load.py tests/simulator/test_csp.py tests/e2e/test_csp_pages.py
+check-reliability: install-dev browser
+	$(BIN)/python -m pytest $(RELIABILITY_TESTS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf var/test var/broker var/cache var/static

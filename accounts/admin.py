@@ -7,9 +7,12 @@ from __future__ import annotations
 from axes.admin import AccessAttemptAdmin  # imported first: it registers axes' admin
 from axes.models import AccessAttempt
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cohort, OnboardingBatch, User
@@ -18,6 +21,7 @@ from accounts.selectors import (
     onboarding_batches_visible_to,
     users_visible_to,
 )
+from accounts.services.passwords import password_set_in_admin
 
 
 @admin.register(User)
@@ -27,6 +31,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Trainee record"), {"fields": ("display_name", "employee_number", "shop")}),
+        (_("Sign-in"), {"fields": ("must_change_password",)}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
@@ -34,6 +39,24 @@ class UserAdmin(BaseUserAdmin):
         # admin's own ordering, search and bulk actions.
         visible = users_visible_to(request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=visible)
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:  # "add user": the password typed here is someone else's choice
+            password_set_in_admin(actor=request.user, user=obj, created=True)
+
+    def user_change_password(self, request: HttpRequest, id, form_url: str = "") -> HttpResponse:
+        # Django's view saves the password and, on success only, redirects to the user's
+        # change page; what it leaves for this project (the flag, tokens, the audit record)
+        # commits with it.
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                done = reverse(f"{self.admin_site.name}:accounts_user_change", args=(user.pk,))
+                if response.url == done:
+                    password_set_in_admin(actor=request.user, user=user, created=False)
+        return response
 
 
 @admin.register(Cohort)

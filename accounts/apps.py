@@ -21,6 +21,8 @@ _COHORT_DESK = {
     "accounts.add_cohort",
     "accounts.onboard_users",
     "accounts.view_user",
+    # HR resets their own cohorts' trainees, admins anyone (accounts.selectors decides).
+    "accounts.reset_password",
 }
 
 
@@ -58,6 +60,7 @@ class AccountsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from accounts import schema_extensions  # noqa: F401  (registers on import)
         from accounts.navigation import menu_check
 
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")

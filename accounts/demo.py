@@ -49,16 +49,21 @@ DEMO_COHORT = {"name": "2026年11月新人批次", "code": "2026-11", "shop": "�
 
 
 @transaction.atomic
-def demo_accounts_ensure() -> list[dict]:
-    """Create the demo users and cohort if missing; reset demo passwords. Idempotent."""
+def demo_accounts_ensure(*, must_change_password: bool = False) -> list[dict]:
+    """Create the demo users and cohort if missing; reset demo passwords. Idempotent.
+
+    The demo passwords are published (README, login screen), so by default the demo users
+    keep them; ``must_change_password`` makes each one choose their own at first sign-in.
+    """
     users: dict[Role, User] = {}
     for spec in DEMO_USERS:
         user = User.objects.filter(username=spec["username"]).first()
         if user is None:
-            user = user_create(**spec)
+            user = user_create(**spec, must_change_password=must_change_password)
         else:
             user.set_password(spec["password"])
-            user.save(update_fields=["password"])
+            user.must_change_password = must_change_password
+            user.save(update_fields=["password", "must_change_password"])
         users[spec["role"]] = user
     cohort = Cohort.objects.filter(code=DEMO_COHORT["code"]).first()
     if cohort is None:

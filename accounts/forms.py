@@ -1,5 +1,8 @@
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.roles import Role
 from accounts.selectors import users_with_role
@@ -34,3 +37,21 @@ class CohortCreateForm(forms.Form):
     starts_on = forms.DateField(
         label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's form (old password, the validators of AUTH_PASSWORD_VALIDATORS), refusing
+    the old password as the new one: a temporary password someone else knows must go."""
+
+    @sensitive_variables("old", "new")
+    def clean(self):
+        cleaned = super().clean()
+        old, new = cleaned.get("old_password"), cleaned.get("new_password1")
+        if old and new and old == new:
+            self.add_error(
+                "new_password1",
+                ValidationError(
+                    _("The new password must differ from the current one."), code="unchanged"
+                ),
+            )
+        return cleaned

@@ -29,6 +29,13 @@ class User(AbstractUser):
         validators=[employee_number_validator],
     )
     shop = models.CharField(_("shop"), max_length=100, blank=True)
+    # Set when someone else chose the password (onboarding, an HR reset, the admin): until
+    # the user picks their own, pages lead to the change page and the APIs answer 403.
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("The user must choose a new password before doing anything else."),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -37,6 +44,7 @@ class User(AbstractUser):
         permissions = [
             ("act_as_trainee", _("Can learn, practise and sit exams")),
             ("onboard_users", _("Can import new hires from a roster file")),
+            ("reset_password", _("Can reset the passwords of the people they look after")),
         ]
 
     def __str__(self) -> str:

@@ -151,7 +151,10 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         # Excel stores employee numbers typed as digits as floats: 1024 -> "1024".
         value = int(value)
-    return str(value)[: MAX_CELL_CHARS * 4].strip()[:MAX_CELL_CHARS]
+    # A NUL byte is damage (a UTF-16 file read as UTF-8 is full of them) and PostgreSQL
+    # stores none: it becomes U+FFFD, which flags the row as unreadable.
+    text = str(value)[: MAX_CELL_CHARS * 4].replace("\x00", "\ufffd")
+    return text.strip()[:MAX_CELL_CHARS]
 
 
 def _row_from_cells(line: int, cells: Sequence[object], index: dict[str, int]) -> RosterRow | None:

@@ -52,6 +52,30 @@ def users_visible_to(user: User) -> QuerySet[User]:
     ).distinct()
 
 
+def users_password_resettable_by(user: User) -> QuerySet[User]:
+    """The people whose password ``user`` may reset (``accounts.reset_password``).
+
+    Administrators (who may change every user) reset anyone but themselves. HR resets the
+    trainees of the cohorts they are an HR contact for, and only plain trainees: whoever
+    holds another role, staff status or superuser status is out of reach, or a reset would
+    hand HR the temporary password of an account wider than their own. Everyone uses the
+    change page for their own password.
+    """
+    if not user.has_perm("accounts.reset_password"):
+        return User.objects.none()
+    if user.has_perm("accounts.change_user"):
+        return User.objects.exclude(pk=user.pk)
+    wider_roles = [role.value for role in Role if role is not Role.TRAINEE]
+    return (
+        User.objects.filter(cohorts__hr_staff=user)
+        .exclude(pk=user.pk)
+        .exclude(is_staff=True)
+        .exclude(is_superuser=True)
+        .exclude(groups__name__in=wider_roles)
+        .distinct()
+    )
+
+
 def cohort_members(cohort: Cohort) -> QuerySet[User]:
     return cohort.trainees.order_by("employee_number", "username")
 

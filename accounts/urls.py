@@ -19,4 +19,10 @@ urlpatterns = [
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
     path("onboarding/", views.onboarding_upload, name="onboarding_upload"),
     path("onboarding/<int:pk>/", views.onboarding_preview, name="onboarding_preview"),
+    path("password/", views.password_change, name="password_change"),
+    path(
+        "people/<int:pk>/password-reset/",
+        views.user_password_reset,
+        name="user_password_reset",
+    ),
 ]

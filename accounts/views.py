@@ -1,16 +1,24 @@
-"""Pages for signing in, the role-aware home page, cohorts and onboarding."""
+"""Pages for signing in, the role-aware home page, cohorts, onboarding and passwords."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import CohortCreateForm, CohortStaffForm, RosterUploadForm
+from accounts.forms import (
+    CohortCreateForm,
+    CohortStaffForm,
+    OwnPasswordChangeForm,
+    RosterUploadForm,
+)
 from accounts.roles import Role
 from accounts.roster import MAX_ROSTER_BYTES
 from accounts.selectors import (
@@ -21,6 +29,7 @@ from accounts.selectors import (
     cohorts_with_people_visible_to,
     onboarding_batches_recent,
     onboarding_batches_visible_to,
+    users_password_resettable_by,
 )
 from accounts.services import (
     OnboardingRejected,
@@ -30,6 +39,8 @@ from accounts.services import (
     onboarding_batch_discard,
     onboarding_preview_create,
 )
+from accounts.services.passwords import password_change as password_change_write
+from accounts.services.passwords import password_reset
 from simulator.service_errors import flash_error
 
 
@@ -83,9 +94,16 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             cohort_assign_staff(actor=request.user, cohort=cohort, **form.cleaned_data)
             messages.success(request, _("Trainers and HR contacts saved."))
             return redirect("accounts:cohort_detail", pk=cohort.pk)
+    members = cohort_members(cohort)
     context = {
         "cohort": cohort,
-        "members": cohort_members(cohort),
+        "members": members,
+        # Members whose password the viewer may reset (HR of this cohort, admins).
+        "resettable": set(
+            users_password_resettable_by(request.user)
+            .filter(pk__in=members.values("pk"))
+            .values_list("pk", flat=True)
+        ),
         "trainers": cohort_trainers(cohort),
         "hr_staff": cohort_hr_staff(cohort),
         "form": form,
@@ -134,3 +152,64 @@ def onboarding_preview(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"batch": batch, "created": created}
         return render(request, "accounts/onboarding_done.html", context)
     return render(request, "accounts/onboarding_preview.html", {"batch": batch, "role": Role})
+
+
+def _next_page(request: HttpRequest) -> str | None:
+    """The page the user was on before being sent to change their password, if local."""
+    target = request.POST.get("next") or request.GET.get("next")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else None
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Every signed-in user's own password; the only page open to a user who must change
+    it (accounts.password_required)."""
+    form = OwnPasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_change_write(
+                user=request.user, new_password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            update_session_auth_hash(request, request.user)  # this sign-in stays
+            messages.success(request, _("Your password was changed."))
+            return redirect(_next_page(request) or "accounts:home")
+    context = {
+        "form": form,
+        "forced": request.user.must_change_password,
+        "next": _next_page(request) or "",
+    }
+    return render(request, "accounts/password_change.html", context)
+
+
+@login_required
+@permission_required("accounts.reset_password", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+@sensitive_variables("temporary")
+def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """HR (their cohorts' trainees) or an administrator (anyone) resets a password: GET
+    asks for confirmation, POST shows the temporary password, once, in its answer."""
+    person = get_object_or_404(users_password_resettable_by(request.user), pk=pk)
+    cohort_pk = request.GET.get("cohort", "")
+    cohort = (
+        cohorts_with_people_visible_to(request.user).filter(pk=cohort_pk).first()
+        if cohort_pk.isdigit()
+        else None
+    )
+    context = {"person": person, "cohort": cohort}
+    if request.method == "POST":
+        temporary = password_reset(actor=request.user, user=person)
+        # Rendered, never redirected with a message: messages are kept in a cookie.
+        return render(
+            request,
+            "accounts/password_reset_done.html",
+            {**context, "temporary_password": temporary},
+        )
+    return render(request, "accounts/password_reset_confirm.html", context)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from catalog.models import Courier, Product, Promotion, RelatedProduct, Shop, Variant
+from simulator.admin_privacy import DeleteCountsOnly
 from simulator.json_input import JSONFormField
 
 
@@ -16,7 +17,7 @@ class PromotionInline(admin.TabularInline):
 
 
 @admin.register(Shop)
-class ShopAdmin(admin.ModelAdmin):
+class ShopAdmin(DeleteCountsOnly, admin.ModelAdmin):
     list_display = ("name", "slug", "kind", "platform", "cross_border")
     inlines = [CourierInline, PromotionInline]
 

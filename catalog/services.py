@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from audit.services import audit_record
 from catalog.models import Courier, Product, Promotion, RelatedProduct, Shop, Variant
 from catalog.yaml_format import (
     PRODUCT_COLUMNS,
@@ -31,7 +32,7 @@ def catalog_files_parse(paths: Iterable[Path | str]) -> list[ShopData]:
         except SourceErrors as file_errors:
             errors.extend(file_errors)
             continue
-        shop = shop_parse(document, errors)
+        shop = shop_parse(document, errors, name=str(Path(path)))
         if shop is None:
             continue
         if shop.slug in documents:
@@ -58,8 +59,11 @@ def _sync_children(queryset, key: str, wanted: dict, build) -> None:
 
 
 @transaction.atomic
-def shop_import(data: ShopData) -> Shop:
+def shop_import(data: ShopData, *, actor=None) -> Shop:
+    """Upsert one shop; audited as ``catalog.shop_import`` (``actor`` None: the command
+    line)."""
     shop = Shop.objects.filter(slug=data.slug).first() or Shop(slug=data.slug)
+    created = shop.pk is None
     for name in (
         "name",
         "kind",
@@ -80,6 +84,19 @@ def shop_import(data: ShopData) -> Shop:
     _couriers_replace(shop, data.couriers)
     _promotions_sync(shop, data.promotions)
     _products_sync(shop, data.products)
+    audit_record(
+        actor=actor,
+        action="catalog.shop_import",
+        target=shop,
+        after={
+            "slug": shop.slug,
+            "created": created,
+            "products": len(data.products),
+            "variants": sum(len(p.variants) for p in data.products),
+            "promotions": len(data.promotions),
+            "couriers": len(data.couriers),
+        },
+    )
     return shop
 
 
@@ -135,6 +152,6 @@ def _variants_sync(product: Product, variants: list[VariantData]) -> None:
 
 
 @transaction.atomic
-def catalog_import(paths: Iterable[Path | str]) -> list[Shop]:
+def catalog_import(paths: Iterable[Path | str], *, actor=None) -> list[Shop]:
     """Validate every file, then import all shops in one transaction (all or nothing)."""
-    return [shop_import(data) for data in catalog_files_parse(paths)]
+    return [shop_import(data, actor=actor) for data in catalog_files_parse(paths)]

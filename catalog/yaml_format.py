@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from yamlsource import SourceErrors
+from yamlsource import Position, SourceErrors
 from yamlsource.fields import Fields, items_of
 
 SHOP_FIELDS = {
@@ -240,10 +240,12 @@ def _promotion(promo: Fields) -> PromotionData:
     return data
 
 
-def shop_parse(document, errors: SourceErrors) -> ShopData | None:
-    """Validate one shop document; errors are added to ``errors``."""
+def shop_parse(document, errors: SourceErrors, *, name: str = "<text>") -> ShopData | None:
+    """Validate one shop document; errors are added to ``errors``. ``name``: the file, for an
+    error about a document that is a lone value (which knows no place of its own)."""
     if not isinstance(document, dict):
-        errors.add(document, None, "the file must be a mapping with slug, name, products …")
+        position = document.position() if hasattr(document, "position") else Position(name, 1, 1)
+        errors.add_at(position, "", "the file must be a mapping with slug, name, products …")
         return None
     root = Fields(document, "", errors)
     root.known(SHOP_FIELDS)

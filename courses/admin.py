@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from simulator.admin_privacy import DeleteCountsOnly
 from simulator.json_input import JSONFormField
 
 
@@ -13,7 +14,7 @@ class ModuleInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(DeleteCountsOnly, admin.ModelAdmin):
     list_display = ("title", "slug", "updated_at")
     inlines = [ModuleInline]
 
@@ -25,7 +26,7 @@ class LessonInline(admin.StackedInline):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(DeleteCountsOnly, admin.ModelAdmin):
     list_display = ("title", "course", "position", "is_active")
     list_filter = ("course", "is_active")
     filter_horizontal = ("prerequisites",)
@@ -51,7 +52,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(DeleteCountsOnly, admin.ModelAdmin):
     list_display = ("title", "module", "pass_mark", "max_attempts", "time_limit_minutes")
     inlines = [QuestionInline]
 
@@ -62,7 +63,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(DeleteCountsOnly, admin.ModelAdmin):
     # Deeply nested or non-finite JSON is a form error, not a 500.
     formfield_overrides = {models.JSONField: {"form_class": JSONFormField}}
     list_display = ("slug", "quiz", "type", "is_active")

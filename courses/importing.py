@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from audit.services import audit_record
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from courses.yaml_format import QUIZ_COLUMNS, CourseData, QuestionData, course_file_parse
 
@@ -56,8 +57,10 @@ def _import_quiz(module: Module, data, lessons: dict[str, Lesson]) -> None:
 
 
 @transaction.atomic
-def course_import_data(data: CourseData) -> Course:
+def course_import_data(data: CourseData, *, actor=None) -> Course:
+    """Upsert the course; audited as ``course.import`` (``actor`` None: the command line)."""
     course = Course.objects.filter(slug=data.slug).first() or Course(slug=data.slug)
+    created = course.pk is None
     course.title = data.title
     course.description = data.description
     course.full_clean()
@@ -103,10 +106,23 @@ def course_import_data(data: CourseData) -> Course:
     for module in existing_modules.values():
         module.is_active = False
         module.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action="course.import",
+        target=course,
+        after={
+            "slug": course.slug,
+            "created": created,
+            "modules": len(data.modules),
+            "lessons": sum(len(m.lessons) for m in data.modules),
+            "questions": sum(len(m.quiz.questions) for m in data.modules if m.quiz),
+            "retired_modules": sorted(existing_modules),
+        },
+    )
     return course
 
 
-def course_import(path: Path | str) -> Course:
+def course_import(path: Path | str, *, actor=None) -> Course:
     """Validate a course file and its modules (raising ``SourceErrors``), then import."""
     data, _documents = course_file_parse(path)
-    return course_import_data(data)
+    return course_import_data(data, actor=actor)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from yamlsource import SourceErrors, load_file
+from yamlsource import Position, SourceErrors, load_file
 from yamlsource.fields import Fields, items_of
 
 COURSE_FIELDS = {"slug", "title", "description", "modules"}
@@ -206,9 +206,22 @@ def _quiz(parent: Fields, node, lessons: set[str]) -> QuizData | None:
     return data
 
 
-def module_parse(document, source_file: str, errors: SourceErrors) -> ModuleData | None:
+def _document_start(document, name: str) -> Position:
+    """Where a document starts: a mapping's or list's own place; line 1 for a lone value
+    (which knows no place of its own)."""
+    return document.position() if hasattr(document, "position") else Position(name, 1, 1)
+
+
+def module_parse(
+    document, source_file: str, errors: SourceErrors, *, name: str | None = None
+) -> ModuleData | None:
+    """``name``: the file as errors name it (``source_file`` when not given)."""
     if not isinstance(document, dict):
-        errors.add(document, None, "a module file must be a mapping with slug, title, lessons …")
+        errors.add_at(
+            _document_start(document, name or source_file),
+            "",
+            "a module file must be a mapping with slug, title, lessons …",
+        )
         return None
     root = Fields(document, "", errors)
     root.known(MODULE_FIELDS)
@@ -251,7 +264,11 @@ def course_file_parse(path: Path | str) -> tuple[CourseData, dict[str, object]]:
     errors = SourceErrors()
     document = load_file(path)  # a broken course file stops here with its own errors
     if not isinstance(document, dict):
-        errors.add(document, None, "a course file must be a mapping with slug, title, modules")
+        errors.add_at(
+            _document_start(document, str(path)),
+            "",
+            "a course file must be a mapping with slug, title, modules",
+        )
         raise errors
     root = Fields(document, "", errors)
     root.known(COURSE_FIELDS)
@@ -270,12 +287,13 @@ def course_file_parse(path: Path | str) -> tuple[CourseData, dict[str, object]]:
             )
             continue
         module_path = (path.parent / relative).resolve()
+        module_name = str(path.parent / relative)
         try:
-            module_document = load_file(module_path, display_name=str(path.parent / relative))
+            module_document = load_file(module_path, display_name=module_name)
         except SourceErrors as module_errors:
             errors.extend(module_errors)
             continue
-        module = module_parse(module_document, relative, errors)
+        module = module_parse(module_document, relative, errors, name=module_name)
         if module is None:
             continue
         if module.slug in module_documents:

@@ -108,11 +108,15 @@ def report_of(session: Session) -> Report | None:
 
 
 def sessions_visible_to(user) -> QuerySet[Session]:
+    """Their own sessions for trainees; others' (transcripts, reports) only for holders of
+    ``roleplay.view_session`` (trainers: the cohorts they train; administrators: all).
+    Seeing every cohort (HR) is not reading its trainees' conversations."""
     sessions = Session.objects.select_related("trainee", "scenario_version__scenario")
-    if user.has_perm("accounts.view_all_cohorts"):
+    reviewer = user.has_perm("roleplay.view_session")
+    if reviewer and user.has_perm("accounts.view_all_cohorts"):
         return sessions
     conditions = Q(trainee=user)
-    if user.has_perm("accounts.train_cohorts"):
+    if reviewer and user.has_perm("accounts.train_cohorts"):
         conditions |= Q(trainee__cohorts__trainers=user)
     return sessions.filter(conditions).distinct()
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roleplay.models import Exam, Session
@@ -76,6 +77,40 @@ def exam_begin(request: HttpRequest) -> HttpResponse:
     return redirect("roleplay:exam", exam.pk)
 
 
+# What the workbench script shows, translated on the server and handed over as JSON
+# (json_script escapes it); "{n}" is filled in by the script.
+WORKBENCH_TEXTS = {
+    "buyer": gettext_lazy("Buyer"),
+    "you": gettext_lazy("You"),
+    "sending": gettext_lazy("sending…"),
+    "ended": gettext_lazy("The conversation has ended"),
+    "reportReady": gettext_lazy("See the report"),
+    "scoring": gettext_lazy("Scoring…"),
+    "reconnecting": gettext_lazy("Connection lost; reconnecting…"),
+    "conn_connected": gettext_lazy("Connected"),
+    "conn_reconnecting": gettext_lazy("Reconnecting…"),
+    "conn_offline": gettext_lazy("Offline: check your network; still trying"),
+    "serverDelayed": gettext_lazy(
+        "The server is slow to answer; the buyer waits for you, and this time is not counted."
+    ),
+    "hintsTitle": gettext_lazy("About your last reply"),
+    "noHits": gettext_lazy("No rule broken. Well said."),
+    "order": gettext_lazy("Order"),
+    "products": gettext_lazy("Products"),
+    "stock": gettext_lazy("stock"),
+    "soldOut": gettext_lazy("sold out"),
+    "waiting": gettext_lazy("waiting"),
+    "left": gettext_lazy("The buyer left"),
+    "timeUp": gettext_lazy("Time is up"),
+}
+
+
+def _workbench_texts() -> dict[str, str]:
+    texts = {key: str(text) for key, text in WORKBENCH_TEXTS.items()}
+    texts["version"] = _("Scenario version %(n)s") % {"n": "{n}"}
+    return texts
+
+
 def _workbench(request: HttpRequest, sessions: list[Session], exam: Exam | None) -> HttpResponse:
     context = {
         "workbench": {
@@ -85,6 +120,7 @@ def _workbench(request: HttpRequest, sessions: list[Session], exam: Exam | None)
             "server_now": timezone.now().isoformat(),
             "quick_phrases": quick_phrases_of(request.user),
         },
+        "workbench_texts": _workbench_texts(),
         "exam": exam,
         "sessions": sessions,
     }

@@ -125,10 +125,23 @@ def _refuse_unstorable(text: str) -> None:
     )
 
 
+def _text_digest(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 @transaction.atomic
 def _draft_write(
-    *, actor, scenario: Scenario, yaml_text: str, spec: ScenarioSpec | None, errors: SourceErrors
+    *,
+    actor,
+    scenario: Scenario,
+    yaml_text: str,
+    spec: ScenarioSpec | None,
+    errors: SourceErrors,
+    action: str = "scenario.draft_save",
+    audit_extra: dict | None = None,
 ) -> DraftResult:
+    # The audit record names the text by size and digest, not a copy (drafts reach 1 MB).
+    before = {"draft_valid": scenario.draft_valid, "draft": _text_digest(scenario.draft_yaml)}
     scenario.draft_yaml = yaml_text
     scenario.draft_valid = spec is not None
     scenario.draft_updated_by = actor
@@ -136,6 +149,19 @@ def _draft_write(
         for key, value in _summary_fields(spec).items():
             setattr(scenario, key, value)
     scenario.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        target=scenario,
+        before=before,
+        after={
+            "draft_valid": scenario.draft_valid,
+            "draft": _text_digest(yaml_text),
+            "bytes": len(yaml_text.encode("utf-8", "surrogatepass")),
+            "errors": len(errors),
+            **(audit_extra or {}),
+        },
+    )
     return DraftResult(scenario, errors)
 
 
@@ -247,14 +273,32 @@ def scenario_import(*, actor, files: list[tuple[str, bytes]]) -> list[Scenario]:
     # The files were checked above; the transaction only writes.
     with transaction.atomic():
         result = []
-        for _name, text, spec in checked:
+        for name, text, spec in checked:
             existing = Scenario.objects.filter(slug=spec.slug).first()
             if existing is None:
-                result.append(_scenario_insert(actor=actor, spec=spec, yaml_text=text))
+                scenario = _scenario_insert(actor=actor, spec=spec, yaml_text=text)
+                audit_record(
+                    actor=actor,
+                    action="scenario.import",
+                    target=scenario,
+                    after={
+                        "file": name,
+                        "created": True,
+                        "draft": _text_digest(text),
+                        "bytes": len(text.encode("utf-8")),
+                    },
+                )
+                result.append(scenario)
             else:
                 _require(actor, "scenarios.change_scenario")
                 saved = _draft_write(
-                    actor=actor, scenario=existing, yaml_text=text, spec=spec, errors=errors
+                    actor=actor,
+                    scenario=existing,
+                    yaml_text=text,
+                    spec=spec,
+                    errors=errors,
+                    action="scenario.import",
+                    audit_extra={"file": name, "created": False},
                 )
                 result.append(saved.scenario)
         return result

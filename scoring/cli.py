@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
@@ -48,8 +49,53 @@ class _Failure(Exception):
         self.status = status
 
 
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not valid JSON")
+# Scoring documents are a few levels deep; far deeper nesting is refused where it starts
+# (Python's parser would fail somewhere past about a thousand, without saying where).
+_MAX_JSON_DEPTH = 500
+# A JSON string (skipped whole, so what is inside does not count), or a token an error can
+# be about: a constant JSON does not have, an integer too long to convert, a bracket.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_CONSTANT = re.compile(rf"{_STRING}|-?Infinity|NaN")
+_LONG_INTEGER = re.compile(rf"{_STRING}|\d{{{sys.get_int_max_str_digits() + 1},}}")
+_BRACKET = re.compile(rf"{_STRING}|[\[\]{{}}]")
+
+
+def _place(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"line {line} column {column}"
+
+
+def _first(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    return next((m for m in pattern.finditer(text) if not m.group().startswith('"')), None)
+
+
+def _reject_constant(text: str) -> NoReturn:
+    found = _first(_CONSTANT, text)
+    where = f" at {_place(text, found.start())}" if found else ""
+    raise ValueError(
+        f"invalid JSON: {found.group() if found else 'a constant'} is not valid JSON{where}"
+    )
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than ``_MAX_JSON_DEPTH``, in one pass, without recursion."""
+    if text.count("[") + text.count("{") <= _MAX_JSON_DEPTH:
+        return
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > _MAX_JSON_DEPTH:
+                raise ValueError(
+                    f"invalid JSON: nested too deeply (more than {_MAX_JSON_DEPTH} levels) "
+                    f"at {_place(text, match.start())}"
+                )
+        elif char in "]}":
+            depth -= 1
+            if depth < 0:
+                return  # the parser stops with an error here, before anything deeper
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -64,16 +110,27 @@ def _decode(data: bytes, what: str) -> str:
 
 
 def _parse_json(text: str) -> Any:
+    """The value of ``text``; a ValueError saying what is wrong and at which line and column."""
+    _check_depth(text)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
+        return json.loads(text, parse_constant=lambda _name: _reject_constant(text))
+    except RecursionError:  # not reached past the depth check; the last guard all the same
         raise ValueError("invalid JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
     except ValueError as exc:
-        raise ValueError(f"invalid JSON: {exc}") from None
+        if str(exc).startswith("invalid JSON: "):
+            raise
+        # The only other one: an integer longer than Python converts.
+        found = _first(_LONG_INTEGER, text)
+        if found is None:
+            raise ValueError(f"invalid JSON: {exc}") from None
+        raise ValueError(
+            f"invalid JSON: a number has more than {sys.get_int_max_str_digits()} digits "
+            f"at {_place(text, found.start())}"
+        ) from None
 
 
 def _dump(obj: Any) -> bytes:

@@ -44,6 +44,11 @@ __all__ = [
 ]
 
 MAX_TEXT_CHARS = 5000
+# Times, weights and speeds beyond this are mistakes (a time of 31 million years); past it
+# sums of weights overflow and the half-up rounding of reports (28 digits) fails.
+MAX_NUMBER = 1e15
+# A typing test's duration: shorter ones give speeds too large to round.
+MIN_TYPING_TEST_SECONDS = 0.001
 MAX_MESSAGES = 10_000
 MAX_EVENTS = 100_000
 EVENT_TYPES = (
@@ -176,6 +181,8 @@ def _number(value: Any, field_name: str) -> float:
     number = float(value)
     if not math.isfinite(number):
         raise ScoringInputError(field_name, "must be a finite number")
+    if abs(number) > MAX_NUMBER:
+        raise ScoringInputError(field_name, f"must be at most {MAX_NUMBER:g} (got {number:g})")
     return number
 
 
@@ -499,4 +506,8 @@ def parse_typing_test(reference: Any, typed: Any, seconds: Any) -> tuple[str, st
     duration = _number(seconds, "seconds")
     if duration <= 0:
         raise ScoringInputError("seconds", f"must be > 0 (got {_show(duration)})")
+    if duration < MIN_TYPING_TEST_SECONDS:
+        raise ScoringInputError(
+            "seconds", f"must be at least {MIN_TYPING_TEST_SECONDS:g} (got {duration:g})"
+        )
     return ref, typed_text, duration

@@ -17,8 +17,10 @@ Anything else goes to DRF's own handler (its ``APIException`` subclasses, ``Http
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -72,3 +74,12 @@ def permission(perm: str, message: str | Promise | None = None) -> type[BasePerm
     if message is not None:
         attributes["message"] = message
     return type("Has_" + perm.replace(".", "_"), (BasePermission,), attributes)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 of an address no route matches (``handler404``): under ``/api/`` the JSON
+    the schema documents, as API clients read it (e.g. text where a route takes an id);
+    Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

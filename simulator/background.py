@@ -113,7 +113,17 @@ def background_failures_clear() -> None:
 
 
 def background_failures() -> list[Failure]:
-    """Every kind of background work given up in the last week, most recent first."""
+    """Every kind of background work given up in the last week, most recent first. When
+    the cache that keeps the counts cannot be read (Redis is down), that is the failure
+    reported: /healthz must still answer, with its verdicts."""
+    try:
+        return _failures_counted()
+    except Exception as exc:
+        logger.exception("could not read the background failure counts")
+        return [Failure("failure counts", 1, timezone.now(), f"{type(exc).__name__}: {exc}"[:500])]
+
+
+def _failures_counted() -> list[Failure]:
     failures = []
     for kind in cache.get(_KINDS_KEY) or ():
         entry = cache.get(f"background:{kind}")

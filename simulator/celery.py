@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.signals import task_failure, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simulator.settings")
@@ -12,6 +13,29 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simulator.settings")
 app = Celery("simulator")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+# Tasks that send again the countdowns the database says are pending (by name: the frame
+# does not import the apps' task modules).
+REARM_TASKS = ("roleplay.rearm", "courses.rearm")
+
+
+class RearmCountdowns(bootsteps.StartStopStep):
+    """Each time the worker's consumer starts (worker start, and again after a lost broker
+    connection), re-arm the countdowns: a worker killed outright, or one that lost its
+    connection, dropped the countdown tasks it was holding until due."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def start(self, parent) -> None:
+        for name in REARM_TASKS:
+            try:
+                parent.app.send_task(name)
+            except Exception:  # the broker went away again: the next (re)connect re-arms
+                logger.exception("could not send %s", name)
+
+
+app.steps["consumer"].add(RearmCountdowns)
 
 
 @task_prerun.connect

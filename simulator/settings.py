@@ -71,12 +71,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so every answer gets the header, even those later middleware make (403, 429).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A user whose password someone else chose is sent to change it first.
+    "accounts.password_required.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simulator.private_pages.PrivatePagesNotStored",
@@ -108,12 +112,31 @@ DATABASES = {
     "default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'simulator.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web process read while the worker writes; the timeout rides out
-    # short write locks instead of failing with "database is locked".
+    # SQLite has one write lock for the whole file, shared by the server and the worker.
+    # Writers must queue for it, and hold it briefly: long work (parsing an upload, hashing
+    # passwords) runs before a transaction opens, never inside one.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        # The busy timeout: how long a writer waits its turn for the lock before "database
+        # is locked". Far longer than any transaction should take, so a burst of writers
+        # (fifty replies, a roster import) queues instead of failing.
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_S", 20, minimum=1),
+        # A transaction takes the write lock when it begins, waiting for it as above. With
+        # the default (DEFERRED) it reads first and asks for the lock at its first write;
+        # in WAL mode, if another connection committed meanwhile, that request fails at
+        # once with "database is locked" (its snapshot is stale), without waiting at all.
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            # Readers never wait for the writer, nor the writer for them.
+            "PRAGMA journal_mode=WAL;"
+            # With WAL, commits no longer wait for fsync (checkpoints do): the lock is held
+            # for less time. A power cut may lose the last commits, never corrupt the file.
+            "PRAGMA synchronous=NORMAL;"
+            # Sorts and temporary indexes in memory rather than in temporary files.
+            "PRAGMA temp_store=MEMORY;"
+            # After a burst (an import) the WAL file is truncated back to 64 MB at the
+            # next checkpoint instead of keeping its largest size for good.
+            "PRAGMA journal_size_limit=67108864;"
+        ),
     }
     # A file, not :memory:, so a live Celery worker started by the tests sees test data;
     # one per test process, so two test runs on one machine do not share it.
@@ -215,6 +238,16 @@ ROLEPLAY_PRACTICE_MINUTES = env_int("ROLEPLAY_PRACTICE_MINUTES", 15, minimum=1)
 ROLEPLAY_EXAM_MINUTES = env_int("ROLEPLAY_EXAM_MINUTES", 20, minimum=1)
 
 # --- Authentication -------------------------------------------------------------------
+# Django's default hashers, with the one for generated first passwords (accounts.hashers)
+# second: it checks them, and a sign-in re-hashes with the first.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "accounts.hashers.InitialPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -252,11 +285,16 @@ AXES_DISABLE_ACCESS_LOG = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, refusing (403) a user who must change their password first.
+        "accounts.password_required.SessionAuthentication",
+        "accounts.password_required.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: the browsable API's pages carry inline styles the Content-Security-Policy
+    # refuses; people browse the API at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Documents the error answers too (simulator/api_schema.py).
+    "DEFAULT_SCHEMA_CLASS": "simulator.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     # JSON nested too deeply or holding NaN/Infinity is a 400 saying where, not a 500.
@@ -314,6 +352,31 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
+
+# --- Content-Security-Policy ----------------------------------------------------------
+# Scripts and styles come only from our own static files: no inline <script>, no on*=
+# handlers, no style="" attributes, no eval. Data for scripts travels in data- attributes
+# or json_script's <script type="application/json">, which never runs. The docs page
+# (/api/docs/) loads Swagger UI from drf-spectacular-sidecar and its start-up script as a
+# file of its own. CSP Level 3 browsers match the workbench's same-host WebSocket
+# (ws:/wss:) with 'self'; the public address's socket origin is named for older ones.
+_site_scheme, _, _site_rest = SITE_URL.partition("://")
+_site_socket = f"{'wss' if _site_scheme == 'https' else 'ws'}://{_site_rest.split('/')[0]}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the small images stylesheets embed (the admin's and Swagger UI's icons).
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", _site_socket],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

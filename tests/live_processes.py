@@ -7,14 +7,16 @@ They run against the test database the suite created, so tests that use them mus
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,3 +151,142 @@ def celery_worker() -> Iterator[Process]:
     with _spawn("celery worker", args) as process:
         process.wait_for(lambda: any(" ready." in line for line in process.lines), 60, "ready")
         yield process
+
+
+# --- Processes a test kills and starts again (fault tests) ---------------------------------
+
+
+@dataclass
+class Restartable:
+    """A server or worker that can be killed outright (SIGKILL to its whole process group,
+    as the kernel or a container runtime would) and started again with the same command
+    line and environment: the same port, broker, queue and database."""
+
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    ready: Callable[[Process], bool]
+    ready_timeout: float = 60
+    process: Process | None = None
+    earlier_logs: list[str] = field(default_factory=list)
+
+    def start(self) -> Process:
+        if self.process is not None and self.process.popen.poll() is None:
+            raise RuntimeError(f"{self.name} is already running")
+        popen = subprocess.Popen(
+            self.args,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group: a kill reaches its children
+        )
+        process = Process(self.name, popen)
+        threading.Thread(target=process.pump, daemon=True).start()
+        self.process = process
+        process.wait_for(lambda: self.ready(process), self.ready_timeout, "ready")
+        return process
+
+    def kill(self) -> None:
+        """SIGKILL the process and every child it started; nothing is flushed or closed."""
+        if self.process is None:
+            return
+        popen = self.process.popen
+        if popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(popen.pid, signal.SIGKILL)
+            popen.wait(timeout=10)
+        self.earlier_logs.append(self.process.log())
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        popen = self.process.popen
+        if popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(popen.pid, signal.SIGTERM)
+            try:
+                # A worker holding countdowns waits for them on a warm stop: not worth it.
+                popen.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(popen.pid, signal.SIGKILL)
+                popen.wait()
+        elif popen.returncode is not None:
+            # The leader is gone; children of a killed group may linger until reaped.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(popen.pid, signal.SIGKILL)
+
+    def log(self) -> str:
+        current = self.process.log() if self.process is not None else ""
+        return "\n--- restarted ---\n".join([*self.earlier_logs, current])
+
+
+def child_environment_with(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """The children's environment with some variables replaced (a proxy's DATABASE_URL, a
+    private REDIS_URL)."""
+    return {**child_environment(), **(overrides or {})}
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class RestartableServer:
+    url: str
+    ws_url: str
+    port: int
+    server: Restartable
+
+
+@contextmanager
+def restartable_asgi_server(env: dict[str, str] | None = None) -> Iterator[RestartableServer]:
+    """The ASGI server on a port of its own that it keeps across restarts."""
+    port = free_port()
+    server = Restartable(
+        "asgi server",
+        [str(BIN / "python"), "manage.py", "serve", "--port", str(port)],
+        child_environment_with(env),
+        lambda process: _port_open(port),
+        ready_timeout=30,
+    )
+    server.start()
+    try:
+        yield RestartableServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", port, server)
+    finally:
+        server.stop()
+
+
+@contextmanager
+def restartable_celery_worker(env: dict[str, str] | None = None) -> Iterator[Restartable]:
+    """A Celery worker on the configured queue; after a kill it starts again under the same
+    name, as a supervisor would restart it."""
+    worker = Restartable(
+        "celery worker",
+        [
+            str(BIN / "celery"),
+            "-A",
+            "simulator",
+            "worker",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "--concurrency",
+            "2",
+            "--without-mingle",
+            "--without-gossip",
+            "--hostname",
+            f"faults-{os.getpid()}@%h",
+            "-l",
+            "info",
+        ],
+        child_environment_with(env),
+        lambda process: any(" ready." in line for line in process.lines),
+    )
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()

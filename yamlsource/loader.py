@@ -221,6 +221,21 @@ def _place(text: str, index: int, name: str) -> Position:
     return Position(name, text.count("\n", 0, index) + 1, index - line_start + 1)
 
 
+# Line breaks as the YAML scanner counts them.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _inside(position: Position, text: str) -> Position:
+    """libyaml ends a stream that lacks a final line break on a line of its own (it forces
+    one), so an error found at the end is placed past the last line; it belongs at the end
+    of that line."""
+    breaks = list(_LINE_BREAK.finditer(text))
+    if position.line <= len(breaks) + 1:
+        return position
+    last_line = text[breaks[-1].end() :] if breaks else text
+    return Position(position.file, len(breaks) + 1, len(last_line) + 1)
+
+
 def _refuse_too_large(name: str) -> None:
     errors = SourceErrors()
     errors.add_at(Position(name, 1, 1), "", f"the file is larger than {MAX_FILE_BYTES} bytes")
@@ -273,7 +288,7 @@ def load_text(
         return _construct(text, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        position = _mark(name, mark) if mark is not None else Position(name, 1, 1)
+        position = _inside(_mark(name, mark), text) if mark is not None else Position(name, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         errors.add_at(position, "", f"YAML syntax: {problem}")
         raise errors from None

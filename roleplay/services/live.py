@@ -254,6 +254,10 @@ def _reply_store(
 
     if not session.is_active:
         return refused(_("This conversation has ended."))
+    if session_expire_locked(session, after):
+        # The time limit passed and its task has not run yet (a late or restarted worker):
+        # the chat ends now, and a reply after the limit never counts.
+        return refused(_("This conversation has ended."))
     now_s = _clock(session, received_at)
     recent = session.reply_times
     if len(recent) >= MAX_REPLIES_PER_SECOND and (recent[-MAX_REPLIES_PER_SECOND] >= now_s - 1.0):

@@ -95,3 +95,30 @@ def test_only_hr_and_admins_onboard(trainer, trainee):
     for user in (trainer, trainee):
         with pytest.raises(PermissionDenied):
             _preview(user, HEADER)
+
+
+def test_generated_first_passwords_are_hashed_for_a_roster_of_thousands_and_rehashed_at_sign_in(
+    db,
+):
+    """A generated first password is hashed with 20,000 rounds (a roster of thousands is
+    imported in seconds, not minutes); the first sign-in stores it with the default hasher."""
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    from accounts.hashers import InitialPasswordHasher
+    from accounts.roles import Role
+    from accounts.services import initial_password, user_build
+
+    password = initial_password()
+    user = user_build(
+        username="T9001",
+        role=Role.TRAINEE,
+        password=password,
+        hasher=InitialPasswordHasher.algorithm,
+    )
+    user.save()
+    assert user.password.startswith("pbkdf2_sha256_initial$20000$")
+    request = RequestFactory().post("/login/")
+    assert authenticate(request, username="T9001", password=password) is not None
+    user.refresh_from_db()
+    assert user.password.startswith("pbkdf2_sha256$")

@@ -42,6 +42,7 @@ EXPECTED: dict[Role, set[str]] = {
         "accounts.add_cohort",
         "accounts.onboard_users",
         "accounts.view_user",
+        "accounts.reset_password",
     },
     Role.ADMIN: {
         "accounts.view_cohort",
@@ -52,6 +53,7 @@ EXPECTED: dict[Role, set[str]] = {
         "accounts.onboard_users",
         "accounts.view_user",
         "accounts.change_user",
+        "accounts.reset_password",
         "audit.view_auditevent",
         "diagnostics.run_diagnostics",
     }

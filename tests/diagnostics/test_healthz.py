@@ -24,13 +24,15 @@ def test_healthz_reports_each_part_ok(client, settings):
 def test_healthz_fails_with_503_when_the_broker_is_unreachable(client, settings, admin_user):
     from simulator.celery import app
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    previous = app.conf.broker_write_url
+    # Nothing listens on port 1. The write URL is what the check connects with; set as
+    # such, it wins over the configured broker URL on every Celery version.
+    app.conf.broker_write_url = "redis://127.0.0.1:1/0"
     try:
         client.force_login(admin_user)
         response = client.get(reverse("healthz"))
     finally:
-        app.conf.broker_url = previous
+        app.conf.broker_write_url = previous
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "fail"
@@ -62,3 +64,20 @@ def test_background_work_given_up_marks_the_system_degraded_and_is_listed(client
     page = client.get(reverse("diagnostics:status")).content.decode()
     assert "session.line_delivery" in page and "database is locked" in page
     background_failures_clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_answers_when_the_cache_keeping_the_failure_counts_is_down(client, monkeypatch):
+    """Redis down (it also keeps the counts): /healthz still answers with its verdicts and
+    names the missing counts, instead of a 500."""
+    from django.core.cache import cache
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(cache, "get", unreachable)
+    response = client.get(reverse("healthz"))
+    assert response.status_code in (200, 503)
+    body = response.json()
+    assert body["status"] in ("degraded", "fail")
+    assert body["background"]["recent_failures"] >= 1

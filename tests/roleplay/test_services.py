@@ -310,3 +310,19 @@ def test_a_lost_wake_up_is_replaced(
     timers = [c for c in result.after.tasks if c.name == "roleplay.timer"]
     assert [call.args for call in timers] == [(session.pk, 2)]
     assert isinstance(timers[0], TaskCall) and timers[0].eta is not None
+
+
+def test_a_reply_after_the_time_limit_is_refused_even_before_its_task_runs(
+    session, trainee, scheduled
+):
+    """The worker that enforces the time limit is late (or was restarted): a reply that
+    arrives after the limit ends the chat instead of counting."""
+    late = session.deadline_at + timedelta(seconds=1)
+    result = _reply(session, trainee, "c-late", GOOD, late)
+    assert not result.ok and result.error in ("This conversation has ended.", "对话已结束。")
+    session.refresh_from_db()
+    assert (session.status, session.end_reason) == ("ended", "time_up")
+    assert session.messages.filter(role="agent").count() == 0
+    assert ("roleplay.score", (session.pk,), None) in [
+        (call.name, call.args, call.eta) for call in result.after.tasks
+    ]

@@ -6,7 +6,8 @@
   var textarea = document.getElementById("yaml");
   var gutter = document.getElementById("gutter");
   var panel = document.getElementById("validation");
-  var t = JSON.parse(document.getElementById("i18n-editor").textContent);
+  // Interface texts, from data attributes (escaped like any attribute, so quotes are safe).
+  var t = document.getElementById("i18n-editor").dataset;
   var errorLines = {};
 
   function csrf() {

@@ -1,4 +1,8 @@
-"""Writes for accounts: roles, users, cohorts and the onboarding of new hires."""
+"""Writes for accounts: roles, users, cohorts and the onboarding of new hires.
+
+Passwords (a user's own change, resets by HR and administrators) are in
+``accounts.services.passwords``.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.hashers import InitialPasswordHasher
 from accounts.models import Cohort, OnboardingBatch, User, employee_number_validator
 from accounts.roles import Role, role_permissions
 from accounts.roster import roster_read
@@ -41,6 +47,39 @@ def initial_password() -> str:
     return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(10))
 
 
+def user_build(
+    *,
+    username: str,
+    role: Role,
+    password: str | None,
+    display_name: str = "",
+    employee_number: str | None = None,
+    shop: str = "",
+    email: str = "",
+    must_change_password: bool = True,
+    hasher: str = "default",
+) -> User:
+    """A validated, unsaved user with one role's flags (``user_create`` saves it; a roster
+    builds its users before its transaction, with the generated-password ``hasher``)."""
+    user = User(
+        username=username,
+        display_name=display_name,
+        employee_number=employee_number or None,
+        shop=shop,
+        email=email,
+        # Admins need the Django admin; trainers author content there.
+        is_staff=role in (Role.ADMIN, Role.TRAINER),
+        is_superuser=role is Role.ADMIN,
+        must_change_password=bool(password) and must_change_password,
+    )
+    if password:
+        user.password = make_password(password, hasher=hasher)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    return user
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -51,22 +90,21 @@ def user_create(
     employee_number: str | None = None,
     shop: str = "",
     email: str = "",
+    must_change_password: bool = True,
 ) -> User:
-    user = User(
+    """Create a user with one role. A password chosen for them (``password``) must be
+    replaced at their first sign-in unless ``must_change_password`` is False (the demo
+    users, whose passwords are published for trying the system out)."""
+    user = user_build(
         username=username,
+        role=role,
+        password=password,
         display_name=display_name,
-        employee_number=employee_number or None,
+        employee_number=employee_number,
         shop=shop,
         email=email,
-        # Admins need the Django admin; trainers author content there.
-        is_staff=role in (Role.ADMIN, Role.TRAINER),
-        is_superuser=role is Role.ADMIN,
+        must_change_password=must_change_password,
     )
-    if password:
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    user.full_clean()
     user.save()
     user.groups.add(Group.objects.get_or_create(name=role.value)[0])
     return user
@@ -276,7 +314,34 @@ def onboarding_batch_apply(*, actor: User, batch: OnboardingBatch) -> list[Onboa
         raise
 
 
+def _roster_users(rows: list[dict]) -> list[tuple[User, str]]:
+    """The new hires of a roster, validated and with their initial passwords hashed."""
+    built = []
+    for row in rows:
+        password = initial_password()
+        user = user_build(
+            username=row["employee_number"],
+            role=Role.TRAINEE,
+            password=password,
+            display_name=row["name"],
+            employee_number=row["employee_number"],
+            shop=row["shop"],
+            must_change_password=True,  # the password was printed for them
+            hasher=InitialPasswordHasher.algorithm,  # generated: see accounts.hashers
+        )
+        built.append((user, password))
+    return built
+
+
 def _onboarding_batch_apply(*, actor: User, batch_id: int) -> list[OnboardedUser]:
+    # The users are built before the transaction opens and inserted together inside it:
+    # hashing costs about 0.4 s a password (PBKDF2), and a roster of thousands created one
+    # by one inside the transaction held the database's write lock for minutes, while
+    # every other write (SQLite locks the whole file) failed with "database is locked".
+    batch = OnboardingBatch.objects.get(pk=batch_id)
+    _check_rows_against_database(batch.rows)
+    ready = batch.status == OnboardingBatch.Status.PREVIEWED and not batch.problem_count
+    built = _roster_users(batch.rows) if ready else []
     with transaction.atomic():
         locked = OnboardingBatch.objects.select_for_update().get(pk=batch_id)
         if locked.status != OnboardingBatch.Status.PREVIEWED:
@@ -284,22 +349,23 @@ def _onboarding_batch_apply(*, actor: User, batch_id: int) -> list[OnboardedUser
         _check_rows_against_database(locked.rows)
         if locked.problem_count or not locked.rows:
             raise OnboardingRejected(locked)
+        if len(built) != len(locked.rows):  # rows that were checked clean only now (rare)
+            built = _roster_users(locked.rows)
         all_cohorts = list(Cohort.objects.all())
         cohorts = {c.name: c for c in all_cohorts} | {c.code: c for c in all_cohorts}
-        created: list[OnboardedUser] = []
-        for row in locked.rows:
-            password = initial_password()
-            user = user_create(
-                username=row["employee_number"],
-                role=Role.TRAINEE,
-                password=password,
-                display_name=row["name"],
-                employee_number=row["employee_number"],
-                shop=row["shop"],
-            )
-            cohort = cohorts[row["cohort"]]
-            cohort.trainees.add(user)
-            created.append(OnboardedUser(user=user, password=password, cohort=cohort))
+        User.objects.bulk_create([user for user, _password in built])
+        trainee_group = Group.objects.get_or_create(name=Role.TRAINEE.value)[0]
+        User.groups.through.objects.bulk_create(
+            User.groups.through(user_id=user.pk, group_id=trainee_group.pk) for user, _ in built
+        )
+        Cohort.trainees.through.objects.bulk_create(
+            Cohort.trainees.through(cohort_id=cohorts[row["cohort"]].pk, user_id=user.pk)
+            for row, (user, _password) in zip(locked.rows, built, strict=True)
+        )
+        created = [
+            OnboardedUser(user=user, password=password, cohort=cohorts[row["cohort"]])
+            for row, (user, password) in zip(locked.rows, built, strict=True)
+        ]
         locked.status = OnboardingBatch.Status.APPLIED
         locked.applied_at = timezone.now()
         locked.save(update_fields=["status", "applied_at"])
