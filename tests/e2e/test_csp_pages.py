@@ -21,6 +21,7 @@ from roleplay.services.live import reply_receive, session_start, session_timer
 from roleplay.services.reports import session_score
 from scenarios.services import scenario_create, scenario_publish
 from tests.factories import PASSWORD, CohortFactory, UserFactory
+from tests.live_processes import asgi_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -74,6 +75,26 @@ class Watch:
         self.settle()
         assert self.violations == []
         assert self.errors == []
+
+
+@pytest.fixture(scope="module")
+def own_server(django_db_setup, collected_static):
+    """A server of this module's own: these pages (the status page's checks among them)
+    run every part of the server, and the workbench tests after them must not inherit
+    what that leaves in a shared process."""
+    with asgi_server() as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser, own_server):
+    context = browser.new_context(
+        base_url=own_server.url, locale="zh-CN", viewport={"width": 1366, "height": 768}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
 
 
 @pytest.fixture
