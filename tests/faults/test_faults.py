@@ -243,8 +243,8 @@ def test_asgi_server_restarted(world, monkeypatch, settings):
 @pytest.mark.xfail(
     run=False,
     reason="Celery 5.7.0's worker exits when Redis restarts with messages unacknowledged "
-    "(kombu restore_unacked raises AttributeError on the collected connection); 5.6.3 "
-    "survives it but stops fetching while it holds countdowns with kombu 5.7",
+    "(kombu restore_unacked raises AttributeError on the collected connection), and this "
+    "test's switch of the test process to a private Redis outlives it in the channel layer",
 )
 def test_redis_restarted(world, monkeypatch, settings, private_redis):
     with stack_running(redis=private_redis) as stack:
