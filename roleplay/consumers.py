@@ -62,8 +62,9 @@ def _in_thread(function, **kwargs):
 _call = sync_to_async(_in_thread, thread_sensitive=False)
 # Celery publishes block on the broker: they run in a thread, after the acknowledgement.
 _send_tasks = sync_to_async(AfterCommit.send_tasks, thread_sensitive=False)
-# Deliveries waiting for their time; kept here so the loop does not drop them.
-_pending_deliveries: set[asyncio.Task] = set()
+# Background tasks of the sockets (deliveries waiting for their time, shown-line stamps):
+# kept here so the loop does not drop them while they run.
+_background: set[asyncio.Task] = set()
 
 
 async def _push_all(pushes: list[tuple[int, dict]]) -> None:
@@ -99,8 +100,8 @@ async def _deliver_in_order(consumer: SessionConsumer, delivery: Delivery) -> No
 def _plan_deliveries(consumer: SessionConsumer, after: AfterCommit) -> None:
     for delivery in after.deliveries:
         task = asyncio.get_running_loop().create_task(_deliver_when_due(consumer, delivery))
-        _pending_deliveries.add(task)
-        task.add_done_callback(_pending_deliveries.discard)
+        _background.add(task)
+        task.add_done_callback(_background.discard)
 
 
 def _connect_backlog(*, session_id: int, after: int, user) -> tuple[list[dict], dict] | None:
@@ -156,8 +157,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
     def _confirm_soon(self) -> None:
         if self._confirming is None or self._confirming.done():
             self._confirming = asyncio.get_running_loop().create_task(self._confirm())
-            _pending_deliveries.add(self._confirming)
-            self._confirming.add_done_callback(_pending_deliveries.discard)
+            _background.add(self._confirming)
+            self._confirming.add_done_callback(_background.discard)
 
     async def _confirm(self) -> None:
         """Stamp the noted lines as shown, in one write per batch (the socket goes on)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,12 +48,21 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def page(browser, live_asgi):
+@contextmanager
+def opened_page(browser, base_url: str) -> Iterator:
+    """A page in a fresh browser context on ``base_url`` (Chinese, a laptop's screen)."""
     context = browser.new_context(
-        base_url=live_asgi.url, locale="zh-CN", viewport={"width": 1366, "height": 768}
+        base_url=base_url, locale="zh-CN", viewport={"width": 1366, "height": 768}
     )
     page = context.new_page()
     page.set_default_timeout(15000)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_asgi):
+    with opened_page(browser, live_asgi.url) as page:
+        yield page

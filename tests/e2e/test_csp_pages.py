@@ -7,21 +7,19 @@ moved from inline code into script files keep working."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from playwright.sync_api import expect
 
 from accounts.roles import Role
 from catalog.services import catalog_import
 from courses.importing import course_import
-from roleplay.services.live import reply_receive, session_start, session_timer
-from roleplay.services.reports import session_score
 from scenarios.services import scenario_create, scenario_publish
+from tests.e2e.conftest import opened_page
 from tests.factories import PASSWORD, CohortFactory, UserFactory
 from tests.live_processes import asgi_server
+from tests.roleplay.scored import scored_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -88,13 +86,8 @@ def own_server(django_db_setup, collected_static):
 
 @pytest.fixture
 def page(browser, own_server):
-    context = browser.new_context(
-        base_url=own_server.url, locale="zh-CN", viewport={"width": 1366, "height": 768}
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
+    with opened_page(browser, own_server.url) as page:
+        yield page
 
 
 @pytest.fixture
@@ -164,23 +157,8 @@ def scenario(users):
 @pytest.fixture
 def report(users, scenario, no_celery) -> str:
     """The address of a scored role-play of the trainee's."""
-    trainee = users[Role.TRAINEE]
-    session = session_start(trainee=trainee, scenario=scenario)
-    with time_machine.travel(session.started_at + timedelta(seconds=3), tick=False):
-        reply_receive(
-            session_id=session.pk,
-            user=trainee,
-            client_id="c-1",
-            text="你好，我不知道",
-            events=[],
-            sent_t=None,
-        )
-    session.refresh_from_db()
-    if session.is_active:
-        with time_machine.travel(session.started_at + timedelta(seconds=600), tick=False):
-            session_timer(session_id=session.pk, version=session.timer_version)
-    assert session_score(session_id=session.pk) is not None
-    return f"/practice/sessions/{session.pk}/report/"
+    report = scored_session(users[Role.TRAINEE], scenario)
+    return f"/practice/sessions/{report.session_id}/report/"
 
 
 def _login(page, username: str) -> None:

@@ -13,6 +13,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from roleplay.models import Session
+from tests.e2e.conftest import opened_page
 from tests.e2e.test_workbench import GOOD_FIRST, GOOD_SECOND, _login, _start, _type, world
 from tests.live_processes import asgi_server
 
@@ -42,13 +43,8 @@ def impatient_server(live_worker):
 
 @pytest.fixture
 def page_on_server(browser, impatient_server):
-    context = browser.new_context(
-        base_url=impatient_server.url, locale="zh-CN", viewport={"width": 1366, "height": 768}
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
+    with opened_page(browser, impatient_server.url) as page:
+        yield page
 
 
 class DatabaseLock:

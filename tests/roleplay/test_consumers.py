@@ -365,22 +365,9 @@ def test_a_locked_database_delays_the_typed_line_but_does_not_lose_it(
     """SQLite locked past its busy timeout while the buyer's line is due: the delivery is
     retried until the database answers, and the line reaches the page (before, the asyncio
     task died and the page waited in silence until the buyer left)."""
-    from django.db import OperationalError
-
-    from roleplay import consumers
     from roleplay.models import Message
-    from roleplay.services import lines
 
-    locked = {"left": 3}
-    real_deliver = lines.message_deliver
-
-    def locked_then_fine(**kwargs):
-        if locked["left"]:
-            locked["left"] -= 1
-            raise OperationalError("database is locked")
-        return real_deliver(**kwargs)
-
-    monkeypatch.setattr(consumers, "message_deliver", locked_then_fine)
+    locked = _deliveries_locked(monkeypatch, times=3)
     session = session_start(trainee=trainee, scenario=published[0])
 
     line = run_coroutine(_reply_then_typed_line(session, trainee, timeout=30))
@@ -453,20 +440,9 @@ def test_a_delivery_that_keeps_failing_tells_the_page_and_the_line_follows(
     """Every retry of a round failed (the database stayed locked): the page hears the
     server is delayed (it shows it is reconnecting), the next round delivers the line, and
     the page hears the server is back."""
-    from django.db import OperationalError
 
     from roleplay import consumers
-    from roleplay.services import lines
     from simulator.background import Backoff
-
-    locked = {"left": 4}
-    real_deliver = lines.message_deliver
-
-    def locked_then_fine(**kwargs):
-        if locked["left"]:
-            locked["left"] -= 1
-            raise OperationalError("database is locked")
-        return real_deliver(**kwargs)
 
     real_retry = consumers.retry_async
     monkeypatch.setattr(
@@ -475,7 +451,7 @@ def test_a_delivery_that_keeps_failing_tells_the_page_and_the_line_follows(
         lambda kind, call: real_retry(kind, call, Backoff(attempts=3, first_s=0.01)),
     )
     monkeypatch.setattr(consumers, "NEXT_ROUND_S", 0.1)
-    monkeypatch.setattr(consumers, "message_deliver", locked_then_fine)
+    _deliveries_locked(monkeypatch, times=4)
     session = session_start(trainee=trainee, scenario=published[0])
 
     async def scenario():
@@ -520,3 +496,24 @@ async def _reply_then_typed_line_kept_open(session, trainee) -> dict:
     await asyncio.sleep(0.5)
     await owner.disconnect()
     return pushed["message"]
+
+
+def _deliveries_locked(monkeypatch, times: int) -> dict:
+    """The socket's line deliveries fail ``times`` times as SQLite does when locked past its
+    busy timeout, then reach the database; the dict counts the failures still to come."""
+    from django.db import OperationalError
+
+    from roleplay import consumers
+    from roleplay.services import lines
+
+    locked = {"left": times}
+    real_deliver = lines.message_deliver
+
+    def locked_then_fine(**kwargs):
+        if locked["left"]:
+            locked["left"] -= 1
+            raise OperationalError("database is locked")
+        return real_deliver(**kwargs)
+
+    monkeypatch.setattr(consumers, "message_deliver", locked_then_fine)
+    return locked

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
@@ -25,10 +23,9 @@ from catalog.services import catalog_import
 from courses.importing import course_import
 from courses.services import attempt_start, attempt_submit
 from diagnostics.services import timer_probe_schedule
-from roleplay.services.live import reply_receive, session_start, session_timer
-from roleplay.services.reports import session_score
 from scenarios.services import scenario_create, scenario_publish
 from tests.factories import PASSWORD
+from tests.roleplay.scored import scored_session
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "tests" / "courses" / "fixtures" / "basic" / "course.yaml"
@@ -237,22 +234,7 @@ def site(
     scenario_publish(actor=trainer, scenario=scenario)
 
     with django_capture_on_commit_callbacks(execute=True):
-        session = session_start(trainee=trainee, scenario=scenario)
-    with time_machine.travel(session.started_at + timedelta(seconds=3), tick=False):
-        reply_receive(
-            session_id=session.pk,
-            user=trainee,
-            client_id="c-1",
-            text="你好，我不知道",
-            events=[],
-            sent_t=None,
-        )
-    session.refresh_from_db()
-    if session.is_active:
-        with time_machine.travel(session.started_at + timedelta(seconds=600), tick=False):
-            session_timer(session_id=session.pk, version=session.timer_version)
-    report = session_score(session_id=session.pk)
-    assert report is not None
+        report = scored_session(trainee, scenario)
 
     batch = onboarding_preview_create(
         actor=hr,
@@ -263,7 +245,7 @@ def site(
     return {
         "submitted": reverse("courses:attempt", args=[submitted.pk]),
         "open": reverse("courses:attempt", args=[open_attempt.pk]),
-        "report": reverse("roleplay:report", args=[session.pk]),
+        "report": reverse("roleplay:report", args=[report.session_id]),
         "editor": reverse("scenarios:editor", args=[scenario.slug]),
         "batch": reverse("accounts:onboarding_preview", args=[batch.pk]),
         "cohort": reverse("accounts:cohort_detail", args=[cohort.pk]),
