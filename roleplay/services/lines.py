@@ -138,8 +138,11 @@ def session_catch_up(*, session_id: int) -> AfterCommit:
 
 def session_attach(*, session_id: int) -> None:
     """The workbench connected: from now on the session's buyer waits for her lines to
-    reach the page (``roleplay.holds``). Written once per session."""
-    Session.objects.filter(pk=session_id, page_confirms=False).update(page_confirms=True)
+    reach the page (``roleplay.holds``). Written once per session: a reconnect only reads
+    (an UPDATE that matches nothing still takes SQLite's write lock)."""
+    unattached = Session.objects.filter(pk=session_id, page_confirms=False)
+    if unattached.exists():
+        unattached.update(page_confirms=True)
 
 
 @transaction.atomic
