@@ -22,6 +22,7 @@ from accounts.selectors import (
     users_visible_to,
 )
 from accounts.services.passwords import password_set_in_admin
+from realtime.sign_ins import sockets_recheck_sign_in
 
 
 @admin.register(User)
@@ -44,6 +45,8 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if not change:  # "add user": the password typed here is someone else's choice
             password_set_in_admin(actor=request.user, user=obj, created=True)
+        elif "is_active" in form.changed_data and not obj.is_active:
+            sockets_recheck_sign_in(obj.pk)  # a deactivated user's open sockets close
 
     def user_change_password(self, request: HttpRequest, id, form_url: str = "") -> HttpResponse:
         # Django's view saves the password and, on success only, redirects to the user's

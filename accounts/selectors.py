@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib.auth import get_user
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Cohort, OnboardingBatch, User
@@ -107,3 +112,14 @@ def onboarding_batches_visible_to(user: User) -> QuerySet[OnboardingBatch]:
 
 def onboarding_batches_recent(limit: int = 10) -> QuerySet[OnboardingBatch]:
     return onboarding_batches()[:limit]
+
+
+def sign_in_holds(session_key: str | None, user_id: int) -> bool:
+    """Whether the sign-in stored under ``session_key`` is still ``user_id``'s: the session
+    exists, names that user, who is active, and carries the hash of their current password.
+    What Django checks on every page load, for a socket that was authenticated once."""
+    if not session_key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    user = get_user(SimpleNamespace(session=store))
+    return user.is_authenticated and user.pk == user_id

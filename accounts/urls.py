@@ -13,7 +13,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("cohorts/", views.cohort_list, name="cohort_list"),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),

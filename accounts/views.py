@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,7 +41,20 @@ from accounts.services import (
 )
 from accounts.services.passwords import password_change as password_change_write
 from accounts.services.passwords import password_reset
+from realtime.sign_ins import sockets_recheck_sign_in
 from simulator.service_errors import flash_error
+
+
+class SignOutView(LogoutView):
+    """Django's sign-out, then this browser's open sockets close: they check their sign-in
+    once the session is gone (the user's other browsers stay signed in)."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user_id = request.user.pk
+        response = super().post(request, *args, **kwargs)
+        if user_id is not None:
+            sockets_recheck_sign_in(user_id)
+        return response
 
 
 @login_required
@@ -173,12 +186,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             password_change_write(
-                user=request.user, new_password=form.cleaned_data["new_password1"]
+                user=request.user,
+                new_password=form.cleaned_data["new_password1"],
+                keep=request.session,  # this sign-in stays
             )
         except ValidationError as exc:
             form.add_error("new_password1", exc)
         else:
-            update_session_auth_hash(request, request.user)  # this sign-in stays
             messages.success(request, _("Your password was changed."))
             return redirect(_next_page(request) or "accounts:home")
     context = {

@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass, field
 
-from channels_redis.core import RedisChannelLayer
+from channels_redis.core import ChannelLock, RedisChannelLayer
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,16 @@ class _ReadFailure:
         self.error = error
 
 
+@dataclass
+class _ProcessList:
+    """One Redis list of this process (one per channel-name prefix: ``specific.``,
+    ``healthz.``, ...), the task popping it and the channels waiting on it now."""
+
+    reader: asyncio.Task | None = None
+    stopped_reader: asyncio.Task | None = None
+    listening: set[str] = field(default_factory=set)
+
+
 class ProcessLocalRedisChannelLayer(RedisChannelLayer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -59,20 +70,30 @@ class ProcessLocalRedisChannelLayer(RedisChannelLayer):
         # The loop this process' sockets receive on; a push from another thread (a sync
         # service in a request thread) is handed to it thread-safely.
         self._receiving_loop: asyncio.AbstractEventLoop | None = None
-        self._reader: asyncio.Task | None = None
-        self._stopped_reader: asyncio.Task | None = None
-        self._listening: set[str] = set()
+        self._lists: dict[str, _ProcessList] = {}
         self.local_deliveries = 0  # group messages that never touched Redis (diagnostics)
 
     def _is_local(self, channel: str) -> bool:
         return "!" in channel and self.non_local_name(channel).endswith(self._local_suffix)
 
+    def _adopt(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Make ``loop`` the receiving loop. Everything asyncio made for the previous one
+        (locks, queues, readers) belongs to that loop and cannot be awaited here."""
+        previous = self._receiving_loop
+        if previous is not None and not previous.is_closed() and previous.is_running():
+            raise RuntimeError("Two event loops are trying to receive() on one channel layer")
+        self._receiving_loop = loop
+        self._lists = {}
+        self.receive_buffer.clear()
+        self.receive_clean_locks = ChannelLock()
+        self.receive_cleaners = []
+
     async def receive(self, channel: str) -> dict:
         """Wait for a message on a channel of this process.
 
-        One reader per process pops the process' Redis list and files each message under
-        its channel; every socket waits on its own buffer, where local deliveries land
-        too. (channels-redis instead passes a lock from socket to socket, and the socket
+        One reader per process list pops it and files each message under its channel;
+        every socket waits on its own buffer, where local deliveries land too.
+        (channels-redis instead passes a lock from socket to socket, and the socket
         holding it sits in the blocking pop, deaf to its own buffer, for up to 5 s.)
         """
         if "!" not in channel:
@@ -81,32 +102,44 @@ class ProcessLocalRedisChannelLayer(RedisChannelLayer):
         real_channel = self.non_local_name(channel)
         assert real_channel.endswith(self._local_suffix), "Wrong client prefix"
         loop = asyncio.get_running_loop()
-        if self._receiving_loop is not loop:  # a new event loop (tests): start afresh on it
-            self._receiving_loop, self._listening = loop, set()
-            self._reader = self._stopped_reader = None
-        self._listening.add(channel)
-        if self._reader is None or self._reader.done():
-            self._reader = loop.create_task(self._read(real_channel, self._stopped_reader))
+        if self._receiving_loop is not loop:
+            self._adopt(loop)
+        # Each prefix has a list of its own: a reader popping ``healthz.…!`` never sees
+        # what is pushed to ``specific.…!``.
+        process_list = self._lists.setdefault(real_channel, _ProcessList())
+        process_list.listening.add(channel)
+        if process_list.reader is None or process_list.reader.done():
+            process_list.reader = loop.create_task(
+                self._read(real_channel, process_list, process_list.stopped_reader)
+            )
         buffer = self.receive_buffer[channel]
         try:
             message = await buffer.get()
         except asyncio.CancelledError:
             # A consumer cancels its receive only when it closes: the channel is gone.
-            self._listening.discard(channel)
+            process_list.listening.discard(channel)
             self.receive_buffer.pop(channel, None)
-            if not self._listening and self._reader is not None:
+            if not process_list.listening and process_list.reader is not None:
                 # Nobody listens any more: stop popping (a message popped and not yet
                 # filed stays in the backup list, which the next reader puts back first).
-                self._stopped_reader, self._reader = self._reader, None
-                self._stopped_reader.cancel()
+                process_list.stopped_reader = process_list.reader
+                process_list.reader = None
+                process_list.stopped_reader.cancel()
             raise
+        # ``listening`` holds the channels waiting right now: a one-off receive (the health
+        # check's round trip) leaves nothing behind, and a socket adds itself again on its
+        # next receive. The reader stops only when a waiting socket closes with no other
+        # waiting, so a socket busy with a message never stops it.
+        process_list.listening.discard(channel)
         if buffer.empty():
             self.receive_buffer.pop(channel, None)
         if isinstance(message, _ReadFailure):
             raise message.error
         return message
 
-    async def _read(self, real_channel: str, previous: asyncio.Task | None) -> None:
+    async def _read(
+        self, real_channel: str, process_list: _ProcessList, previous: asyncio.Task | None
+    ) -> None:
         if previous is not None:
             # A stopped reader may still be unwinding its blocking pop: one at a time.
             await asyncio.wait([previous])
@@ -118,7 +151,7 @@ class ProcessLocalRedisChannelLayer(RedisChannelLayer):
         except asyncio.CancelledError:
             raise
         except Exception as error:  # Redis went away: every listening socket hears of it
-            for channel in self._listening:
+            for channel in process_list.listening:
                 self.receive_buffer[channel].put_nowait(_ReadFailure(error))
 
     def _deliver_locally(self, channels: list[str], message: dict) -> None:

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import sign_in_holds
+from realtime.sign_ins import SIGNED_OUT_CLOSE_CODE, user_group
 from roleplay.payloads import group_name
 from roleplay.selectors import session_backlog, session_owned
 from roleplay.services.after_commit import AfterCommit, Delivery
@@ -38,6 +40,10 @@ from simulator.json_input import JSONInputError, json_parse
 
 MAX_FRAME_BYTES = 64 * 1024
 NOT_STORED = gettext_lazy("Your reply could not be saved; please send it again.")
+SIGNED_OUT = gettext_lazy(
+    "You have been signed out (your password was changed, or you signed out elsewhere). "
+    "Sign in again to continue; your conversation is kept."
+)
 # A line sent on a socket heard from this recently counts as shown when sent (the page
 # sends a heartbeat every 10 s); on a quieter socket it counts once the page says anything
 # more, at the time it was sent (``roleplay.holds``).
@@ -252,6 +258,9 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         self.open = True
         self._heard = time.monotonic()
+        self.user_id = user.pk
+        self.sign_in = getattr(self.scope.get("session"), "session_key", None)
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         messages, status = backlog
         await self.send_json(
             {"type": "hello", "session": self.session_id, "messages": messages, **status}
@@ -263,6 +272,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         self.open = False
         if hasattr(self, "session_id"):
             await self.channel_layer.group_discard(group_name(self.session_id), self.channel_name)
+        if hasattr(self, "user_id"):
+            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         # Every frame gets an answer and the socket stays open: a frame that cannot be
@@ -378,6 +389,16 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
 
     async def session_ended(self, event: dict) -> None:
         await self.send_json({"type": "ended", **{k: v for k, v in event.items() if k != "type"}})
+
+    async def user_sign_in_changed(self, event: dict) -> None:
+        """The user's password changed, or they signed out somewhere: this socket stays only
+        if its own sign-in still holds (``realtime.sign_ins``)."""
+        # This browser changed the password and kept its sign-in, under a new key.
+        self.sign_in = event.get("renewed", {}).get(self.sign_in, self.sign_in)
+        holds = await _call(sign_in_holds, session_key=self.sign_in, user_id=self.user_id)
+        if not holds:
+            await self.send_json({"type": "signed_out", "message": str(SIGNED_OUT)})
+            await self.close(code=SIGNED_OUT_CLOSE_CODE)
 
     async def session_scored(self, event: dict) -> None:
         await self.send_json({"type": "scored", "session": event["session"]})

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -90,6 +91,8 @@ WORKBENCH_TEXTS = {
     "conn_connected": gettext_lazy("Connected"),
     "conn_reconnecting": gettext_lazy("Reconnecting…"),
     "conn_offline": gettext_lazy("Offline: check your network; still trying"),
+    "conn_signed_out": gettext_lazy("Signed out"),
+    "signIn": gettext_lazy("Sign in again"),
     "serverDelayed": gettext_lazy(
         "The server is slow to answer; the buyer waits for you, and this time is not counted."
     ),
@@ -119,6 +122,7 @@ def _workbench(request: HttpRequest, sessions: list[Session], exam: Exam | None)
             "deadline_at": (exam.deadline_at if exam else sessions[0].deadline_at).isoformat(),
             "server_now": timezone.now().isoformat(),
             "quick_phrases": quick_phrases_of(request.user),
+            "login_url": reverse("accounts:login"),
         },
         "workbench_texts": _workbench_texts(),
         "exam": exam,

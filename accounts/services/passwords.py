@@ -4,14 +4,17 @@ A password chosen by someone else (an HR reset, the admin, onboarding) sets
 ``User.must_change_password``; the user's own change clears it. Changing a password ends
 the user's other sign-ins: every Django session carries a hash of the password it was
 opened with and is refused once that no longer matches (pages and the WebSocket
-handshake alike), and the user's API tokens are deleted here. The audit log records who
+handshake alike), the user's open sockets are told to check theirs and close
+(``realtime.sign_ins``), and the user's API tokens are deleted here. The audit log records who
 did what to whom; a password, old, new or temporary, is never written anywhere but as
 Django's hash.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,6 +25,7 @@ from accounts.models import User
 from accounts.selectors import users_password_resettable_by
 from accounts.services import initial_password
 from audit.services import audit_record
+from realtime.sign_ins import sockets_recheck_sign_in
 
 
 def _tokens_revoke(user: User) -> int:
@@ -31,12 +35,14 @@ def _tokens_revoke(user: User) -> int:
 
 
 @sensitive_variables("new_password")
-def password_change(*, user: User, new_password: str) -> User:
+def password_change(*, user: User, new_password: str, keep: SessionBase | None = None) -> User:
     """The signed-in user replaces their own password (the caller checked the old one).
 
     Clears ``must_change_password``; audited as ``password.change_forced`` when the change
-    was required, ``password.change`` otherwise. The caller keeps the current session
-    alive with ``update_session_auth_hash``; every other one ends.
+    was required, ``password.change`` otherwise. ``keep`` is the session of the browser
+    that made the change: it gets a new key and the new password's hash, saved with the
+    change, so it stays signed in (its open sockets follow it to the new key); every other
+    sign-in ends.
     """
     validate_password(new_password, user)
     with transaction.atomic():
@@ -45,6 +51,17 @@ def password_change(*, user: User, new_password: str) -> User:
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
         revoked = _tokens_revoke(user)
+        renewed: dict[str, str] = {}
+        if keep is not None:
+            # Django's update_session_auth_hash, with the session saved here rather than
+            # at the response: the sockets check it as soon as this commits.
+            previous = keep.session_key
+            keep.cycle_key()
+            keep[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            keep.save()
+            if previous:
+                renewed[previous] = keep.session_key
+        sockets_recheck_sign_in(user.pk, renewed)
         audit_record(
             actor=user,
             action="password.change_forced" if forced else "password.change",
@@ -73,6 +90,7 @@ def password_reset(*, actor: User, user: User) -> str:
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password"])
         revoked = _tokens_revoke(user)
+        sockets_recheck_sign_in(user.pk)
         audit_record(
             actor=actor,
             action="password.reset",
@@ -94,6 +112,8 @@ def password_set_in_admin(*, actor: User, user: User, created: bool) -> None:
     User.objects.filter(pk=user.pk).update(must_change_password=must_change)
     user.must_change_password = must_change
     revoked = 0 if created else _tokens_revoke(user)
+    if not created:
+        sockets_recheck_sign_in(user.pk)
     action = "user.create" if created else "password.change" if own else "password.reset"
     audit_record(
         actor=actor,

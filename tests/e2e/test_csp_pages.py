@@ -18,7 +18,6 @@ from courses.importing import course_import
 from scenarios.services import scenario_create, scenario_publish
 from tests.e2e.conftest import opened_page
 from tests.factories import PASSWORD, CohortFactory, UserFactory
-from tests.live_processes import asgi_server
 from tests.roleplay.scored import scored_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -75,18 +74,9 @@ class Watch:
         assert self.errors == []
 
 
-@pytest.fixture(scope="module")
-def own_server(django_db_setup, collected_static):
-    """A server of this module's own: these pages (the status page's checks among them)
-    run every part of the server, and the workbench tests after them must not inherit
-    what that leaves in a shared process."""
-    with asgi_server() as server:
-        yield server
-
-
 @pytest.fixture
-def page(browser, own_server):
-    with opened_page(browser, own_server.url) as page:
+def page(browser, live_asgi):
+    with opened_page(browser, live_asgi.url) as page:
         yield page
 
 

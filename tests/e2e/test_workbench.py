@@ -3,6 +3,7 @@ and a Celery worker delivering the buyer's lines and timers."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from accounts.roles import Role
 from catalog.services import catalog_import
 from roleplay.models import Message, Session
 from scenarios.services import scenario_create, scenario_publish
+from tests.e2e.conftest import opened_page
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -173,3 +175,22 @@ def test_exam_ends_at_its_time_limit(page, world):
     assert exam.status == "ended"
     assert {(s.status, s.end_reason) for s in exam.sessions.all()} == {("ended", "time_up")}
     assert all(s.ended_at >= deadline for s in exam.sessions.all())
+
+
+def test_a_password_changed_elsewhere_signs_the_open_workbench_out(page, world, browser, live_asgi):
+    _login(page)
+    _start(page, "正品咨询 genuine-coat")
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+    with opened_page(browser, live_asgi.url) as phone:
+        _login(phone)
+        phone.goto("/password/")
+        phone.locator("input[name=old_password]").fill(PASSWORD)
+        phone.locator("input[name=new_password1]").fill("qiushui-lanhua-2026")
+        phone.locator("input[name=new_password2]").fill("qiushui-lanhua-2026")
+        phone.get_by_role("button", name="修改密码").click()
+        expect(phone.get_by_test_id("home-heading")).to_be_visible()  # the phone stays in
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "signed_out")
+    expect(page.get_by_test_id("notice")).to_contain_text("已退出登录")
+    expect(page.get_by_label("回复买家")).to_be_disabled()
+    page.get_by_test_id("sign-in-again").click()
+    expect(page).to_have_url(re.compile(r"/login/\?next=%2F"))

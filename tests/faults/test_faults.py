@@ -240,12 +240,6 @@ def test_asgi_server_restarted(world, monkeypatch, settings):
 
 
 @needs_postgres_and_redis
-@pytest.mark.xfail(
-    run=False,
-    reason="Celery 5.7.0's worker exits when Redis restarts with messages unacknowledged "
-    "(kombu restore_unacked raises AttributeError on the collected connection), and this "
-    "test's switch of the test process to a private Redis outlives it in the channel layer",
-)
 def test_redis_restarted(world, monkeypatch, settings, private_redis):
     with stack_running(redis=private_redis) as stack:
         figures, window = run_fault(

@@ -181,3 +181,56 @@ def test_a_socket_hears_when_redis_is_gone_instead_of_waiting_forever():
         return "received"
 
     assert run_coroutine(scenario()) == "ConnectionError"
+
+
+def test_a_one_off_receive_on_another_prefix_leaves_the_sockets_their_pushes(prefix):
+    """The status page's round trip (a ``healthz.`` channel) once left the process reading
+    only that list: pushes from the worker to the sockets' list were never popped."""
+    here, worker = layer_for(prefix), layer_for(prefix)
+
+    async def scenario():
+        probe = await here.new_channel("healthz.")
+        await here.send(probe, {"type": "healthz.ping"})
+        pong = await receive(here, probe)
+        socket = await here.new_channel()
+        await here.group_add("session.11", socket)
+        waiting = asyncio.ensure_future(receive(here, socket, timeout=8))
+        await asyncio.sleep(0.05)
+        await worker.group_send("session.11", {"type": "session.message", "text": "在吗？"})
+        got = await waiting
+        await here.close_pools()
+        await worker.close_pools()
+        return pong, got
+
+    pong, got = run_coroutine(scenario())
+    assert pong == {"type": "healthz.ping"}
+    assert got == {"type": "session.message", "text": "在吗？"}
+    assert all(not process_list.listening for process_list in here._lists.values())
+
+
+def test_receiving_on_a_new_event_loop_ignores_a_pop_lock_the_old_loop_left_held(prefix):
+    """A finished loop (a test's, or a thread's) once left the pop lock of this process'
+    list held and bound to itself: every socket on the next loop then failed with "bound
+    to a different event loop". Nothing asyncio made on an old loop is awaited again."""
+    here, elsewhere = layer_for(prefix), layer_for(prefix)
+
+    async def leave_the_lock_held():
+        channel = await here.new_channel()
+        await here.receive_clean_locks.acquire(here.prefix + here.non_local_name(channel))
+
+    async def on_a_new_loop():
+        channel = await here.new_channel()
+        await here.group_add("session.12", channel)
+        waiting = asyncio.ensure_future(receive(here, channel, timeout=8))
+        await asyncio.sleep(0.05)
+        await elsewhere.group_send("session.12", {"type": "session.ended"})
+        got = await waiting
+        await here.close_pools()
+        await elsewhere.close_pools()
+        return got
+
+    run_coroutine(here.new_channel())  # any earlier use of the layer on another loop
+    here._receiving_loop = asyncio.new_event_loop()  # the loop the old sockets ran on
+    run_coroutine(leave_the_lock_held())
+    here._receiving_loop.close()
+    assert run_coroutine(on_a_new_loop()) == {"type": "session.ended"}

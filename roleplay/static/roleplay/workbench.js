@@ -42,9 +42,10 @@
   var OFFLINE_MS = 20000;     // reconnecting this long (or the browser is offline): offline
 
   function finished(s) { return s.status === "ended" && s.scored; }
+  var signedOut = false;  // the server ended this sign-in: no reconnecting, sign in again
 
   function connect(s) {
-    if (s.ws) return;
+    if (s.ws || signedOut) return;
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
     var ws = new WebSocket(proto + location.host + "/ws/sessions/" + s.info.id + "/?after=" + s.lastSeq);
     s.ws = ws;
@@ -65,7 +66,7 @@
       s.ws = null;
       if (s.downSince === null) s.downSince = Date.now();
       renderConnection();
-      if (finished(s)) return;
+      if (finished(s) || signedOut) return;
       s.retry = Math.min(s.retry + 1, 6);
       setTimeout(function () { connect(s); }, 300 * s.retry);
     };
@@ -89,6 +90,7 @@
   }
 
   function connectionState(s) {
+    if (signedOut) return "signed_out";
     if (finished(s)) return "closed";
     if (s.ws && s.ws.readyState === WebSocket.OPEN) return s.serverDelayed ? "reconnecting" : "connected";
     if (!navigator.onLine || (s.downSince !== null && Date.now() - s.downSince > OFFLINE_MS)) return "offline";
@@ -163,6 +165,8 @@
       s.endReason = msg.reason;
     } else if (msg.type === "scored") {
       s.scored = true;
+    } else if (msg.type === "signed_out") {
+      signOut(msg.message);
     } else if (msg.type === "status") {
       // The server could not reach its database for a while: lines may come late.
       s.serverDelayed = msg.server !== "ok";
@@ -226,6 +230,16 @@
     return node;
   }
   function notice(text) { document.getElementById("notice").textContent = text || ""; }
+
+  function signOut(text) {
+    signedOut = true;
+    Object.values(sessions).forEach(function (other) { if (other.ws) other.ws.close(); });
+    notice(text);
+    var link = el("a", "", t.signIn);
+    link.href = data.login_url + "?next=" + encodeURIComponent(location.pathname);
+    link.dataset.testid = "sign-in-again";
+    document.getElementById("notice").append(" ", link);
+  }
 
   function ordered(s) {
     return Object.keys(s.messages).map(Number).sort(function (a, b) { return a - b; })
@@ -313,8 +327,8 @@
         hints.appendChild(line);
       });
     }
-    reply.disabled = s.status === "ended";
-    document.getElementById("send").disabled = s.status === "ended";
+    reply.disabled = s.status === "ended" || signedOut;
+    document.getElementById("send").disabled = s.status === "ended" || signedOut;
   }
 
   function renderProfile() {
