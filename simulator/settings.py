@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "courses",
     "scenarios",
     "roleplay",
+    "certification",
 ]
 
 MIDDLEWARE = [

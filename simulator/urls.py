@@ -15,6 +15,8 @@ urlpatterns = [
     path("shops/", include("catalog.urls")),
     path("scenarios/", include("scenarios.urls")),
     path("practice/", include("roleplay.urls")),
+    path("certification/", include("certification.urls")),
+    path(".well-known/", include("certification.well_known_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("accounts.api_urls")),

@@ -241,6 +241,7 @@ ROUTES: dict[str, Entry] = {
     "scenarios_api:dry_run": api_post(AUTHOR_API_INVALID, kwargs=_scenario),
     # --- role-play -----------------------------------------------------------------------
     "roleplay:index": any_(TRAINEE_PAGE),
+    "certification:index": any_(TRAINEE_PAGE),
     "roleplay:start": any_(TRAINEE_POST, method="post", kwargs=_scenario),
     "roleplay:exam_begin": any_(TRAINEE_POST, method="post"),
     "roleplay:exam": owned(
