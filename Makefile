@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint install install-dev catalogues browser clean check-reliability
+.PHONY: run test lint install install-dev catalogues browser pdf-fonts clean check-reliability
 
 $(BIN)/python:
 	@scripts/make_venv.sh "$(PYTHON)" "$(VENV)"
@@ -19,9 +19,9 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime-installed
 
-install: $(VENV)/.runtime-installed catalogues
+install: $(VENV)/.runtime-installed catalogues pdf-fonts
 
-install-dev: $(VENV)/.dev-installed catalogues
+install-dev: $(VENV)/.dev-installed catalogues pdf-fonts
 
 # Compiled gettext catalogues (.mo) are built here, not committed.
 catalogues: | $(BIN)/python
@@ -29,6 +29,10 @@ catalogues: | $(BIN)/python
 
 browser:
 	@scripts/ensure_chromium.sh
+
+# Certificate PDFs (WeasyPrint) need Pango and a CJK font from Debian's packages.
+pdf-fonts:
+	@scripts/ensure_pdf_fonts.sh
 
 run: install
 	@scripts/run.sh

@@ -33,9 +33,49 @@ class CertificationConfig(AppConfig):
             "url_name": "certification:index",
             "permission": "accounts.act_as_trainee",
         },
+        {
+            "order": 70,
+            "label": _("Typing test"),
+            "url_name": "certification:typing_test",
+            "permission": "accounts.act_as_trainee",
+        },
+        {
+            "order": 95,
+            "label": _("Certification tracks"),
+            "url_name": "certification:track_list",
+            "permission": "certification.change_track",
+        },
+        {
+            "order": 130,
+            "label": _("Certification results"),
+            "url_name": "certification:results",
+            "permission": "certification.view_results",
+        },
+        {
+            "order": 135,
+            "label": _("Certificates expiring soon"),
+            "url_name": "certification:certificates_expiring",
+            "permission": "certification.view_certificate",
+        },
     ]
     role_permissions = {
         Role.TRAINER: _AUTHORING | _RESULTS,
         Role.HR: _RESULTS | {"certification.revoke_certificate"},
         Role.ADMIN: _AUTHORING | _RESULTS | {"certification.revoke_certificate"},
     }
+
+    def ready(self) -> None:
+        from roleplay.signals import exam_scored
+
+        exam_scored.connect(_exam_scored, dispatch_uid="certification.exam_scored")
+
+
+def _exam_scored(sender, exam_id: int, **kwargs) -> None:
+    """An exam's conversations are all scored: if it was a certification exam, decide it
+    (in the worker; sent after the commit that stored the last report)."""
+    from certification.selectors.attempts import attempt_for_exam
+    from certification.tasks import decide_task
+
+    attempt = attempt_for_exam(exam_id)
+    if attempt is not None and attempt.status != attempt.Status.DECIDED:
+        decide_task.delay(attempt.pk)

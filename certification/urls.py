@@ -1,11 +1,16 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from certification.views import trainee
+from certification.views import results, trainee
 
 app_name = "certification"
 
 urlpatterns = [
     path("", trainee.index, name="index"),
+    path("tracks/<slug:slug>/attempts/", trainee.attempt_begin, name="attempt_begin"),
+    path("attempts/<int:pk>/", trainee.attempt_result, name="attempt_result"),
+    path("results/", results.results_dashboard, name="results"),
+    path("results/trainees/<int:pk>/", results.results_trainee, name="results_trainee"),
+    re_path(r"^results/export\.(?P<fmt>csv|xlsx)$", results.results_export, name="results_export"),
     path("tracks/", include("certification.track_urls")),
     path("typing/", include("certification.typing_urls")),
     path("certificates/", include("certification.certificate_urls")),

@@ -105,6 +105,7 @@ WORKBENCH_TEXTS = {
     "waiting": gettext_lazy("waiting"),
     "left": gettext_lazy("The buyer left"),
     "timeUp": gettext_lazy("Time is up"),
+    "clockStopped": gettext_lazy("ended"),
 }
 
 

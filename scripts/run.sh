@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: migrate, load the demo, then serve the ASGI app and a Celery worker until
-# Ctrl-C, which stops both.
+# `make run`: migrate, load the demo, then serve the ASGI app, a Celery worker and celery
+# beat until Ctrl-C, which stops them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG="${DEBUG:-true}"
@@ -21,10 +21,13 @@ trap cleanup INT TERM EXIT
 
 $bin/celery -A simulator worker -l info --concurrency 2 --without-mingle --without-gossip &
 pids+=($!)
+# Periodic work (the daily certificate expiry run): exactly one beat per deployment.
+$bin/celery -A simulator beat -l info --schedule var/celerybeat-schedule &
+pids+=($!)
 $bin/python manage.py serve --port "$port" --access-log -v 2 &
 pids+=($!)
 
 echo
-echo "Serving on http://127.0.0.1:${port}/  (Ctrl-C stops the server and the worker)"
+echo "Serving on http://127.0.0.1:${port}/  (Ctrl-C stops the server, the worker and beat)"
 echo
 wait -n

@@ -17,7 +17,7 @@ app.autodiscover_tasks()
 logger = logging.getLogger(__name__)
 # Tasks that send again the countdowns the database says are pending (by name: the frame
 # does not import the apps' task modules).
-REARM_TASKS = ("roleplay.rearm", "courses.rearm")
+REARM_TASKS = ("roleplay.rearm", "courses.rearm", "certification.rearm")
 
 
 class RearmCountdowns(bootsteps.StartStopStep):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -194,6 +195,23 @@ CELERY_WORKER_TIMER_PRECISION = 0.1
 # every task unless told to reuse it; the worker checks its connection before each task
 # instead (simulator/celery.py).
 CELERY_DB_REUSE_MAX = 1000
+# Periodic work (celery beat, one per deployment): the daily certificate expiry run.
+CELERY_BEAT_SCHEDULE = {
+    "certification-expire-certificates": {
+        "task": "certification.expire_certificates",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Certificates ---------------------------------------------------------------------
+# PEM Ed25519 private key that signs certificate credentials (VC-JWT, EdDSA); "\n" escapes
+# are accepted for one-line environments. Empty: a key derived from SECRET_KEY (HKDF), with
+# a warning: rotating SECRET_KEY would then invalidate every issued credential.
+# Generate one: openssl genpkey -algorithm ed25519
+CERTIFICATE_SIGNING_KEY = env_str("CERTIFICATE_SIGNING_KEY", "")
+# The issuer's name in credentials (issuer.name of the Open Badges credential).
+CERTIFICATE_ISSUER_NAME = env_str("CERTIFICATE_ISSUER_NAME", "客服实训系统")
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -390,6 +408,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO, fontTools every font subset.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 for _dir in (VAR_DIR, STATIC_ROOT):

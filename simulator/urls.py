@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/courses/", include("courses.api_urls")),
     path("api/scenarios/", include("scenarios.api_urls")),
     path("api/practice/", include("roleplay.api_urls")),
+    path("api/certification/", include("certification.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Split: the start-up script is a file (?script), as the Content-Security-Policy wants.
     path(

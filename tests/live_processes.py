@@ -130,8 +130,19 @@ def asgi_server() -> Iterator[AsgiServer]:
         yield AsgiServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", process)
 
 
+def _queue_purge() -> None:
+    """Drop what earlier tests left in this run's queue: a countdown of a session those tests
+    made (and the database has since forgotten) would otherwise run against a new row that
+    reuses its id (SQLite reuses ids after a flush)."""
+    from simulator.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
 @contextmanager
 def celery_worker() -> Iterator[Process]:
+    _queue_purge()
     args = [
         str(BIN / "celery"),
         "-A",

@@ -32,9 +32,23 @@ AUTHORING = (
     }
 )
 
+# Certification: trainers and admins write tracks; trainers (their cohorts), HR and admins
+# read results; HR and admins revoke certificates.
+TRACKS = {
+    f"certification.{action}_{model}"
+    for model in ("track", "trackversion")
+    for action in ("view", "add", "change")
+} | {"certification.publish_track"}
+RESULTS = {
+    "certification.view_results",
+    "certification.view_certificationattempt",
+    "certification.view_certificate",
+    "certification.view_typingtest",
+}
+
 EXPECTED: dict[Role, set[str]] = {
     Role.TRAINEE: {"accounts.act_as_trainee"},
-    Role.TRAINER: {"accounts.train_cohorts", "accounts.view_cohort"} | AUTHORING,
+    Role.TRAINER: {"accounts.train_cohorts", "accounts.view_cohort"} | AUTHORING | TRACKS | RESULTS,
     Role.HR: {
         "accounts.view_cohort",
         "accounts.view_all_cohorts",
@@ -43,7 +57,9 @@ EXPECTED: dict[Role, set[str]] = {
         "accounts.onboard_users",
         "accounts.view_user",
         "accounts.reset_password",
-    },
+    }
+    | RESULTS
+    | {"certification.revoke_certificate"},
     Role.ADMIN: {
         "accounts.view_cohort",
         "accounts.view_all_cohorts",
@@ -56,8 +72,11 @@ EXPECTED: dict[Role, set[str]] = {
         "accounts.reset_password",
         "audit.view_auditevent",
         "diagnostics.run_diagnostics",
+        "certification.revoke_certificate",
     }
-    | AUTHORING,
+    | AUTHORING
+    | TRACKS
+    | RESULTS,
 }
 
 

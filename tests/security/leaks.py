@@ -27,10 +27,22 @@ _KEY_FIELDS = re.compile(
 )
 
 
+def _streamed(response) -> bytes:
+    """A streamed answer whole (an export streams through an async iterator under ASGI)."""
+    if getattr(response, "is_async", False):
+        from asgiref.sync import async_to_sync
+
+        async def read() -> bytes:
+            return b"".join([chunk async for chunk in response.streaming_content])
+
+        return async_to_sync(read)()
+    return b"".join(response.streaming_content)
+
+
 def body_text(response) -> str:
     """The answer as text, JSON with its non-ASCII characters unescaped (JsonResponse
     escapes them, DRF does not)."""
-    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    raw = _streamed(response) if response.streaming else response.content
     text = raw.decode("utf-8", errors="replace")
     if "json" in response.get("Content-Type", ""):
         try:
@@ -40,12 +52,17 @@ def body_text(response) -> str:
     return text
 
 
-def people_leaks(world: World, role: str, text: str) -> list[str]:
+def people_leaks(world: World, role: str, text: str, name_public: bool = False) -> list[str]:
+    """Someone the role may not see, named in ``text``. ``name_public``: the page shows a
+    holder's name by design (a certificate's public check); their username and employee
+    number still never appear."""
     hidden = HIDDEN_PEOPLE.get(role)
     if hidden is None:
         return []
     person = world.users[hidden]
-    marks = [person.username, person.display_name, person.employee_number]
+    marks = [person.username, person.employee_number]
+    if not name_public:
+        marks.append(person.display_name)
     return [f"shows {hidden}'s {mark!r}" for mark in marks if mark and mark in text]
 
 
@@ -132,12 +149,12 @@ def drill_key_leaks(world: World, role: str, text: str) -> list[str]:
     ]
 
 
-def body_leaks(world: World, role: str, response) -> list[str]:
+def body_leaks(world: World, role: str, response, name_public: bool = False) -> list[str]:
     if not 200 <= response.status_code < 300:
         return []
     text = body_text(response)
     return (
-        people_leaks(world, role, text)
+        people_leaks(world, role, text, name_public)
         + answer_key_leaks(world, role, text)
         + drill_key_leaks(world, role, text)
     )

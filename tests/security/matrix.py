@@ -92,7 +92,7 @@ def _judge(world: World, role: str, url: str, entry: Entry, expected: Outcome) -
     response = send(client_for(world, role), url, entry)
     got = outcome(response)
     problems = [] if got == expected else [f"expected {expected}, got {got}"]
-    problems += body_leaks(world, role, response)
+    problems += body_leaks(world, role, response, entry.name_public)
     return [f"{role:<13} {entry.method.upper()} {url}: {problem}" for problem in problems]
 
 

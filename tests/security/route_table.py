@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 
 from accounts.roles import Role, role_permissions
+from certification.signing import key_thumbprint
 from tests.security.world import ROLES, World
 
 LOGIN = "login"  # 302 to the sign-in page, ?next= the page asked for
@@ -56,6 +57,8 @@ class Entry:
     query: str = ""
     data: dict | None = None  # form fields (pages) or the JSON body (APIs)
     json: bool = False
+    # The page shows a person's name to anyone by design (a certificate's public check).
+    name_public: bool = False
     path: Callable[[World, str], str] | None = None  # unnamed routes: the URL itself
     # Answered with the help of other database connections (health checks, sockets):
     # checked against committed data (test_committed_routes.py), not in a transaction.
@@ -98,6 +101,15 @@ ADMIN_ONLY_API: Row = (403, 403, 403, 403, 403, 403, 200)
 
 # A trainee's own object: theirs alone (another trainee, and an administrator, who is no
 # trainee of it, get 404); roles without the trainee permission get 403.
+# Certification results: a trainee of the trainer's own cohort, or of the other trainer's.
+RESULTS_PAGE: Row = (L, 403, 403, 200, 200, 200, 200)
+RESULTS_OWN: Row = (L, 403, 403, 200, 404, 200, 200)
+RESULTS_OTHER: Row = (L, 403, 403, 404, 200, 200, 200)
+RESULTS_API: Row = (403, 403, 403, 200, 200, 200, 200)
+RESULTS_OWN_API: Row = (403, 403, 403, 200, 404, 200, 200)
+RESULTS_OTHER_API: Row = (403, 403, 403, 404, 200, 200, 200)
+OWN_CERT: Row = (L, 200, 404, 404, 404, 404, 404)
+OTHER_CERT: Row = (L, 404, 200, 404, 404, 404, 404)
 OWN_BY_TRAINEE: Row = (L, 200, 404, 403, 403, 403, 404)
 OTHER_BY_TRAINEE: Row = (L, 404, 200, 403, 403, 403, 404)
 OWN_BY_TRAINEE_API: Row = (403, 200, 404, 403, 403, 403, 404)
@@ -106,6 +118,10 @@ OTHER_BY_TRAINEE_API: Row = (403, 404, 200, 403, 403, 403, 404)
 
 def _quiz(world: World, side: str) -> dict:
     return {"quiz_id": world.quiz.pk}
+
+
+def _certificate(world: World, side: str) -> dict:
+    return {"pk": world.certificates[side].pk}
 
 
 def _scenario(world: World, side: str) -> dict:
@@ -242,6 +258,72 @@ ROUTES: dict[str, Entry] = {
     # --- role-play -----------------------------------------------------------------------
     "roleplay:index": any_(TRAINEE_PAGE),
     "certification:index": any_(TRAINEE_PAGE),
+    # The track's exam cannot start here (an exam is in progress): refused with a message.
+    "certification:attempt_begin": any_(
+        TRAINEE_POST, method="post", kwargs=lambda w, side: {"slug": w.track.slug}
+    ),
+    "certification:typing_test": any_(TRAINEE_PAGE),
+    "certification:typing_start": any_((L, 201, 201, 403, 403, 403, 201), method="post"),
+    # An empty object finishes one's own run (nothing typed); anyone else's run is a 404.
+    "certification:typing_finish": owned(
+        (L, 200, 404, 403, 403, 403, 404),
+        (L, 404, 200, 403, 403, 403, 404),
+        method="post",
+        json=True,
+        kwargs=lambda w, side: {"pk": w.typing_tests[side].pk},
+    ),
+    "certification:typing_result": owned(
+        OWN_BY_TRAINEE,
+        OTHER_BY_TRAINEE,
+        kwargs=lambda w, side: {"pk": w.typing_tests[side].pk},
+    ),
+    # Certification tracks: authored by trainers and administrators.
+    "certification:track_list": any_(AUTHOR_PAGE),
+    "certification:track_new": any_(AUTHOR_PAGE),
+    "certification:track_validate": any_(
+        (L, 403, 403, 400, 400, 403, 400), method="post", json=True, data={}
+    ),
+    "certification:track_edit": any_(AUTHOR_PAGE, kwargs=lambda w, side: {"slug": w.track.slug}),
+    "certification:track_publish": any_(
+        AUTHOR_POST, method="post", kwargs=lambda w, side: {"slug": w.track.slug}
+    ),
+    # A certificate: its holder's alone; revoking: HR for their cohorts, administrators.
+    "certification:certificate_detail": owned(OWN_CERT, OTHER_CERT, kwargs=_certificate),
+    "certification:certificate_pdf": owned(OWN_CERT, OTHER_CERT, kwargs=_certificate),
+    "certification:certificate_credential": owned(
+        OWN_CERT, OTHER_CERT, kwargs=lambda w, side: {**_certificate(w, side), "fmt": "jwt"}
+    ),
+    # An empty reason: refused with 400 (nothing revoked) once the role may revoke at all.
+    "certification:certificate_revoke": owned(
+        (L, 403, 403, 403, 403, 400, 400),
+        (L, 403, 403, 403, 403, 404, 400),
+        kwargs=_certificate,
+        method="post",
+        data={},
+    ),
+    "certification:certificates_expiring": any_(RESULTS_PAGE),
+    # Public: anyone can check a certificate by its code, and fetch the signing key.
+    "certification:verify": any_(
+        PUBLIC, kwargs=lambda w, side: {"code": w.certificates["own"].code}, name_public=True
+    ),
+    "jwks": any_(PUBLIC),
+    "jwk": any_(PUBLIC, kwargs=lambda w, side: {"thumbprint": key_thumbprint()}),
+    # Results: trainers (their cohorts), HR and administrators; trainees never.
+    "certification:results": any_(RESULTS_PAGE),
+    "certification:results_export": any_(RESULTS_PAGE, kwargs=lambda w, side: {"fmt": "csv"}),
+    "certification:results_trainee": owned(
+        RESULTS_OWN, RESULTS_OTHER, kwargs=lambda w, side: {"pk": w.trainee_of(side).pk}
+    ),
+    "certification_api:results": any_(RESULTS_API),
+    "certification_api:trainee_results": any_(RESULTS_API),
+    "certification_api:trainee_result": owned(
+        RESULTS_OWN_API, RESULTS_OTHER_API, kwargs=lambda w, side: {"pk": w.trainee_of(side).pk}
+    ),
+    "certification:attempt_result": owned(
+        OWN_BY_TRAINEE,
+        OTHER_BY_TRAINEE,
+        kwargs=lambda w, side: {"pk": w.certification_attempts[side].pk},
+    ),
     "roleplay:start": any_(TRAINEE_POST, method="post", kwargs=_scenario),
     "roleplay:exam_begin": any_(TRAINEE_POST, method="post"),
     "roleplay:exam": owned(

@@ -54,6 +54,10 @@ class World:
     drills: dict = field(default_factory=dict)
     sessions: dict = field(default_factory=dict)
     exams: dict = field(default_factory=dict)
+    track: object = None
+    certification_attempts: dict = field(default_factory=dict)
+    typing_tests: dict = field(default_factory=dict)
+    certificates: dict = field(default_factory=dict)
     tokens: dict = field(default_factory=dict)
     batch: object = None
     probe: object = None
@@ -62,6 +66,53 @@ class World:
 
     def trainee_of(self, side: str) -> User:
         return self.users["trainee" if side == "own" else "other_trainee"]
+
+
+def _certification(world: World) -> None:
+    """A published track and, for each trainee, a certification attempt whose exam is the
+    trainee's exam."""
+    from certification.models import CertificationAttempt, Track, TrackVersion
+    from certification.track_spec import ExamPolicy, TrackSpec
+
+    spec = TrackSpec(
+        slug="matrix-track",
+        title="客服上岗认证",
+        exam=ExamPolicy(buyers=2, pool=tuple(s.slug for s in world.scenarios)),
+    )
+    track = Track.objects.create(slug=spec.slug, title=spec.title, draft_yaml="")
+    version = TrackVersion.objects.create(
+        track=track, number=1, yaml="", data=spec.to_data(), content_hash="1"
+    )
+    track.published_version = version
+    track.save()
+    world.track = track
+    from certification.services.certificates import certificate_issue
+    from certification.services.typing import typing_test_start
+
+    for side in SIDES:
+        world.typing_tests[side] = typing_test_start(trainee=world.trainee_of(side))
+        passed = CertificationAttempt.objects.create(
+            trainee=world.trainee_of(side),
+            track=track,
+            track_version=version,
+            number=2,
+            seed=2,
+            drawn=list(spec.exam.pool),
+            status=CertificationAttempt.Status.DECIDED,
+            passed=True,
+            decided_at=timezone.now(),
+            results={"dimensions": [], "typing": {"cpm": 70.0, "accuracy": 0.97}},
+        )
+        world.certificates[side] = certificate_issue(attempt=passed)
+        world.certification_attempts[side] = CertificationAttempt.objects.create(
+            trainee=world.trainee_of(side),
+            track=track,
+            track_version=version,
+            number=1,
+            seed=1,
+            drawn=list(spec.exam.pool),
+            exam=world.exams[side],
+        )
 
 
 def _users() -> dict[str, User]:
@@ -247,6 +298,7 @@ def world_build() -> World:
         world.drills[side] = drill_start(user=trainee, shop=shop)
         world.sessions[side] = _scored_session(trainee, scenarios[0])
         world.exams[side] = exam_start(trainee=trainee, scenarios=scenarios)
+    _certification(world)
 
     from accounts.services import onboarding_preview_create
 

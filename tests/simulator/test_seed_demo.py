@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from catalog.models import Shop
+from certification.models import Track
 from courses.models import Course
 from scenarios.models import Scenario
 
@@ -25,6 +26,8 @@ def test_seed_demo_loads_everything_and_is_idempotent():
     assert Shop.objects.count() == 3 and Course.objects.count() == 1
     assert Scenario.objects.filter(published_version__isnull=False).count() == len(shipped)
     assert all(s.versions.count() == 1 for s in Scenario.objects.all())  # no new version
+    track = Track.objects.get(slug="cs-onboarding-certification")
+    assert track.published_version.number == 1 and track.versions.count() == 1
     assert set(User.objects.values_list("username", flat=True)) >= {
         "trainee",
         "trainer",

@@ -403,8 +403,15 @@
   function render() { renderList(); renderChat(); renderConnection(); }
 
   function tick() {
-    var left = Math.max(0, Math.round((Date.parse(data.deadline_at) - serverNow()) / 1000));
-    document.getElementById("time-left").textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+    var clock = document.getElementById("time-left");
+    // The clock stops when every conversation has ended: nothing is left to time.
+    if (Object.values(sessions).every(function (s) { return s.status === "ended"; })) {
+      clock.textContent = t.clockStopped;
+      clock.dataset.state = "stopped";
+    } else {
+      var left = Math.max(0, Math.round((Date.parse(data.deadline_at) - serverNow()) / 1000));
+      clock.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+    }
     renderList();
   }
 

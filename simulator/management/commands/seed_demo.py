@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.demo import demo_accounts_ensure
 from accounts.models import User
 from catalog.services import catalog_import
+from certification.services.tracks import track_import
 from courses.importing import course_import
 from scenarios.services import scenario_import, scenario_publish
 from yamlsource import SourceErrors
@@ -49,9 +50,17 @@ class Command(BaseCommand):
             raise CommandError(f"The shipped scenarios have errors:\n{errors}") from None
         for scenario in scenarios:
             scenario_publish(actor=admin, scenario=scenario)
+        # Last: a track names the course's modules and the published scenarios.
+        try:
+            tracks = [
+                track_import(actor=admin, path_or_text=path)
+                for path in sorted((CONTENT / "tracks").glob("*.yaml"))
+            ]
+        except SourceErrors as errors:
+            raise CommandError(f"The shipped tracks have errors:\n{errors}") from None
         self.stdout.write(
             f"Content: {len(shops)} practice shops, {len(courses)} course(s), "
-            f"{len(scenarios)} published scenarios."
+            f"{len(scenarios)} published scenarios, {len(tracks)} certification track(s)."
         )
         self.stdout.write("Demo logins (username / password):")
         for spec in users:

@@ -1,0 +1,81 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from certification.models import Track
+from certification.services.tracks import track_check, track_import
+from yamlsource import Position, SourceErrors, load_file
+
+DEFAULT_DIR = Path(settings.BASE_DIR) / "content" / "tracks"
+
+
+class Command(BaseCommand):
+    help = (
+        "Import certification tracks from YAML files (default: content/tracks/*.yaml) and "
+        "publish them. Every file is checked first; one error and nothing is stored."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("files", nargs="*", type=Path, help="track files")
+        parser.add_argument("--check", action="store_true", help="validate only, write nothing")
+
+    def handle(self, *args, files: list[Path], check: bool, **options) -> None:
+        paths = files or sorted(DEFAULT_DIR.glob("*.yaml"))
+        if not paths:
+            raise CommandError(f"no track files in {DEFAULT_DIR}")
+        slugs = self._checked(paths)
+        if check:
+            for path, slug in zip(paths, slugs, strict=True):
+                self.stdout.write(f"OK {path}: {slug}")
+            return
+        before = dict(Track.objects.values_list("slug", "published_version_id"))
+        with transaction.atomic():
+            versions = [track_import(actor=None, path_or_text=path) for path in paths]
+        for version in versions:
+            unchanged = before.get(version.track.slug) == version.pk
+            self.stdout.write(
+                f"Imported {version.track.slug}: version {version.number}"
+                + (" (unchanged)" if unchanged else "")
+            )
+
+    def _checked(self, paths: list[Path]) -> list[str]:
+        """Validate every file and refuse two files of one slug; CommandError lists every
+        error as FILE:LINE:COLUMN: field: message."""
+        errors = SourceErrors()
+        slugs: list[str] = []
+        first: dict[str, Path] = {}
+        for path in paths:
+            try:
+                spec = track_check(_read(path), str(path))
+            except SourceErrors as found:
+                errors.extend(found)
+                continue
+            if spec.slug in first:
+                position = load_file(path).position("slug")
+                errors.add_at(
+                    position, "slug", f"“{spec.slug}” is also the slug of {first[spec.slug]}"
+                )
+            first.setdefault(spec.slug, path)
+            slugs.append(spec.slug)
+        if errors:
+            listed = "\n".join(
+                f"{e.position}: {e.field + ': ' if e.field else ''}{e.message}"
+                for e in sorted(errors.errors)
+            )
+            raise CommandError(f"{len(errors)} error(s); nothing was imported:\n{listed}")
+        return slugs
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        errors = SourceErrors()
+        errors.add_at(Position(str(path), 1, 1), "", f"cannot read the file: {exc.strerror}")
+        raise errors from None
+    except UnicodeDecodeError as exc:
+        errors = SourceErrors()
+        errors.add_at(Position(str(path), 1, 1), "", f"the file is not valid UTF-8 ({exc.reason})")
+        raise errors from None

@@ -1,0 +1,458 @@
+"""Reads for HR's and trainers' view of certification results: the filters, each trainee's
+standing on a track, the dashboard's figures and a trainee's drill-down.
+
+A handful of queries per page, whatever the number of trainees: each part of a trainee's
+standing (modules passed, a qualifying typing run, attempts, certificates) is read for
+every trainee in scope at once and put together in Python.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Cohort, User
+from accounts.roles import Role
+from accounts.selectors import cohorts_visible_to, users_with_role
+from certification.models import Certificate, CertificationAttempt, Track, TypingTest
+from certification.track_spec import TrackSpec
+from courses.models import Attempt as QuizAttempt
+from courses.models import Quiz
+from roleplay.models import Message, Session
+
+# The longest period a filter may span (the dashboard's trend has a point per week).
+MAX_PERIOD = timedelta(days=3 * 366)
+
+
+class Status:
+    ENROLLED = "enrolled"  # in scope, nothing done yet
+    IN_PROGRESS = "in_progress"
+    CERTIFIED = "certified"
+    FAILED = "failed"  # decided attempts, none passed, no certificate
+    EXPIRED = "expired"  # a certificate that has expired or was revoked, none valid
+
+
+@dataclass(frozen=True)
+class ResultsFilter:
+    track: Track
+    cohort: Cohort | None = None
+    shop: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def spec(self) -> TrackSpec:
+        return TrackSpec.from_data(self.track.published_version.data)
+
+    def window(self) -> tuple[datetime | None, datetime | None]:
+        """The period as aware datetimes: from the first day's start to the last day's end."""
+        zone = timezone.get_current_timezone()
+        start = datetime.combine(self.date_from, time.min, zone) if self.date_from else None
+        end = (
+            datetime.combine(self.date_to + timedelta(days=1), time.min, zone)
+            if self.date_to
+            else None
+        )
+        return start, end
+
+    def as_query(self) -> dict[str, str]:
+        query = {"track": self.track.slug}
+        if self.cohort:
+            query["cohort"] = self.cohort.code
+        if self.shop:
+            query["shop"] = self.shop
+        if self.date_from:
+            query["from"] = self.date_from.isoformat()
+        if self.date_to:
+            query["to"] = self.date_to.isoformat()
+        return query
+
+
+def tracks_with_results() -> QuerySet[Track]:
+    return Track.objects.filter(published_version__isnull=False).select_related("published_version")
+
+
+def _date(params, key: str, errors: dict) -> date | None:
+    raw = (params.get(key) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[key] = _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw[:40]}
+        return None
+
+
+def shops_in_scope(viewer: User) -> list[str]:
+    return sorted(set(trainees_visible_to(viewer).exclude(shop="").values_list("shop", flat=True)))
+
+
+def results_filter_parse(viewer: User, params) -> ResultsFilter:
+    """Read the filters of a results page or API call. An unknown track, cohort or shop, a
+    malformed date or a period that ends before it starts raises ``ValidationError`` with
+    a message per field: nothing is guessed."""
+    errors: dict[str, str] = {}
+    tracks = tracks_with_results()
+    slug = (params.get("track") or "").strip()
+    track = tracks.filter(slug=slug).first() if slug else tracks.first()
+    if track is None:
+        errors["track"] = (
+            _("Unknown track “%(value)s”.") % {"value": slug[:80]}
+            if slug
+            else _("No certification track is published yet.")
+        )
+    code = (params.get("cohort") or "").strip()
+    cohort = None
+    if code:
+        cohort = cohorts_visible_to(viewer).filter(code=code).first()
+        if cohort is None:
+            errors["cohort"] = _("Unknown cohort “%(value)s”.") % {"value": code[:80]}
+    shop = (params.get("shop") or "").strip()
+    if shop and shop not in shops_in_scope(viewer):
+        errors["shop"] = _("Unknown shop “%(value)s”.") % {"value": shop[:80]}
+    date_from, date_to = _date(params, "from", errors), _date(params, "to", errors)
+    if date_from and date_to:
+        if date_to < date_from:
+            errors["to"] = _("The period ends before it starts.")
+        elif date_to - date_from > MAX_PERIOD:
+            errors["to"] = _("The period may span at most three years.")
+    if errors:
+        raise ValidationError(errors)
+    return ResultsFilter(track, cohort, shop, date_from, date_to)
+
+
+def trainees_visible_to(viewer: User) -> QuerySet[User]:
+    """Trainees whose results the viewer may see: every trainee for those who see every
+    cohort (HR, administrators), the trainees of their own cohorts for trainers."""
+    trainees = users_with_role(Role.TRAINEE)
+    if viewer.has_perm("accounts.view_all_cohorts"):
+        return trainees
+    if viewer.has_perm("accounts.train_cohorts"):
+        return trainees.filter(cohorts__trainers=viewer).distinct()
+    return trainees.none()
+
+
+def trainees_in_scope(viewer: User, f: ResultsFilter) -> QuerySet[User]:
+    trainees = trainees_visible_to(viewer)
+    if f.cohort:
+        trainees = trainees.filter(cohorts=f.cohort)
+    if f.shop:
+        trainees = trainees.filter(shop=f.shop)
+    return trainees.distinct().order_by("employee_number", "username")
+
+
+@dataclass
+class TraineeResult:
+    user_id: int
+    name: str
+    employee_number: str
+    shop: str
+    status: str = Status.ENROLLED
+    modules_passed: int = 0
+    modules_total: int = 0
+    typing_cpm: float | None = None
+    typing_accuracy: float | None = None
+    attempts: int = 0
+    last_total: float | None = None
+    passed_at: datetime | None = None
+    certificate_number: str = ""
+    certificate_expires: datetime | None = None
+    last_activity: datetime | None = None
+    dimensions: dict = field(default_factory=dict)  # the last decided attempt's measured
+
+    @property
+    def modules_done(self) -> bool:
+        return self.modules_total == 0 or self.modules_passed >= self.modules_total
+
+    @property
+    def typing_done(self) -> bool:
+        return self.typing_cpm is not None
+
+
+def _in_window(field_name: str, f: ResultsFilter) -> Q:
+    start, end = f.window()
+    condition = Q()
+    if start:
+        condition &= Q(**{f"{field_name}__gte": start})
+    if end:
+        condition &= Q(**{f"{field_name}__lt": end})
+    return condition
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max((d for d in (a, b) if d is not None), default=None)
+
+
+def trainee_results(viewer: User, f: ResultsFilter) -> list[TraineeResult]:
+    """Each trainee in scope with their standing on the track, as of the period's end."""
+    scope = trainees_in_scope(viewer, f)
+    rows = {
+        pk: TraineeResult(pk, name or username, number or "", shop or "")
+        for pk, name, username, number, shop in scope.values_list(
+            "pk", "display_name", "username", "employee_number", "shop"
+        )
+    }
+    if not rows:
+        return []
+    _, end = f.window()
+    as_of = end or timezone.now()
+    spec = f.spec
+    _add_modules(rows, spec, f)
+    _add_typing(rows, spec, as_of)
+    _add_attempts(rows, f, as_of)
+    _add_certificates(rows, f, as_of)
+    for row in rows.values():
+        if row.status == Status.ENROLLED and (
+            row.modules_passed or row.typing_done or row.attempts
+        ):
+            row.status = Status.IN_PROGRESS
+    return list(rows.values())
+
+
+def _add_modules(rows: dict[int, TraineeResult], spec: TrackSpec, f: ResultsFilter) -> None:
+    quiz_ids = []
+    for ref in spec.modules:
+        course_slug, _sep, module_slug = ref.partition("/")
+        quiz = Quiz.objects.filter(
+            module__course__slug=course_slug, module__slug=module_slug
+        ).first()
+        if quiz is not None:
+            quiz_ids.append(quiz.pk)
+    _, end = f.window()
+    passed = QuizAttempt.objects.filter(user_id__in=list(rows), quiz_id__in=quiz_ids, passed=True)
+    if end:
+        passed = passed.filter(submitted_at__lt=end)
+    per_user: dict[int, set[int]] = defaultdict(set)
+    for user_id, quiz_id in passed.values_list("user_id", "quiz_id").distinct():
+        per_user[user_id].add(quiz_id)
+    for pk, row in rows.items():
+        row.modules_total = len(spec.modules)
+        row.modules_passed = len(per_user[pk])
+
+
+def _add_typing(rows: dict[int, TraineeResult], spec: TrackSpec, as_of: datetime) -> None:
+    typing = TypingTest.objects.filter(
+        trainee_id__in=list(rows),
+        status=TypingTest.Status.FINISHED,
+        pastes=0,
+        cpm__gte=spec.typing.min_cpm,
+        accuracy__gte=spec.typing.min_accuracy,
+        finished_at__lt=as_of,
+    ).order_by("finished_at")
+    for user_id, cpm, accuracy, flags, finished in typing.values_list(
+        "trainee_id", "cpm", "accuracy", "flags", "finished_at"
+    ):
+        if not flags:
+            row = rows[user_id]
+            row.typing_cpm, row.typing_accuracy = cpm, accuracy
+            row.last_activity = _later(row.last_activity, finished)
+
+
+def _add_attempts(rows: dict[int, TraineeResult], f: ResultsFilter, as_of: datetime) -> None:
+    attempts = CertificationAttempt.objects.filter(
+        trainee_id__in=list(rows), track=f.track, started_at__lt=as_of
+    ).order_by("number")
+    for user_id, passed, decided_at, started_at, results in attempts.values_list(
+        "trainee_id", "passed", "decided_at", "started_at", "results"
+    ):
+        row = rows[user_id]
+        row.attempts += 1
+        row.last_activity = _later(row.last_activity, decided_at or started_at)
+        if decided_at is None or decided_at >= as_of:
+            continue
+        row.dimensions = {
+            d["name"]: d.get("measured") for d in (results or {}).get("dimensions", [])
+        }
+        row.last_total = row.dimensions.get("total")
+        if passed:
+            row.passed_at = decided_at
+        else:
+            row.status = Status.FAILED
+
+
+def _add_certificates(rows: dict[int, TraineeResult], f: ResultsFilter, as_of: datetime) -> None:
+    certificates = Certificate.objects.filter(
+        holder_id__in=list(rows), track_version__track=f.track, issued_at__lt=as_of
+    ).order_by("issued_at")
+    for holder_id, number, status, expires_at, revoked_at in certificates.values_list(
+        "holder_id", "number", "status", "expires_at", "revoked_at"
+    ):
+        row = rows[holder_id]
+        revoked = status == Certificate.Status.REVOKED and revoked_at and revoked_at < as_of
+        if not revoked and expires_at > as_of:
+            row.status = Status.CERTIFIED
+            row.certificate_number, row.certificate_expires = number, expires_at
+        elif row.status != Status.CERTIFIED:
+            row.status = Status.EXPIRED
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    rule: str
+    count: int
+    examples: list[str]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filter: ResultsFilter
+    counts: dict[str, int]
+    pass_rate: float | None  # passed ÷ decided attempts in the period
+    decided: int
+    funnel: list[FunnelStep]
+    medians: dict[str, float | None]
+    totals: list[float]  # every decided attempt's total in the period (the histogram)
+    weekly: list[tuple[date, int, int]]  # (week start, decided, passed)
+    rules: list[RuleCount]
+
+
+DIMENSIONS = (
+    "typing_cpm",
+    "typing_accuracy",
+    "compliance",
+    "first_response_median_s",
+    "first_response_max_s",
+    "total",
+)
+
+
+def dashboard(viewer: User, f: ResultsFilter, rows: list[TraineeResult] | None = None) -> Dashboard:
+    rows = trainee_results(viewer, f) if rows is None else rows
+    counts = Counter(row.status for row in rows)
+    counts_out = {
+        "enrolled": len(rows),
+        Status.IN_PROGRESS: counts[Status.IN_PROGRESS],
+        Status.CERTIFIED: counts[Status.CERTIFIED],
+        Status.FAILED: counts[Status.FAILED],
+        Status.EXPIRED: counts[Status.EXPIRED],
+    }
+    ids = [row.user_id for row in rows]
+    decided = list(
+        CertificationAttempt.objects.filter(
+            trainee_id__in=ids,
+            track=f.track,
+            status=CertificationAttempt.Status.DECIDED,
+        )
+        .filter(_in_window("decided_at", f))
+        .values_list("passed", "decided_at", "results")
+    )
+    passed = sum(1 for p, _, _ in decided if p)
+    measured: dict[str, list[float]] = defaultdict(list)
+    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for was_passed, decided_at, results in decided:
+        for item in (results or {}).get("dimensions", []):
+            if item.get("measured") is not None:
+                measured[item["name"]].append(item["measured"])
+        local = timezone.localtime(decided_at).date()
+        week = local - timedelta(days=local.weekday())
+        weeks[week][0] += 1
+        weeks[week][1] += 1 if was_passed else 0
+    funnel = [
+        FunnelStep("modules", _("Modules passed"), sum(1 for r in rows if r.modules_done)),
+        FunnelStep(
+            "typing",
+            _("Typing test passed"),
+            sum(1 for r in rows if r.modules_done and r.typing_done),
+        ),
+        FunnelStep("exam", _("Exam taken"), sum(1 for r in rows if r.attempts)),
+        FunnelStep("certified", _("Certified"), counts[Status.CERTIFIED]),
+    ]
+    return Dashboard(
+        filter=f,
+        counts=counts_out,
+        pass_rate=(passed / len(decided)) if decided else None,
+        decided=len(decided),
+        funnel=funnel,
+        medians={
+            name: (statistics.median(measured[name]) if measured[name] else None)
+            for name in DIMENSIONS
+        },
+        totals=measured["total"],
+        weekly=sorted((week, n, p) for week, (n, p) in weeks.items()),
+        rules=rules_broken(ids, f),
+    )
+
+
+def rules_broken(trainee_ids: list[int], f: ResultsFilter, limit: int = 8) -> list[RuleCount]:
+    """The compliance rules most often broken by these trainees' replies in the period
+    (practice and exams), with up to three example replies each."""
+    messages = Message.objects.filter(
+        session__trainee_id__in=trainee_ids, role=Message.Role.AGENT
+    ).exclude(hits=[])
+    messages = messages.filter(_in_window("session__started_at", f))
+    counts: Counter[str] = Counter()
+    examples: dict[str, list[str]] = defaultdict(list)
+    for text, hits in messages.values_list("text", "hits").iterator(chunk_size=2000):
+        for rule in {hit.get("rule") for hit in hits or [] if hit.get("rule")}:
+            counts[rule] += 1
+            if len(examples[rule]) < 3:
+                examples[rule].append(text[:200])
+    return [RuleCount(rule, n, examples[rule]) for rule, n in counts.most_common(limit)]
+
+
+@dataclass(frozen=True)
+class Drilldown:
+    trainee: User
+    result: TraineeResult | None
+    quiz_attempts: list
+    typing_tests: list
+    attempts: list
+    sessions: list
+    certificates: list
+    timeline: list[tuple[datetime, str, str]]  # (when, kind, what)
+
+
+def trainee_drilldown(viewer: User, f: ResultsFilter, trainee_id: int) -> Drilldown | None:
+    """One trainee's record, if the viewer may see them: None otherwise (a 404)."""
+    trainee = trainees_visible_to(viewer).filter(pk=trainee_id).first()
+    if trainee is None:
+        return None
+    result = next(
+        (r for r in trainee_results(viewer, f) if r.user_id == trainee.pk),
+        None,
+    )
+    quiz_attempts = list(
+        QuizAttempt.objects.filter(user=trainee)
+        .select_related("quiz__module")
+        .order_by("-started_at")[:50]
+    )
+    typing_tests = list(TypingTest.objects.filter(trainee=trainee).order_by("-started_at")[:50])
+    attempts = list(
+        CertificationAttempt.objects.filter(trainee=trainee)
+        .select_related("track_version")
+        .order_by("-started_at")
+    )
+    sessions = list(
+        Session.objects.filter(trainee=trainee)
+        .select_related("scenario_version__scenario", "report")
+        .order_by("-started_at")[:100]
+    )
+    certificates = list(Certificate.objects.filter(holder=trainee).order_by("-issued_at"))
+    timeline = sorted(
+        [
+            *((a.submitted_at or a.started_at, "quiz", a.quiz.title) for a in quiz_attempts),
+            *((t.started_at, "typing", t.passage_key) for t in typing_tests),
+            *((s.started_at, s.mode, s.scenario_version.scenario.title) for s in sessions),
+            *((a.started_at, "certification", str(a.track_version)) for a in attempts),
+            *((c.issued_at, "certificate", c.number) for c in certificates),
+        ],
+        key=lambda item: item[0],
+        reverse=True,
+    )
+    return Drilldown(
+        trainee, result, quiz_attempts, typing_tests, attempts, sessions, certificates, timeline
+    )

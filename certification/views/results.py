@@ -1,0 +1,146 @@
+"""Results pages for HR and trainers: the dashboard with filters, the trainee table and a
+trainee's drill-down, and the exports. Trainers see their own cohorts only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from accounts.selectors import cohorts_visible_to
+from certification import charts, exports
+from certification.dimensions import LABELS
+from certification.selectors.results import (
+    Status,
+    dashboard,
+    results_filter_parse,
+    shops_in_scope,
+    tracks_with_results,
+    trainee_drilldown,
+    trainee_results,
+)
+
+results_required = permission_required("certification.view_results", raise_exception=True)
+
+STATUS_LABELS = {
+    Status.ENROLLED: gettext_lazy("enrolled"),
+    Status.IN_PROGRESS: gettext_lazy("in progress"),
+    Status.CERTIFIED: gettext_lazy("certified"),
+    Status.FAILED: gettext_lazy("failed"),
+    Status.EXPIRED: gettext_lazy("expired"),
+}
+PAGE_SIZE = 50
+
+
+def _choices(request: HttpRequest) -> dict:
+    return {
+        "tracks": tracks_with_results(),
+        "cohorts": cohorts_visible_to(request.user).order_by("name"),
+        "shops": shops_in_scope(request.user),
+        "status_labels": STATUS_LABELS,
+    }
+
+
+@login_required
+@results_required
+@require_GET
+def results_dashboard(request: HttpRequest) -> HttpResponse:
+    if not tracks_with_results().exists():
+        return render(request, "certification/results/dashboard.html", {"no_tracks": True})
+    try:
+        f = results_filter_parse(request.user, request.GET)
+    except ValidationError as exc:
+        context = {**_choices(request), "errors": exc.message_dict, "params": request.GET}
+        return render(request, "certification/results/dashboard.html", context, status=400)
+    rows = trainee_results(request.user, f)
+    board = dashboard(request.user, f, rows)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    medians = [
+        (str(LABELS[name][0]), value, str(LABELS[name][1])) for name, value in board.medians.items()
+    ]
+    context = {
+        **_choices(request),
+        "f": f,
+        "params": request.GET,
+        "query": urlencode(f.as_query()),
+        "board": board,
+        "medians": medians,
+        "page": page,
+        "rows": [(row, STATUS_LABELS[row.status]) for row in page.object_list],
+        "histogram": charts.histogram(board.totals, title=_("Exam totals")),
+        "trend": charts.trend(board.weekly, title=_("Pass rate per week")),
+        "funnel_chart": charts.bars(
+            [(step.label, step.count) for step in board.funnel], title=_("Funnel")
+        ),
+    }
+    return render(request, "certification/results/dashboard.html", context)
+
+
+@login_required
+@results_required
+@require_GET
+def results_trainee(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        f = results_filter_parse(request.user, request.GET)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(m for ms in exc.message_dict.values() for m in ms))
+        return redirect("certification:results")
+    drill = trainee_drilldown(request.user, f, pk)
+    if drill is None:
+        raise Http404(_("No such trainee."))
+    context = {
+        "f": f,
+        "query": urlencode(f.as_query()),
+        "drill": drill,
+        "status": STATUS_LABELS.get(drill.result.status) if drill.result else "",
+    }
+    return render(request, "certification/results/trainee.html", context)
+
+
+async def _aiter(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    # An async iterator: under ASGI a synchronous one would be read whole before sending.
+    for chunk in chunks:
+        yield chunk
+
+
+@login_required
+@results_required
+@require_GET
+def results_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    try:
+        f = results_filter_parse(request.user, request.GET)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(m for ms in exc.message_dict.values() for m in ms))
+        return redirect("certification:results")
+    rows = trainee_results(request.user, f)
+    if not rows:
+        messages.warning(
+            request, _("No trainee matches these filters: there is nothing to export.")
+        )
+        return redirect(f"{redirect('certification:results').url}?{urlencode(f.as_query())}")
+    labels = {key: str(label) for key, label in STATUS_LABELS.items()}
+    values = (exports.row_values(row, labels) for row in rows)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = f"results-{f.track.slug}-{stamp}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            _aiter(exports.csv_chunks(values)), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        spool = exports.xlsx_file(values, title=f.track.title)
+        response = StreamingHttpResponse(
+            _aiter(exports.file_chunks(spool)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,0 +1,175 @@
+"""HR's and trainers' results: filters that say what is wrong, each trainee's standing,
+the dashboard's figures, the drill-down, and exports a spreadsheet opens safely."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.test import AsyncClient
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.roles import Role
+from certification.selectors.results import Status, dashboard, results_filter_parse, trainee_results
+from certification.services.attempts import attempt_decide, attempt_start
+from tests.certification.exams import end_with_reports, typed
+from tests.factories import CohortFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(cert_track, cohort, trainee):
+    """Four trainees of one cohort in four states: certified, failed, in progress, enrolled."""
+    trainee.shop = "悦衣坊"
+    trainee.save()
+    failed = UserFactory(username="t_fail", display_name='=HYPERLINK("x")', role=Role.TRAINEE)
+    typing_only = UserFactory(username="t_typing", display_name="李四", role=Role.TRAINEE)
+    idle = UserFactory(username="t_idle", display_name="赵六", role=Role.TRAINEE)
+    cohort.trainees.add(failed, typing_only, idle)
+    for person, total in ((trainee, 90.0), (failed, 40.0)):
+        typed(person)
+        attempt = attempt_start(trainee=person, track=cert_track)
+        end_with_reports(attempt, total=total)
+        attempt_decide(attempt_id=attempt.pk)
+    typed(typing_only)
+    return {"certified": trainee, "failed": failed, "typing": typing_only, "idle": idle}
+
+
+def _filter(viewer, **params):
+    return results_filter_parse(viewer, {"track": "cs-cert", **params})
+
+
+def test_each_trainee_has_the_status_a_person_would_give(people, hr):
+    rows = {r.user_id: r for r in trainee_results(hr, _filter(hr))}
+    assert rows[people["certified"].pk].status == Status.CERTIFIED
+    assert rows[people["failed"].pk].status == Status.FAILED
+    assert rows[people["typing"].pk].status == Status.IN_PROGRESS
+    assert rows[people["idle"].pk].status == Status.ENROLLED
+
+
+def test_the_dashboard_counts_the_funnel_and_the_medians(people, hr):
+    board = dashboard(hr, _filter(hr, cohort=people["certified"].cohorts.first().code))
+    assert board.counts == {
+        "enrolled": 4,
+        "in_progress": 1,
+        "certified": 1,
+        "failed": 1,
+        "expired": 0,
+    }
+    assert board.pass_rate == 0.5 and board.decided == 2
+    assert [step.count for step in board.funnel] == [4, 3, 2, 1]  # no module required here
+    assert board.medians["total"] == 65.0
+    assert sorted(board.totals) == [40.0, 90.0]
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"track": "no-such-track"}, "track"),
+        ({"cohort": "no-such-cohort"}, "cohort"),
+        ({"shop": "不存在的店"}, "shop"),
+        ({"from": "2026-13-01"}, "from"),
+        ({"from": "2026-11-10", "to": "2026-11-01"}, "to"),
+    ],
+)
+def test_a_bad_filter_gets_a_message_naming_the_field_and_a_400(
+    client, hr, cert_track, params, field
+):
+    client.force_login(hr)
+    response = client.get(reverse("certification:results"), {"track": "cs-cert", **params})
+    assert response.status_code == 400
+    assert 'data-testid="filter-errors"' in response.content.decode()
+    assert f"<li>{field}:" in response.content.decode()
+
+
+def test_a_trainer_sees_only_the_cohorts_they_train(people, trainer, other_trainer):
+    assert {r.user_id for r in trainee_results(trainer, _filter(trainer))} == {
+        p.pk for p in people.values()
+    }
+    assert trainee_results(other_trainer, _filter(other_trainer)) == []
+
+
+def test_the_page_shows_figures_charts_and_the_table(client, hr, people):
+    client.force_login(hr)
+    html = client.get(reverse("certification:results"), {"track": "cs-cert"}).content.decode()
+    assert html.count("<svg") == 3
+    assert 'data-figure="certified"><strong>1</strong>' in html
+    assert html.count("data-trainee=") == 4
+    assert "=HYPERLINK(&quot;x&quot;)" in html  # escaped, not markup
+
+
+def test_the_drilldown_shows_a_trainees_record_and_hides_others(client, hr, other_trainer, people):
+    client.force_login(hr)
+    url = reverse("certification:results_trainee", args=[people["failed"].pk])
+    html = client.get(url, {"track": "cs-cert"}).content.decode()
+    assert 'data-testid="attempts"' in html and 'data-testid="timeline"' in html
+    client.force_login(other_trainer)
+    assert client.get(url, {"track": "cs-cert"}).status_code == 404
+
+
+async def _download(user, fmt: str, **params) -> tuple[int, bytes, dict]:
+    client = AsyncClient()
+    await client.aforce_login(user)
+    response = await client.get(
+        reverse("certification:results_export", args=[fmt]), {"track": "cs-cert", **params}
+    )
+    body = b"".join([chunk async for chunk in response.streaming_content])
+    return response.status_code, body, response.headers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_csv_opens_in_excel_with_every_row_and_no_formula(people, hr):
+    from asgiref.sync import async_to_sync
+
+    status, body, headers = async_to_sync(_download)(hr, "csv")
+    assert status == 200 and body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 4
+    names = [row[1] for row in rows[1:]]
+    assert '\'=HYPERLINK("x")' in names  # a formula is shown as text
+    assert "attachment" in headers["Content-Disposition"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_xlsx_has_the_same_rows(people, hr):
+    from asgiref.sync import async_to_sync
+
+    status, body, _headers = async_to_sync(_download)(hr, "xlsx")
+    sheet = load_workbook(io.BytesIO(body)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert status == 200 and len(rows) == 1 + 4
+    assert '\'=HYPERLINK("x")' in [row[1] for row in rows[1:]]
+
+
+def test_exporting_nothing_says_so(client, hr, cert_track):
+    empty = CohortFactory(name="空班", code="empty")
+    client.force_login(hr)
+    response = client.get(
+        reverse("certification:results_export", args=["csv"]),
+        {"track": "cs-cert", "cohort": empty.code},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert (
+        "nothing to export" in response.content.decode()
+        or "没有可导出" in response.content.decode()
+    )
+
+
+def test_the_api_gives_the_same_figures_scoped_and_read_only(people, hr, trainer, trainee):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(hr)
+    board = api.get("/api/certification/results/", {"track": "cs-cert"}).json()
+    assert board["counts"]["certified"] == 1 and board["pass_rate"] == 0.5
+    rows = api.get("/api/certification/results/trainees/", {"track": "cs-cert", "limit": 2}).json()
+    assert rows["count"] == 4 and len(rows["results"]) == 2
+    bad = api.get("/api/certification/results/", {"track": "cs-cert", "to": "yesterday"})
+    assert bad.status_code == 400 and "to" in bad.json()["errors"]
+    assert api.post("/api/certification/results/", {}).status_code == 405
+    api.force_authenticate(trainee)
+    assert api.get("/api/certification/results/", {"track": "cs-cert"}).status_code == 403
