@@ -66,6 +66,16 @@ def _own_celery_queue():
     yield queue
 
 
+@pytest.fixture(autouse=True)
+def _forget_scenario_specs():
+    """Scenario versions never change, so their parsed form is cached per process by id;
+    a flushed test database hands the same ids out again, to other scenarios."""
+    from roleplay.selectors import _spec_for_version
+
+    _spec_for_version.cache_clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def collected_static(django_db_blocker):
     from django.core.management import call_command
