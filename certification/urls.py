@@ -10,6 +10,7 @@ urlpatterns = [
     path("attempts/<int:pk>/", trainee.attempt_result, name="attempt_result"),
     path("results/", results.results_dashboard, name="results"),
     path("results/trainees/<int:pk>/", results.results_trainee, name="results_trainee"),
+    path("results/calibration/", results.results_calibration, name="results_calibration"),
     re_path(r"^results/export\.(?P<fmt>csv|xlsx)$", results.results_export, name="results_export"),
     path("tracks/", include("certification.track_urls")),
     path("typing/", include("certification.typing_urls")),

@@ -41,7 +41,7 @@ class Status:
 
 @dataclass(frozen=True)
 class ResultsFilter:
-    track: Track
+    track: Track | None
     cohort: Cohort | None = None
     shop: str = ""
     date_from: date | None = None
@@ -63,7 +63,7 @@ class ResultsFilter:
         return start, end
 
     def as_query(self) -> dict[str, str]:
-        query = {"track": self.track.slug}
+        query = {"track": self.track.slug} if self.track else {}
         if self.cohort:
             query["cohort"] = self.cohort.code
         if self.shop:
@@ -94,15 +94,16 @@ def shops_in_scope(viewer: User) -> list[str]:
     return sorted(set(trainees_visible_to(viewer).exclude(shop="").values_list("shop", flat=True)))
 
 
-def results_filter_parse(viewer: User, params) -> ResultsFilter:
+def results_filter_parse(viewer: User, params, track_required: bool = True) -> ResultsFilter:
     """Read the filters of a results page or API call. An unknown track, cohort or shop, a
     malformed date or a period that ends before it starts raises ``ValidationError`` with
-    a message per field: nothing is guessed."""
+    a message per field: nothing is guessed. Without ``track_required`` (calibration) no
+    track is needed, and one named must still exist."""
     errors: dict[str, str] = {}
     tracks = tracks_with_results()
     slug = (params.get("track") or "").strip()
     track = tracks.filter(slug=slug).first() if slug else tracks.first()
-    if track is None:
+    if track is None and (track_required or slug):
         errors["track"] = (
             _("Unknown track “%(value)s”.") % {"value": slug[:80]}
             if slug

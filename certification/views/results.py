@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from accounts.selectors import cohorts_visible_to
 from certification import charts, exports
 from certification.dimensions import LABELS
+from certification.selectors.calibration import calibration
 from certification.selectors.results import (
     Status,
     dashboard,
@@ -144,3 +145,22 @@ def results_export(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@login_required
+@results_required
+@require_GET
+def results_calibration(request: HttpRequest) -> HttpResponse:
+    """How far corrections and disputes agree with the automatic scores."""
+    try:
+        f = results_filter_parse(request.user, request.GET, track_required=False)
+    except ValidationError as exc:
+        context = {**_choices(request), "errors": exc.message_dict, "params": request.GET}
+        return render(request, "certification/results/calibration.html", context, status=400)
+    context = {
+        **_choices(request),
+        "f": f,
+        "params": request.GET,
+        "c": calibration(request.user, f),
+    }
+    return render(request, "certification/results/calibration.html", context)

@@ -173,3 +173,25 @@ def test_the_api_gives_the_same_figures_scoped_and_read_only(people, hr, trainer
     assert api.post("/api/certification/results/", {}).status_code == 405
     api.force_authenticate(trainee)
     assert api.get("/api/certification/results/", {"track": "cs-cert"}).status_code == 403
+
+
+def test_calibration_counts_corrections_and_dispute_outcomes(client, people, trainer, hr):
+    from decimal import Decimal
+
+    from roleplay.models import Report
+    from roleplay.services.reviews import dispute_answer, dispute_create, report_correct
+
+    first, second = Report.objects.filter(session__trainee=people["failed"]).order_by("pk")[:2]
+    upheld = dispute_create(trainee=people["failed"], report=first, comment="我回复得很快")
+    report_correct(actor=trainer, report=first, total=Decimal("50.0"), reason="复核后上调")
+    dispute_answer(actor=trainer, dispute=upheld, answer="已上调")
+    rejected = dispute_create(trainee=people["failed"], report=second, comment="请复核")
+    dispute_answer(actor=trainer, dispute=rejected, answer="评分无误")
+    client.force_login(hr)
+    html = client.get(reverse("certification:results_calibration")).content.decode()
+    assert 'data-figure="scored">4<' in html  # two exams of two buyers
+    assert 'data-figure="corrected">1 (25%)' in html
+    assert 'data-figure="mean_correction">10.0<' in html  # 40 -> 50
+    assert 'data-figure="dispute_outcomes">1 / 1 / 0<' in html
+    bad = client.get(reverse("certification:results_calibration"), {"from": "11/01/2026"})
+    assert bad.status_code == 400

@@ -310,6 +310,7 @@ ROUTES: dict[str, Entry] = {
     "jwk": any_(PUBLIC, kwargs=lambda w, side: {"thumbprint": key_thumbprint()}),
     # Results: trainers (their cohorts), HR and administrators; trainees never.
     "certification:results": any_(RESULTS_PAGE),
+    "certification:results_calibration": any_(RESULTS_PAGE),
     "certification:results_export": any_(RESULTS_PAGE, kwargs=lambda w, side: {"fmt": "csv"}),
     "certification:results_trainee": owned(
         RESULTS_OWN, RESULTS_OTHER, kwargs=lambda w, side: {"pk": w.trainee_of(side).pk}
