@@ -10,6 +10,11 @@ urlpatterns = [
     path("attempts/<int:pk>/", trainee.attempt_result, name="attempt_result"),
     path("results/", results.results_dashboard, name="results"),
     path("results/trainees/<int:pk>/", results.results_trainee, name="results_trainee"),
+    path(
+        "results/trainees/<int:pk>/sessions/<int:session_pk>/",
+        results.results_session,
+        name="results_session",
+    ),
     path("results/calibration/", results.results_calibration, name="results_calibration"),
     re_path(r"^results/export\.(?P<fmt>csv|xlsx)$", results.results_export, name="results_export"),
     path("tracks/", include("certification.track_urls")),

@@ -457,3 +457,15 @@ def trainee_drilldown(viewer: User, f: ResultsFilter, trainee_id: int) -> Drilld
     return Drilldown(
         trainee, result, quiz_attempts, typing_tests, attempts, sessions, certificates, timeline
     )
+
+
+def trainee_session(viewer: User, trainee_id: int, session_id: int) -> Session | None:
+    """One conversation of a trainee the viewer may see (None otherwise: a 404)."""
+    trainee = trainees_visible_to(viewer).filter(pk=trainee_id).first()
+    if trainee is None:
+        return None
+    return (
+        Session.objects.filter(pk=session_id, trainee=trainee)
+        .select_related("trainee", "scenario_version__scenario", "report")
+        .first()
+    )

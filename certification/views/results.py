@@ -29,7 +29,9 @@ from certification.selectors.results import (
     tracks_with_results,
     trainee_drilldown,
     trainee_results,
+    trainee_session,
 )
+from roleplay.selectors import report_view
 
 results_required = permission_required("certification.view_results", raise_exception=True)
 
@@ -164,3 +166,22 @@ def results_calibration(request: HttpRequest) -> HttpResponse:
         "c": calibration(request.user, f),
     }
     return render(request, "certification/results/calibration.html", context)
+
+
+@login_required
+@results_required
+@require_GET
+def results_session(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    """A trainee's conversation for HR and trainers: the transcript with each compliance hit
+    in place, the trainer's correction and the trainee's disputes. Read only."""
+    session = trainee_session(request.user, pk, session_pk)
+    if session is None:
+        raise Http404(_("No such conversation."))
+    report = getattr(session, "report", None)
+    context = {
+        "session": session,
+        "view": report_view(report) if report else None,
+        "disputes": list(report.disputes.all()) if report else [],
+        "back": request.GET.urlencode(),
+    }
+    return render(request, "certification/results/session.html", context)

@@ -195,3 +195,33 @@ def test_calibration_counts_corrections_and_dispute_outcomes(client, people, tra
     assert 'data-figure="dispute_outcomes">1 / 1 / 0<' in html
     bad = client.get(reverse("certification:results_calibration"), {"from": "11/01/2026"})
     assert bad.status_code == 400
+
+
+def test_a_conversation_opens_with_its_hits_in_place_and_its_disputes(
+    client, people, hr, other_trainer
+):
+    from roleplay.models import Report
+    from roleplay.services.reviews import dispute_create
+
+    report = Report.objects.filter(session__trainee=people["failed"]).first()
+    report.data["compliance"]["hits"] = [
+        {
+            "message": 0,
+            "start": 0,
+            "end": 2,
+            "rule": "off_platform",
+            "severity": "fatal",
+            "suggestion": "请在平台内沟通",
+        }
+    ]
+    report.save()
+    dispute_create(trainee=people["failed"], report=report, comment="这句话我没说错")
+    url = reverse("certification:results_session", args=[people["failed"].pk, report.session_id])
+    client.force_login(hr)
+    html = client.get(url).content.decode()
+    assert '<mark class="hit"' in html and "请在平台内沟通" in html
+    assert "这句话我没说错" in html
+    wrong = reverse("certification:results_session", args=[people["idle"].pk, report.session_id])
+    assert client.get(wrong).status_code == 404  # not that trainee's conversation
+    client.force_login(other_trainer)
+    assert client.get(url).status_code == 404

@@ -12,13 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from accounts.roles import Role
-from catalog.services import catalog_import
 from courses.importing import course_import
-from scenarios.services import scenario_create, scenario_publish
-from tests.e2e.conftest import opened_page
-from tests.factories import PASSWORD, CohortFactory, UserFactory
-from tests.roleplay.scored import scored_session
+from tests.e2e.conftest import opened_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -103,60 +98,11 @@ def watch(page) -> Watch:
 
 
 @pytest.fixture
-def no_celery(monkeypatch):
-    """The scored role-play below is made by the services in this process: its tasks are
-    not sent (the live server's own tasks are unaffected)."""
-    from roleplay import tasks
-
-    for name in ("deliver_task", "timer_task", "expire_task", "exam_expire_task", "score_task"):
-        task = getattr(tasks, name)
-        monkeypatch.setattr(task, "apply_async", lambda *args, **kwargs: None)
-        monkeypatch.setattr(task, "delay", lambda *args, **kwargs: None)
-
-
-@pytest.fixture
-def users():
-    """A cohort with one user per role; each signs in with its role's name."""
-    made = {
-        role: UserFactory(username=role.value, display_name=f"{role.label}一号", role=role)
-        for role in (Role.TRAINEE, Role.TRAINER, Role.HR, Role.ADMIN)
-    }
-    cohort = CohortFactory(name="2026年12月批次", code="2026-12")
-    cohort.trainees.add(made[Role.TRAINEE])
-    cohort.trainers.add(made[Role.TRAINER])
-    cohort.hr_staff.add(made[Role.HR])
-    return made
-
-
-@pytest.fixture
 def timed_quiz(db):
     quiz = course_import(COURSE).modules.get(slug="basics").quiz
     quiz.time_limit_minutes = 20
     quiz.save()
     return quiz
-
-
-@pytest.fixture
-def scenario(users):
-    catalog_import(sorted((ROOT / "content" / "catalog").glob("*.yaml")))
-    made = scenario_create(actor=users[Role.TRAINER], yaml_text=SCENARIO.read_text("utf-8"))
-    scenario_publish(actor=users[Role.TRAINER], scenario=made)
-    return made
-
-
-@pytest.fixture
-def report(users, scenario, no_celery) -> str:
-    """The address of a scored role-play of the trainee's."""
-    report = scored_session(users[Role.TRAINEE], scenario)
-    return f"/practice/sessions/{report.session_id}/report/"
-
-
-def _login(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("用户名或工号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("home-heading")).to_be_visible()
 
 
 def _api_docs_render(page) -> None:
@@ -184,7 +130,7 @@ def _admin_pages(page, changelists: list[str]) -> None:
 def test_trainee_pages_work_under_the_policy(page, watch, users, timed_quiz, report):
     page.goto("/login/")
     watch.assert_records()
-    _login(page, "trainee")
+    sign_in(page, "trainee")
 
     # The language menu switches on change (a script file now, not onchange=).
     page.get_by_label("语言").select_option("en")
@@ -220,7 +166,7 @@ def test_trainee_pages_work_under_the_policy(page, watch, users, timed_quiz, rep
 
 
 def test_trainer_pages_work_under_the_policy(page, watch, report):
-    _login(page, "trainer")
+    sign_in(page, "trainer")
     page.goto("/scenarios/")
     expect(page.get_by_test_id("scenario-list")).to_contain_text("这件大衣是正品吗？")
     page.get_by_role("link", name="这件大衣是正品吗？").click()
@@ -253,13 +199,13 @@ def test_trainer_pages_work_under_the_policy(page, watch, report):
 
 
 def test_hr_and_admin_pages_work_under_the_policy(page, watch, users):
-    _login(page, "hr")
+    sign_in(page, "hr")
     page.goto("/cohorts/")
     page.goto("/onboarding/")
     expect(page.locator("input[type=file]")).to_be_visible()
     page.get_by_role("button", name="退出登录").click()
 
-    _login(page, "admin")
+    sign_in(page, "admin")
     page.goto("/diagnostics/")
     expect(page.get_by_test_id("health")).to_be_visible()
     page.get_by_label("倒计时（秒）").fill("0")
@@ -281,10 +227,46 @@ def test_hr_and_admin_pages_work_under_the_policy(page, watch, users):
 def test_the_workbench_socket_connects_under_the_policy(page, watch, scenario, live_worker):
     """connect-src: the workbench's WebSocket (same host) opens and the buyer's first line
     arrives."""
-    _login(page, "trainee")
+    sign_in(page, "trainee")
     page.goto("/practice/")
     with page.expect_websocket() as socket:
         page.get_by_test_id("practice-scenarios").get_by_role("button", name="开始练习").click()
     assert "/ws/sessions/" in socket.value.url
     expect(page.get_by_test_id("message")).to_have_count(1)
+    watch.assert_clean()
+
+
+def test_certification_pages_work_under_the_policy(page, watch, users, certified, report):
+    sign_in(page, "trainee")
+    page.goto("/certification/")
+    expect(page.get_by_test_id("track")).to_contain_text("客服上岗认证")
+    expect(page.get_by_test_id("my-certificates")).to_contain_text(certified.number)
+    page.goto(f"/certification/certificates/{certified.pk}/")
+    expect(page.get_by_test_id("certificate-number")).to_have_text(certified.number)
+    page.goto("/certification/typing/")
+    expect(page.locator("button").filter(has_text="开始")).to_be_visible()
+    page.get_by_role("button", name="退出登录").click()
+
+    sign_in(page, "trainer")
+    page.goto("/certification/tracks/")
+    page.get_by_role("link", name="客服上岗认证").first.click()
+    expect(page.get_by_test_id("publish-state")).to_be_visible()
+    page.goto("/certification/results/")
+    expect(page.get_by_test_id("figures")).to_be_visible()
+    expect(page.locator("svg.chart")).to_have_count(3)
+    page.goto("/certification/results/calibration/")
+    expect(page.get_by_test_id("calibration")).to_be_visible()
+    page.get_by_role("button", name="退出登录").click()
+
+    sign_in(page, "hr")
+    page.goto("/certification/results/")
+    page.get_by_test_id("trainees").get_by_role("link").first.click()
+    expect(page.get_by_test_id("timeline")).to_be_visible()
+    page.get_by_test_id("sessions").get_by_role("link").first.click()
+    expect(page.get_by_test_id("transcript")).to_be_visible()
+    page.goto("/certification/certificates/expiring/")
+    page.get_by_role("button", name="退出登录").click()
+
+    page.goto(f"/certification/certificates/verify/{certified.code}/")
+    expect(page.get_by_test_id("verify-verdict")).to_be_visible()
     watch.assert_clean()

@@ -12,20 +12,13 @@ from accounts.roles import Role
 from catalog.services import catalog_import
 from roleplay.models import Session
 from scenarios.services import scenario_create, scenario_publish
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "scenarios" / "fixtures" / "genuine-coat.yaml"
-
-
-def _login(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("用户名或工号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("home-heading")).to_be_visible()
 
 
 def test_trainer_edits_dry_runs_and_publishes_then_a_session_pins_it(page):
@@ -36,7 +29,7 @@ def test_trainer_edits_dry_runs_and_publishes_then_a_session_pins_it(page):
     scenario = scenario_create(actor=trainer, yaml_text=text)
     scenario_publish(actor=trainer, scenario=scenario)  # version 1
 
-    _login(page, "teacher_li")
+    sign_in(page, "teacher_li")
     page.get_by_role("link", name="剧本管理").click()
     page.get_by_role("link", name="这件大衣是正品吗？").click()
     editor = page.get_by_label("剧本 YAML")
@@ -71,7 +64,7 @@ def test_trainer_edits_dry_runs_and_publishes_then_a_session_pins_it(page):
     expect(page.get_by_test_id("publish-state")).to_contain_text("已发布：第 2 版")
 
     page.get_by_role("button", name="退出登录").click()
-    _login(page, "xiaoya")
+    sign_in(page, "xiaoya")
     page.goto("/practice/")
     page.get_by_test_id("practice-scenarios").get_by_role("button", name="开始练习").click()
     expect(page.get_by_test_id("pinned-version")).to_contain_text("剧本版本 2")

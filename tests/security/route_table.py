@@ -315,6 +315,11 @@ ROUTES: dict[str, Entry] = {
     "certification:results_trainee": owned(
         RESULTS_OWN, RESULTS_OTHER, kwargs=lambda w, side: {"pk": w.trainee_of(side).pk}
     ),
+    "certification:results_session": owned(
+        RESULTS_OWN,
+        RESULTS_OTHER,
+        kwargs=lambda w, side: {"pk": w.trainee_of(side).pk, "session_pk": w.sessions[side].pk},
+    ),
     "certification_api:results": any_(RESULTS_API),
     "certification_api:trainee_results": any_(RESULTS_API),
     "certification_api:trainee_result": owned(
