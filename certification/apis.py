@@ -78,6 +78,7 @@ RESULTS = permission("certification.view_results")
 
 class ResultsDashboardApi(APIView):
     permission_classes = [RESULTS]
+    reads_filters = True  # an unknown or malformed filter: 400 (simulator.api_schema)
 
     @extend_schema(parameters=FILTERS, responses=DashboardSerializer, summary="Results figures")
     def get(self, request: Request) -> Response:
@@ -100,6 +101,7 @@ class ResultsDashboardApi(APIView):
 
 class TraineeResultsApi(APIView):
     permission_classes = [RESULTS]
+    reads_filters = True
 
     @extend_schema(
         parameters=FILTERS,
@@ -117,6 +119,7 @@ class TraineeResultsApi(APIView):
 
 class TraineeResultApi(APIView):
     permission_classes = [RESULTS]
+    reads_filters = True
 
     @extend_schema(
         parameters=FILTERS, responses=TraineeResultSerializer, summary="One trainee's standing"

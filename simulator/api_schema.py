@@ -4,7 +4,8 @@ drf-spectacular documents only the success answer of each operation. Every REST 
 also answers errors through ``simulator.api.exception_handler`` (and DRF's own handler), so
 an operation documents the ones that can reach it: 403 always (a permission class or the
 service refuses; anonymous callers too, as session authentication comes first and DRF then
-says 403, not 401), 404 when a path parameter names an object, 400 when it writes, 409 when
+says 403, not 401), 404 when a path parameter names an object, 400 when it writes or reads
+query filters it checks (a view with ``reads_filters = True``), 409 when
 a signed-in user writes, 415 when it reads a body (sent as a media type no parser of the
 view reads, or without one), and 429 on the token endpoint during a sign-in lock-out.
 """
@@ -81,6 +82,11 @@ class AutoSchema(SpectacularAutoSchema):
             return responses
         detail = self._component("ErrorDetail", DETAIL)
         errors: dict[str, dict] = {}
+        if self.method not in WRITE_METHODS and getattr(self.view, "reads_filters", False):
+            errors["400"] = self._error(
+                "A filter refused (unknown, malformed), with a message per field.",
+                self._component("ServiceError", SERVICE_ERROR),
+            )
         if self.method in WRITE_METHODS:
             errors["400"] = self._error(
                 "Refused input.",
