@@ -126,7 +126,7 @@ class TraineeResultApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         f = results_filter_parse(request.user, request.query_params)
-        row = next((r for r in trainee_results(request.user, f) if r.user_id == pk), None)
+        row = next(iter(trainee_results(request.user, f, only=pk)), None)
         if row is None:
             raise NotFound()
         return Response(TraineeResultSerializer(asdict(row)).data)

@@ -9,16 +9,7 @@ from celery import shared_task
 
 from certification.selectors.attempts import attempts_to_decide
 from certification.services import attempts, certificates
-from simulator.background import TRANSIENT_ERRORS
-
-RETRYING = {
-    "acks_late": True,
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 1,
-    "retry_backoff_max": 30,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+from simulator.background import RETRYING
 
 
 @shared_task(name="certification.decide", **RETRYING)

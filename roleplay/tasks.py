@@ -13,16 +13,7 @@ from django.utils import timezone
 
 from roleplay.models import Exam, Session
 from roleplay.services import exams, lines, live, reports
-from simulator.background import TRANSIENT_ERRORS
-
-RETRYING = {
-    "acks_late": True,
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 1,
-    "retry_backoff_max": 30,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+from simulator.background import RETRYING
 
 
 @shared_task(name="roleplay.deliver", **RETRYING)

@@ -31,6 +31,16 @@ T = TypeVar("T")
 
 # Errors that go away by themselves: a locked SQLite file, a dropped or refused connection.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+# Celery options of a task that is safe to run twice: a transient database error is retried
+# with backoff (``simulator.celery`` logs and counts a task that still fails).
+RETRYING: dict = {
+    "acks_late": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 1,
+    "retry_backoff_max": 30,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 # What the diagnostics show; a failure older than this no longer marks the system degraded.
 RECENT = timedelta(minutes=15)
 _KINDS_KEY = "background:kinds"

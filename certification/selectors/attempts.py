@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from certification.models import Certificate, CertificationAttempt, Track, TrackVersion, TypingTest
 from certification.selectors.typing import typing_passed
-from certification.track_spec import TrackSpec, TypingPolicy
-from courses.models import Module
-from courses.selectors import module_progress
+from certification.track_spec import TrackSpec
+from courses.models import Course, Module
+from courses.selectors import ModuleProgress, course_progress
 from roleplay.models import Exam, Report
 
 
@@ -41,10 +41,6 @@ class Standing:
     reason: str  # why not, when ``can_start`` is false
 
     @property
-    def modules_done(self) -> bool:
-        return all(m.passed for m in self.modules)
-
-    @property
     def attempts_left(self) -> int | None:
         limit = self.spec.attempts.limit
         return None if not limit else max(0, limit - len(self.attempts))
@@ -55,26 +51,26 @@ def tracks_published() -> QuerySet[Track]:
 
 
 def _module_statuses(trainee, refs: tuple[str, ...]) -> list[ModuleStatus]:
+    """Each required module and whether its quiz is passed. A course's progress is read
+    once for all of its modules (``course_progress`` reads the whole course)."""
+    progress: dict[str, dict[str, ModuleProgress]] = {}
     statuses = []
     for ref in refs:
         course_slug, _sep, module_slug = ref.partition("/")
-        module = (
-            Module.objects.filter(course__slug=course_slug, slug=module_slug, is_active=True)
-            .select_related("course")
-            .first()
-        )
-        if module is None:
+        if course_slug not in progress:
+            course = Course.objects.filter(slug=course_slug).first()
+            progress[course_slug] = (
+                {item.module.slug: item for item in course_progress(trainee, course)}
+                if course
+                else {}
+            )
+        item = progress[course_slug].get(module_slug)
+        if item is None:  # not an active module of the course
             statuses.append(ModuleStatus(ref, ref, False, None))
             continue
-        progress = module_progress(trainee, module)
-        passed = progress.quiz_passed if progress.quiz else progress.complete
-        statuses.append(ModuleStatus(ref, module.title, passed, module))
+        passed = item.quiz_passed if item.quiz else item.complete
+        statuses.append(ModuleStatus(ref, item.module.title, passed, item.module))
     return statuses
-
-
-def typing_qualifying(trainee, policy: TypingPolicy) -> TypingTest | None:
-    """The latest run that meets the policy (certification.selectors.typing)."""
-    return typing_passed(trainee, policy)
 
 
 def certificate_valid(trainee, track: Track, now: datetime | None = None) -> Certificate | None:
@@ -100,7 +96,7 @@ def track_standing(trainee, track: Track, now: datetime | None = None) -> Standi
     version = track.published_version
     spec = TrackSpec.from_data(version.data)
     modules = _module_statuses(trainee, spec.modules)
-    typing = typing_qualifying(trainee, spec.typing)
+    typing = typing_passed(trainee, spec.typing)
     attempts = list(
         CertificationAttempt.objects.filter(trainee=trainee, track=track)
         .select_related("track_version", "exam")

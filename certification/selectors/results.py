@@ -191,9 +191,12 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     return max((d for d in (a, b) if d is not None), default=None)
 
 
-def trainee_results(viewer: User, f: ResultsFilter) -> list[TraineeResult]:
-    """Each trainee in scope with their standing on the track, as of the period's end."""
+def trainee_results(viewer: User, f: ResultsFilter, only: int | None = None) -> list[TraineeResult]:
+    """Each trainee in scope with their standing on the track, as of the period's end;
+    ``only``: that one trainee's, if in scope (a drill-down reads no one else's)."""
     scope = trainees_in_scope(viewer, f)
+    if only is not None:
+        scope = scope.filter(pk=only)
     rows = {
         pk: TraineeResult(pk, name or username, number or "", shop or "")
         for pk, name, username, number, shop in scope.values_list(
@@ -422,10 +425,7 @@ def trainee_drilldown(viewer: User, f: ResultsFilter, trainee_id: int) -> Drilld
     trainee = trainees_visible_to(viewer).filter(pk=trainee_id).first()
     if trainee is None:
         return None
-    result = next(
-        (r for r in trainee_results(viewer, f) if r.user_id == trainee.pk),
-        None,
-    )
+    result = next(iter(trainee_results(viewer, f, only=trainee.pk)), None)
     quiz_attempts = list(
         QuizAttempt.objects.filter(user=trainee)
         .select_related("quiz__module")

@@ -125,9 +125,5 @@ def attempt_decide(*, attempt_id: int) -> CertificationAttempt | None:
         attempt.save(update_fields=["passed", "results", "status", "decided_at"])
         if attempt.passed:
             # In the decision's transaction: a pass is never stored without its certificate.
-            _certificate_issue(attempt=attempt)
+            certificate_issue(attempt=attempt)
         return attempt
-
-
-# A module name the tests can replace (issuing is certification.services.certificates').
-_certificate_issue = certificate_issue

@@ -32,6 +32,7 @@ from certification.selectors.results import (
     trainee_session,
 )
 from roleplay.selectors import report_view
+from simulator.service_errors import flash_error
 
 results_required = permission_required("certification.view_results", raise_exception=True)
 
@@ -96,7 +97,7 @@ def results_trainee(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         f = results_filter_parse(request.user, request.GET)
     except ValidationError as exc:
-        messages.error(request, "; ".join(m for ms in exc.message_dict.values() for m in ms))
+        flash_error(request, exc)
         return redirect("certification:results")
     drill = trainee_drilldown(request.user, f, pk)
     if drill is None:
@@ -123,7 +124,7 @@ def results_export(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         f = results_filter_parse(request.user, request.GET)
     except ValidationError as exc:
-        messages.error(request, "; ".join(m for ms in exc.message_dict.values() for m in ms))
+        flash_error(request, exc)
         return redirect("certification:results")
     rows = trainee_results(request.user, f)
     if not rows:
