@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("results/calibration/", results.results_calibration, name="results_calibration"),
     re_path(r"^results/export\.(?P<fmt>csv|xlsx)$", results.results_export, name="results_export"),
+    re_path(
+        r"^results/export/conversations\.(?P<fmt>csv|xlsx)$",
+        results.results_export_sessions,
+        name="results_export_sessions",
+    ),
     path("tracks/", include("certification.track_urls")),
     path("typing/", include("certification.typing_urls")),
     path("certificates/", include("certification.certificate_urls")),

@@ -196,6 +196,36 @@ class Report(models.Model):
         return self.corrected_total if self.corrected_total is not None else self.total
 
 
+class RuleBreach(models.Model):
+    """A compliance rule that a scored session's replies broke: one row per report and rule,
+    written with the report. Reads over many sessions (the rules HR sees most often broken,
+    with examples) count these rows instead of reading every message's hits."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="breaches")
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The session's start, copied so a period filter needs no join.
+    session_started_at = models.DateTimeField(_("session started"))
+    rule = models.CharField(_("rule"), max_length=80)
+    replies = models.PositiveIntegerField(_("replies that broke it"))
+    example = models.CharField(_("example reply"), max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "rule"], name="one_breach_per_report_rule")
+        ]
+        indexes = [
+            models.Index(fields=["session_started_at", "rule"], name="breach_when_rule"),
+            models.Index(fields=["rule", "session_started_at"], name="breach_rule_when"),
+        ]
+        verbose_name = _("rule broken")
+        verbose_name_plural = _("rules broken")
+
+    def __str__(self) -> str:
+        return f"{self.rule} × {self.replies}"
+
+
 class Dispute(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

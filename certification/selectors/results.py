@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +27,8 @@ from certification.models import Certificate, CertificationAttempt, Track, Typin
 from certification.track_spec import TrackSpec
 from courses.models import Attempt as QuizAttempt
 from courses.models import Quiz
-from roleplay.models import Message, Session
+from roleplay.models import RuleBreach, Session
+from roleplay.rule_names import rule_name
 
 # The longest period a filter may span (the dashboard's trend has a point per week).
 MAX_PERIOD = timedelta(days=3 * 366)
@@ -307,6 +310,7 @@ class FunnelStep:
 @dataclass(frozen=True)
 class RuleCount:
     rule: str
+    name: str  # as people read it
     count: int
     examples: list[str]
 
@@ -392,20 +396,130 @@ def dashboard(viewer: User, f: ResultsFilter, rows: list[TraineeResult] | None =
 
 
 def rules_broken(trainee_ids: list[int], f: ResultsFilter, limit: int = 8) -> list[RuleCount]:
-    """The compliance rules most often broken by these trainees' replies in the period
-    (practice and exams), with up to three example replies each."""
-    messages = Message.objects.filter(
-        session__trainee_id__in=trainee_ids, role=Message.Role.AGENT
-    ).exclude(hits=[])
-    messages = messages.filter(_in_window("session__started_at", f))
-    counts: Counter[str] = Counter()
-    examples: dict[str, list[str]] = defaultdict(list)
-    for text, hits in messages.values_list("text", "hits").iterator(chunk_size=2000):
-        for rule in {hit.get("rule") for hit in hits or [] if hit.get("rule")}:
-            counts[rule] += 1
-            if len(examples[rule]) < 3:
-                examples[rule].append(text[:200])
-    return [RuleCount(rule, n, examples[rule]) for rule, n in counts.most_common(limit)]
+    """The compliance rules most often broken by these trainees' replies in scored sessions
+    of the period (practice and exams), with up to three example replies each (the latest)."""
+    breaches = RuleBreach.objects.filter(trainee_id__in=trainee_ids).filter(
+        _in_window("session_started_at", f)
+    )
+    top = (
+        breaches.values("rule")
+        .annotate(replies=Sum("replies"))
+        .order_by("-replies", "rule")[:limit]
+    )
+    return [
+        RuleCount(
+            item["rule"],
+            rule_name(item["rule"]),
+            item["replies"],
+            list(
+                breaches.filter(rule=item["rule"])
+                .order_by("-session_started_at", "-pk")
+                .values_list("example", flat=True)[:3]
+            ),
+        )
+        for item in top
+    ]
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One scored conversation, as the sessions export lists it."""
+
+    session_id: int
+    employee_number: str
+    name: str
+    shop: str
+    scenario: str
+    mode: str
+    started_at: datetime
+    end_reason: str
+    outcome: str
+    total: float | None
+    corrected_total: float | None
+    dimensions: dict[str, float | None]  # score per scoring dimension
+    first_response_s: float | None
+    typing_cpm: float | None
+    rules: list[str]  # the rules its replies broke
+
+
+SESSION_DIMENSIONS = ("response", "typing", "compliance", "outcome", "required_points")
+
+
+def _float(value) -> float | None:
+    # JSON values read by key come back as text on some databases.
+    return None if value in (None, "", "null") else float(value)
+
+
+def _report_value(*keys: str) -> KeyTextTransform:
+    """A value inside the session's report document, read by the database (as text)."""
+    expression = "report__data"
+    for key in keys[:-1]:
+        expression = KeyTransform(key, expression)
+    return KeyTextTransform(keys[-1], expression)
+
+
+def session_rows(viewer: User, f: ResultsFilter, chunk: int = 2000) -> Iterator[SessionRow]:
+    """Every scored conversation (practice and exam) of the trainees in scope that started
+    in the period, oldest first, read ``chunk`` at a time by primary key: memory stays flat
+    however many there are, and no database cursor stays open between chunks."""
+    sessions = (
+        Session.objects.filter(trainee_id__in=trainees_in_scope(viewer, f).values("pk"))
+        .filter(_in_window("started_at", f), report__isnull=False)
+        .order_by("pk")
+    )
+    fields = (
+        "trainee__employee_number",
+        "trainee__display_name",
+        "trainee__username",
+        "trainee__shop",
+        "scenario_version__scenario__title",
+        "mode",
+        "started_at",
+        "end_reason",
+        "outcome",
+        "report__pk",
+        "report__total",
+        "report__corrected_total",
+    )
+    keys = {
+        **{
+            f"dimension_{name}": _report_value("dimensions", name, "score")
+            for name in SESSION_DIMENSIONS
+        },
+        "first_s": _report_value("response", "first_s"),
+        "cpm": _report_value("typing", "cpm"),
+    }
+    last = 0
+    while True:
+        batch = list(sessions.filter(pk__gt=last).values("pk", *fields, **keys)[:chunk])
+        if not batch:
+            return
+        last = batch[-1]["pk"]
+        rules: dict[int, list[str]] = defaultdict(list)
+        for report_id, rule in (
+            RuleBreach.objects.filter(report_id__in=[row["report__pk"] for row in batch])
+            .order_by("report_id", "rule")
+            .values_list("report_id", "rule")
+        ):
+            rules[report_id].append(rule)
+        for row in batch:
+            yield SessionRow(
+                session_id=row["pk"],
+                employee_number=row["trainee__employee_number"] or "",
+                name=row["trainee__display_name"] or row["trainee__username"],
+                shop=row["trainee__shop"] or "",
+                scenario=row["scenario_version__scenario__title"],
+                mode=row["mode"],
+                started_at=row["started_at"],
+                end_reason=row["end_reason"],
+                outcome=row["outcome"],
+                total=_float(row["report__total"]),
+                corrected_total=_float(row["report__corrected_total"]),
+                dimensions={name: _float(row[f"dimension_{name}"]) for name in SESSION_DIMENSIONS},
+                first_response_s=_float(row["first_s"]),
+                typing_cpm=_float(row["cpm"]),
+                rules=rules[row["report__pk"]],
+            )
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@ trainee's drill-down, and the exports. Trainers see their own cohorts only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterator
+from itertools import chain
 
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -25,12 +27,14 @@ from certification.selectors.results import (
     Status,
     dashboard,
     results_filter_parse,
+    session_rows,
     shops_in_scope,
     tracks_with_results,
     trainee_drilldown,
     trainee_results,
     trainee_session,
 )
+from roleplay.models import Session
 from roleplay.selectors import report_view
 from simulator.service_errors import flash_error
 
@@ -44,6 +48,10 @@ STATUS_LABELS = {
     Status.EXPIRED: gettext_lazy("expired"),
 }
 PAGE_SIZE = 50
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _choices(request: HttpRequest) -> dict:
@@ -111,16 +119,31 @@ def results_trainee(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "certification/results/trainee.html", context)
 
 
-async def _aiter(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+async def _streamed(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
     # An async iterator: under ASGI a synchronous one would be read whole before sending.
-    for chunk in chunks:
+    # Each chunk is made in the request's thread, so it may read the database.
+    next_chunk = sync_to_async(next, thread_sensitive=True)
+    while (chunk := await next_chunk(chunks, None)) is not None:
         yield chunk
+
+
+def _download(chunks: Iterator[bytes], fmt: str, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_streamed(chunks), content_type=CONTENT_TYPES[fmt])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
+    return response
+
+
+def _nothing_to_export(request: HttpRequest, f, message: str) -> HttpResponse:
+    messages.warning(request, message)
+    return redirect(f"{redirect('certification:results').url}?{urlencode(f.as_query())}")
 
 
 @login_required
 @results_required
 @require_GET
 def results_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """One row per trainee in scope, as the dashboard's table."""
     try:
         f = results_filter_parse(request.user, request.GET)
     except ValidationError as exc:
@@ -128,26 +151,49 @@ def results_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return redirect("certification:results")
     rows = trainee_results(request.user, f)
     if not rows:
-        messages.warning(
-            request, _("No trainee matches these filters: there is nothing to export.")
+        return _nothing_to_export(
+            request, f, _("No trainee matches these filters: there is nothing to export.")
         )
-        return redirect(f"{redirect('certification:results').url}?{urlencode(f.as_query())}")
     labels = {key: str(label) for key, label in STATUS_LABELS.items()}
-    values = (exports.row_values(row, labels) for row in rows)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    name = f"results-{f.track.slug}-{stamp}"
+    headers = exports.trainee_headers()
+    values = (exports.trainee_values(row, labels) for row in rows)
     if fmt == "csv":
-        response = StreamingHttpResponse(
-            _aiter(exports.csv_chunks(values)), content_type="text/csv; charset=utf-8"
-        )
+        chunks = exports.csv_chunks(headers, values)
     else:
-        spool = exports.xlsx_file(values, title=f.track.title)
-        response = StreamingHttpResponse(
-            _aiter(exports.file_chunks(spool)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        chunks = exports.file_chunks(exports.xlsx_file(headers, values, title=f.track.title))
+    return _download(chunks, fmt, f"results-{f.track.slug}")
+
+
+@login_required
+@results_required
+@require_GET
+def results_export_sessions(request: HttpRequest, fmt: str) -> HttpResponse:
+    """One row per scored conversation (practice and exam) of the trainees in scope that
+    started in the period: read and written a chunk at a time, however many there are."""
+    try:
+        f = results_filter_parse(request.user, request.GET)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return redirect("certification:results")
+    rows = session_rows(request.user, f)
+    first = next(rows, None)
+    if first is None:
+        return _nothing_to_export(
+            request,
+            f,
+            _("No scored conversation matches these filters: there is nothing to export."),
         )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    labels = {
+        **{key: str(label) for key, label in Session.Mode.choices},
+        **{key: str(label) for key, label in Session.EndReason.choices},
+    }
+    headers = exports.session_headers()
+    values = (exports.session_values(row, labels) for row in chain([first], rows))
+    if fmt == "csv":
+        chunks = exports.csv_chunks(headers, values)
+    else:
+        chunks = exports.file_chunks(exports.xlsx_file(headers, values, title=_("Conversations")))
+    return _download(chunks, fmt, "conversations")
 
 
 @login_required

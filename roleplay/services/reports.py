@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from roleplay.models import Message, Report, Session
+from roleplay.models import Message, Report, RuleBreach, Session
 from roleplay.selectors import line_time, scored_messages, session_spec
 from roleplay.services.after_commit import AfterCommit
 from roleplay.services.exams import exam_close_if_done
@@ -32,6 +32,29 @@ def _lines(session: Session) -> list[tuple[float, Message, list | None]]:
     ]
 
 
+def breaches_of(report: Report, session: Session, messages: list[Message]) -> list[RuleBreach]:
+    """The rules the session's replies broke, as the live check found them: per rule, the
+    number of replies and the first one as an example."""
+    found: dict[str, list[Message]] = {}
+    for message in messages:
+        if message.role != Message.Role.AGENT:
+            continue
+        for rule in dict.fromkeys(hit.get("rule") for hit in message.hits or []):
+            if rule:
+                found.setdefault(rule, []).append(message)
+    return [
+        RuleBreach(
+            report=report,
+            trainee_id=session.trainee_id,
+            session_started_at=session.started_at,
+            rule=rule,
+            replies=len(replies),
+            example=replies[0].text[:200],
+        )
+        for rule, replies in found.items()
+    ]
+
+
 @transaction.atomic
 def session_score(*, session_id: int) -> Report | None:
     """Score an ended session with the scoring package and store the report (once)."""
@@ -44,10 +67,14 @@ def session_score(*, session_id: int) -> Report | None:
     if session.is_active:
         raise ValidationError(_("The session has not ended."))
     spec = session_spec(session)
-    report = runner.score(spec, _lines(session), session.outcome).to_dict()
+    lines = _lines(session)
+    report = runner.score(spec, lines, session.outcome).to_dict()
     total = report.get("total")
     result = Report.objects.create(
         session=session, data=report, total=Decimal(str(total)) if total is not None else None
+    )
+    RuleBreach.objects.bulk_create(
+        breaches_of(result, session, [message for _t, message, _events in lines])
     )
     if session.exam_id:
         # In a transaction of its own: the exam's row is locked before its sessions' rows

@@ -33,6 +33,7 @@ from tests.bench.harness import (  # noqa: E402 - the path above makes `tests` i
     free_port,
     losses,
     percentile,
+    prepare_database,
     publish_scenario,
     run_clients,
     spawn,
@@ -74,17 +75,6 @@ def server_command(kind: str, bin_dir: Path, fd: int) -> list[str]:
     if kind == "daphne":
         return [str(bin_dir / "daphne"), "--fd", str(fd), "simulator.asgi:application"]
     return [str(bin_dir / "python"), str(ROOT / "manage.py"), "serve", "--fd", str(fd)]
-
-
-def prepare_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        # A fresh database every run: the benchmark owns it and keeps nothing.
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_world(trainees: int, nudge_s: int):

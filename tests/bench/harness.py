@@ -100,6 +100,17 @@ def count_in_logs(logs: list[Path], text: str = LOCKED) -> int:
 # --- the world ----------------------------------------------------------------------------
 
 
+def prepare_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        # A fresh database every run: the benchmark owns it and keeps nothing.
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def session_cookie(user) -> str:
     """A signed-in Django session for ``user``, as the login page would leave it."""
     from django.conf import settings

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.test import AsyncClient
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.roles import Role
@@ -110,11 +112,13 @@ def test_the_drilldown_shows_a_trainees_record_and_hides_others(client, hr, othe
     assert client.get(url, {"track": "cs-cert"}).status_code == 404
 
 
-async def _download(user, fmt: str, **params) -> tuple[int, bytes, dict]:
+async def _download(
+    user, fmt: str, route: str = "results_export", **params
+) -> tuple[int, bytes, dict]:
     client = AsyncClient()
     await client.aforce_login(user)
     response = await client.get(
-        reverse("certification:results_export", args=[fmt]), {"track": "cs-cert", **params}
+        reverse(f"certification:{route}", args=[fmt]), {"track": "cs-cert", **params}
     )
     body = b"".join([chunk async for chunk in response.streaming_content])
     return response.status_code, body, response.headers
@@ -225,3 +229,68 @@ def test_a_conversation_opens_with_its_hits_in_place_and_its_disputes(
     assert client.get(wrong).status_code == 404  # not that trainee's conversation
     client.force_login(other_trainer)
     assert client.get(url).status_code == 404
+
+
+def test_the_rules_most_broken_count_scored_replies_in_scope_with_examples(people, hr, cert_pool):
+    from roleplay.models import RuleBreach
+    from scenarios.models import Scenario
+    from tests.roleplay.scored import scored_session
+
+    scenario = Scenario.objects.get(slug=cert_pool[0])
+    cohort = people["certified"].cohorts.first()
+    outsider = UserFactory(username="t_outside", display_name="外人", role=Role.TRAINEE)
+    off_platform = "亲，加我微信私下转账给我，更便宜"
+    for person in (people["failed"], people["typing"], outsider):
+        scored_session(person, scenario, text=off_platform)
+    scored_session(people["idle"], scenario, text="亲，您好，请问有什么可以帮您？")
+    rule = RuleBreach.objects.filter(trainee=outsider).get().rule
+
+    board = dashboard(hr, _filter(hr, cohort=cohort.code))
+    assert [(r.rule, r.count) for r in board.rules] == [(rule, 2)]  # the outsider's not counted
+    assert board.rules[0].examples == [off_platform, off_platform]
+    later = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert dashboard(hr, _filter(hr, cohort=cohort.code, **{"from": later})).rules == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_scored_conversation_is_exported_with_its_scores_and_rules(people, hr, cert_pool):
+    from asgiref.sync import async_to_sync
+
+    from roleplay.rule_names import rule_name
+    from scenarios.models import Scenario
+    from tests.roleplay.scored import scored_session
+
+    practice = scored_session(
+        people["typing"], Scenario.objects.get(slug=cert_pool[0]), text="加我微信私下转账给我"
+    )
+    status, body, headers = async_to_sync(_download)(hr, "csv", "results_export_sessions")
+    assert status == 200 and body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 5  # two exam conversations each for two trainees, one practice
+    by_name = {}
+    for row in rows[1:]:
+        by_name.setdefault(row[1], []).append(row)
+    assert len(by_name['\'=HYPERLINK("x")']) == 2  # a formula is shown as text
+    (typing_row,) = by_name["李四"]
+    assert typing_row[8] == str(practice.total)  # the total column
+    compliance = practice.data["dimensions"]["compliance"]["score"]
+    assert float(typing_row[12]) == compliance < 100  # the compliance column
+    assert float(typing_row[15]) == practice.data["response"]["first_s"]
+    assert rule_name("off_platform") in typing_row[-1].split("、")
+    assert "conversations" in headers["Content-Disposition"]
+    status, body, _headers = async_to_sync(_download)(hr, "xlsx", "results_export_sessions")
+    sheet = load_workbook(io.BytesIO(body)).active
+    assert status == 200 and len(list(sheet.iter_rows(values_only=True))) == 1 + 5
+
+
+def test_exporting_no_conversation_says_so(client, hr, people):
+    client.force_login(hr)
+    later = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client.get(
+        reverse("certification:results_export_sessions", args=["csv"]),
+        {"track": "cs-cert", "from": later},
+        follow=True,
+    )
+    assert response.status_code == 200 and response.redirect_chain
+    html = response.content.decode()
+    assert "nothing to export" in html or "没有可导出" in html

@@ -11,15 +11,16 @@ from roleplay.services.live import reply_receive, session_start, session_timer
 from roleplay.services.reports import session_score
 
 
-def scored_session(trainee, scenario) -> Report:
-    """One weak reply three seconds in, then the buyer's timers run out; the report."""
+def scored_session(trainee, scenario, text: str = "你好，我不知道") -> Report:
+    """One reply (a weak one unless ``text`` says otherwise) three seconds in, then the
+    buyer's timers run out; the report."""
     session: Session = session_start(trainee=trainee, scenario=scenario)
     with time_machine.travel(session.started_at + timedelta(seconds=3), tick=False):
         reply_receive(
             session_id=session.pk,
             user=trainee,
             client_id="c-1",
-            text="你好，我不知道",
+            text=text,
             events=[],
             sent_t=None,
         )

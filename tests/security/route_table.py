@@ -312,6 +312,9 @@ ROUTES: dict[str, Entry] = {
     "certification:results": any_(RESULTS_PAGE),
     "certification:results_calibration": any_(RESULTS_PAGE),
     "certification:results_export": any_(RESULTS_PAGE, kwargs=lambda w, side: {"fmt": "csv"}),
+    "certification:results_export_sessions": any_(
+        RESULTS_PAGE, kwargs=lambda w, side: {"fmt": "csv"}
+    ),
     "certification:results_trainee": owned(
         RESULTS_OWN, RESULTS_OTHER, kwargs=lambda w, side: {"pk": w.trainee_of(side).pk}
     ),
