@@ -14,7 +14,14 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
+from certification.dimensions import (
+    CERTIFICATE_DIMENSIONS,
+    DIMENSIONS,
+    Dimension,
+    certificate_figures,
+)
 from certification.models import Certificate
 from certification.signing import jwt_sign
 from certification.track_spec import TrackSpec
@@ -25,15 +32,8 @@ CONTEXT = [
 ]
 ISSUER_NAME_DEFAULT = "客服实训系统"
 
-# Result descriptions: what each measured number is, in the certificate's own words
-# (content in Chinese, as the certificate is).
-_RESULTS = (
-    ("typing_cpm", "打字速度（字/分钟）"),
-    ("typing_accuracy", "打字准确率"),
-    ("first_response_median_s", "首次响应时间中位数（秒）"),
-    ("compliance", "话术合规得分"),
-    ("total", "考试总分"),
-)
+# OB 3.0 result types: accuracy is a percentage; the other figures are measured as they are.
+_RESULT_TYPES = {"%": "Percent"}
 
 
 def _site(path: str = "/") -> str:
@@ -64,10 +64,9 @@ def _criteria(spec: TrackSpec) -> str:
     )
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+def _description_name(dimension: Dimension) -> str:
+    unit = str(dimension.unit)
+    return f"{dimension.label}（{unit}）" if unit else str(dimension.label)
 
 
 def certificate_credential(certificate: Certificate) -> dict[str, Any]:
@@ -75,23 +74,25 @@ def certificate_credential(certificate: Certificate) -> dict[str, Any]:
     version = certificate.track_version
     spec = TrackSpec.from_data(version.data)
     achievement_id = _urn("track", f"{version.track.slug}/v{version.number}")
-    descriptions = [
-        {
-            "id": f"{achievement_id}#{name}",
-            "type": ["ResultDescription"],
-            "name": label,
-            "resultType": "RawScore",
-        }
-        for name, label in _RESULTS
-    ]
+    # Every dimension a certificate shows is described, measured or not; its name and figure
+    # are written as the certificate writes them (certification.dimensions), in Chinese.
+    with translation.override("zh-hans"):
+        descriptions = [
+            {
+                "id": f"{achievement_id}#{name}",
+                "type": ["ResultDescription"],
+                "name": _description_name(DIMENSIONS[name]),
+                "resultType": _RESULT_TYPES.get(str(DIMENSIONS[name].unit), "RawScore"),
+            }
+            for name in CERTIFICATE_DIMENSIONS
+        ]
     results = [
         {
             "type": ["Result"],
-            "resultDescription": f"{achievement_id}#{name}",
-            "value": _value(certificate.results[name]),
+            "resultDescription": f"{achievement_id}#{dimension.name}",
+            "value": dimension.figure(value),
         }
-        for name, _label in _RESULTS
-        if certificate.results.get(name) is not None
+        for dimension, value in certificate_figures(certificate.results)
     ]
     subject: dict[str, Any] = {
         "id": _urn("holder", str(certificate.holder_id)),

@@ -154,6 +154,9 @@ class CertificationAttempt(models.Model):
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     # Per dimension: {"name", "measured", "mark", "ok", "reason"}; and the inputs used.
     results = models.JSONField(_("results"), default=dict, blank=True)
+    # Each dimension's measured figure by name, written with the decision: what reads over
+    # thousands of attempts (HR's medians and table) need, without the whole results.
+    measured = models.JSONField(_("measured figures"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

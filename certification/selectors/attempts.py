@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from certification.selectors.typing import typing_passed
 from certification.track_spec import TrackSpec
 from courses.models import Course, Module
 from courses.selectors import ModuleProgress, course_progress
-from roleplay.models import Exam, Report
+from roleplay.models import Exam, Report, Session
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,20 @@ def track_standing(trainee, track: Track, now: datetime | None = None) -> Standi
 def attempts_of(trainee) -> QuerySet[CertificationAttempt]:
     return CertificationAttempt.objects.filter(trainee=trainee).select_related(
         "track", "track_version", "exam"
+    )
+
+
+def attempt_records_of(trainee) -> QuerySet[CertificationAttempt]:
+    """The trainee's attempts, newest first, with what their results show: the exam's
+    conversations (scenario and report) and the certificate a pass earned. The
+    conversations are prefetched, so a page of attempts costs the same few queries
+    however long it is."""
+    conversations = Session.objects.select_related("report", "scenario_version__scenario")
+    return (
+        attempts_of(trainee)
+        .select_related("certificate")
+        .prefetch_related(Prefetch("exam__sessions", queryset=conversations.order_by("pk")))
+        .order_by("-started_at", "-pk")
     )
 
 

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import users_visible_to
+from certification.dimensions import certificate_figures
 from certification.models import Certificate, Notice
 
 # secrets.token_urlsafe(24) gives 32 characters; anything else is not one of ours, and is
@@ -111,33 +111,10 @@ def certificate_status_now(certificate: Certificate, now: datetime | None = None
 
 def certificate_result_rows(certificate: Certificate) -> list[tuple[str, str]]:
     """What the certificate shows of its results, as (label, value) in the active language."""
-    results = certificate.results or {}
-    rows: list[tuple[str, str]] = []
-
-    def number(value: float) -> str:
-        return f"{value:.1f}".removesuffix(".0")
-
-    if results.get("typing_cpm") is not None:
-        rows.append(
-            (
-                _("Typing speed"),
-                _("%(value)s characters per minute") % {"value": number(results["typing_cpm"])},
-            )
-        )
-    if results.get("typing_accuracy") is not None:
-        rows.append((_("Typing accuracy"), f"{results['typing_accuracy']:.1%}"))
-    if results.get("first_response_median_s") is not None:
-        rows.append(
-            (
-                _("Median first response"),
-                _("%(value)s s") % {"value": number(results["first_response_median_s"])},
-            )
-        )
-    if results.get("compliance") is not None:
-        rows.append((_("Script compliance"), number(results["compliance"])))
-    if results.get("total") is not None:
-        rows.append((_("Exam total"), number(results["total"])))
-    return rows
+    return [
+        (str(dimension.label), dimension.text(value))
+        for dimension, value in certificate_figures(certificate.results)
+    ]
 
 
 def notices_of(user: User) -> QuerySet[Notice]:

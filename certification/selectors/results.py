@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,6 +197,17 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
 def trainee_results(viewer: User, f: ResultsFilter, only: int | None = None) -> list[TraineeResult]:
     """Each trainee in scope with their standing on the track, as of the period's end;
     ``only``: that one trainee's, if in scope (a drill-down reads no one else's)."""
+    return _standing(viewer, f, only)[0]
+
+
+Decided = tuple[bool, datetime, dict]  # an attempt's pass, when it was decided, its figures
+
+
+def _standing(
+    viewer: User, f: ResultsFilter, only: int | None = None
+) -> tuple[list[TraineeResult], list[Decided]]:
+    """The trainees' standing and their attempts decided by the period's end (read once:
+    the dashboard's figures come from the same rows)."""
     scope = trainees_in_scope(viewer, f)
     if only is not None:
         scope = scope.filter(pk=only)
@@ -207,86 +218,91 @@ def trainee_results(viewer: User, f: ResultsFilter, only: int | None = None) -> 
         )
     }
     if not rows:
-        return []
+        return [], []
     _, end = f.window()
     as_of = end or timezone.now()
     spec = f.spec
-    _add_modules(rows, spec, f)
-    _add_typing(rows, spec, as_of)
-    _add_attempts(rows, f, as_of)
-    _add_certificates(rows, f, as_of)
+    # The scope again as a subquery: a list of thousands of ids costs more to send and plan.
+    ids = scope.order_by().values("pk")
+    _add_modules(rows, ids, spec, f)
+    _add_typing(rows, ids, spec, as_of)
+    decided = _add_attempts(rows, ids, f, as_of)
+    _add_certificates(rows, ids, f, as_of)
     for row in rows.values():
         if row.status == Status.ENROLLED and (
             row.modules_passed or row.typing_done or row.attempts
         ):
             row.status = Status.IN_PROGRESS
-    return list(rows.values())
+    return list(rows.values()), decided
 
 
-def _add_modules(rows: dict[int, TraineeResult], spec: TrackSpec, f: ResultsFilter) -> None:
-    quiz_ids = []
+def _add_modules(rows: dict[int, TraineeResult], ids, spec: TrackSpec, f: ResultsFilter) -> None:
+    modules = Q(pk__in=[])
     for ref in spec.modules:
         course_slug, _sep, module_slug = ref.partition("/")
-        quiz = Quiz.objects.filter(
-            module__course__slug=course_slug, module__slug=module_slug
-        ).first()
-        if quiz is not None:
-            quiz_ids.append(quiz.pk)
+        modules |= Q(module__course__slug=course_slug, module__slug=module_slug)
+    quiz_ids = list(Quiz.objects.filter(modules).values_list("pk", flat=True))
     _, end = f.window()
-    passed = QuizAttempt.objects.filter(user_id__in=list(rows), quiz_id__in=quiz_ids, passed=True)
+    passed = QuizAttempt.objects.filter(user_id__in=ids, quiz_id__in=quiz_ids, passed=True)
     if end:
         passed = passed.filter(submitted_at__lt=end)
-    per_user: dict[int, set[int]] = defaultdict(set)
-    for user_id, quiz_id in passed.values_list("user_id", "quiz_id").distinct():
-        per_user[user_id].add(quiz_id)
+    per_user = dict(
+        passed.values_list("user_id").annotate(n=Count("quiz_id", distinct=True)).order_by()
+    )
     for pk, row in rows.items():
         row.modules_total = len(spec.modules)
-        row.modules_passed = len(per_user[pk])
+        row.modules_passed = per_user.get(pk, 0)
 
 
-def _add_typing(rows: dict[int, TraineeResult], spec: TrackSpec, as_of: datetime) -> None:
+def _add_typing(rows: dict[int, TraineeResult], ids, spec: TrackSpec, as_of: datetime) -> None:
     typing = TypingTest.objects.filter(
-        trainee_id__in=list(rows),
+        trainee_id__in=ids,
         status=TypingTest.Status.FINISHED,
         pastes=0,
         cpm__gte=spec.typing.min_cpm,
         accuracy__gte=spec.typing.min_accuracy,
         finished_at__lt=as_of,
+        flags=[],  # a flagged run never qualifies
     ).order_by("finished_at")
-    for user_id, cpm, accuracy, flags, finished in typing.values_list(
-        "trainee_id", "cpm", "accuracy", "flags", "finished_at"
+    for user_id, cpm, accuracy, finished in typing.values_list(
+        "trainee_id", "cpm", "accuracy", "finished_at"
     ):
-        if not flags:
-            row = rows[user_id]
-            row.typing_cpm, row.typing_accuracy = cpm, accuracy
-            row.last_activity = _later(row.last_activity, finished)
+        row = rows[user_id]
+        row.typing_cpm, row.typing_accuracy = cpm, accuracy
+        row.last_activity = _later(row.last_activity, finished)
 
 
-def _add_attempts(rows: dict[int, TraineeResult], f: ResultsFilter, as_of: datetime) -> None:
+def _add_attempts(
+    rows: dict[int, TraineeResult], ids, f: ResultsFilter, as_of: datetime
+) -> list[Decided]:
     attempts = CertificationAttempt.objects.filter(
-        trainee_id__in=list(rows), track=f.track, started_at__lt=as_of
+        trainee_id__in=ids, track=f.track, started_at__lt=as_of
     ).order_by("number")
-    for user_id, passed, decided_at, started_at, results in attempts.values_list(
-        "trainee_id", "passed", "decided_at", "started_at", "results"
+    decided: list[Decided] = []
+    for user_id, status, passed, decided_at, started_at, measured in attempts.values_list(
+        "trainee_id", "status", "passed", "decided_at", "started_at", "measured"
     ):
         row = rows[user_id]
         row.attempts += 1
         row.last_activity = _later(row.last_activity, decided_at or started_at)
         if decided_at is None or decided_at >= as_of:
             continue
-        row.dimensions = {
-            d["name"]: d.get("measured") for d in (results or {}).get("dimensions", [])
-        }
+        if status == CertificationAttempt.Status.DECIDED:
+            decided.append((bool(passed), decided_at, measured or {}))
+        row.dimensions = measured or {}
         row.last_total = row.dimensions.get("total")
         if passed:
             row.passed_at = decided_at
         else:
             row.status = Status.FAILED
+    return decided
 
 
-def _add_certificates(rows: dict[int, TraineeResult], f: ResultsFilter, as_of: datetime) -> None:
+def _add_certificates(
+    rows: dict[int, TraineeResult], ids, f: ResultsFilter, as_of: datetime
+) -> None:
     certificates = Certificate.objects.filter(
-        holder_id__in=list(rows), track_version__track=f.track, issued_at__lt=as_of
+        holder_id__in=ids, track_version__track=f.track, issued_at__lt=as_of
     ).order_by("issued_at")
     for holder_id, number, status, expires_at, revoked_at in certificates.values_list(
         "holder_id", "number", "status", "expires_at", "revoked_at"
@@ -318,6 +334,7 @@ class RuleCount:
 @dataclass(frozen=True)
 class Dashboard:
     filter: ResultsFilter
+    rows: list[TraineeResult]  # each trainee in scope (the table)
     counts: dict[str, int]
     pass_rate: float | None  # passed ÷ decided attempts in the period
     decided: int
@@ -338,8 +355,8 @@ DIMENSIONS = (
 )
 
 
-def dashboard(viewer: User, f: ResultsFilter, rows: list[TraineeResult] | None = None) -> Dashboard:
-    rows = trainee_results(viewer, f) if rows is None else rows
+def dashboard(viewer: User, f: ResultsFilter) -> Dashboard:
+    rows, decided_by_end = _standing(viewer, f)
     counts = Counter(row.status for row in rows)
     counts_out = {
         "enrolled": len(rows),
@@ -348,23 +365,15 @@ def dashboard(viewer: User, f: ResultsFilter, rows: list[TraineeResult] | None =
         Status.FAILED: counts[Status.FAILED],
         Status.EXPIRED: counts[Status.EXPIRED],
     }
-    ids = [row.user_id for row in rows]
-    decided = list(
-        CertificationAttempt.objects.filter(
-            trainee_id__in=ids,
-            track=f.track,
-            status=CertificationAttempt.Status.DECIDED,
-        )
-        .filter(_in_window("decided_at", f))
-        .values_list("passed", "decided_at", "results")
-    )
+    start, _end = f.window()
+    decided = [d for d in decided_by_end if start is None or d[1] >= start]
     passed = sum(1 for p, _, _ in decided if p)
     measured: dict[str, list[float]] = defaultdict(list)
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for was_passed, decided_at, results in decided:
-        for item in (results or {}).get("dimensions", []):
-            if item.get("measured") is not None:
-                measured[item["name"]].append(item["measured"])
+    for was_passed, decided_at, figures in decided:
+        for name, value in figures.items():
+            if value is not None:
+                measured[name].append(value)
         local = timezone.localtime(decided_at).date()
         week = local - timedelta(days=local.weekday())
         weeks[week][0] += 1
@@ -381,6 +390,7 @@ def dashboard(viewer: User, f: ResultsFilter, rows: list[TraineeResult] | None =
     ]
     return Dashboard(
         filter=f,
+        rows=rows,
         counts=counts_out,
         pass_rate=(passed / len(decided)) if decided else None,
         decided=len(decided),
@@ -391,34 +401,32 @@ def dashboard(viewer: User, f: ResultsFilter, rows: list[TraineeResult] | None =
         },
         totals=measured["total"],
         weekly=sorted((week, n, p) for week, (n, p) in weeks.items()),
-        rules=rules_broken(ids, f),
+        rules=rules_broken(trainees_in_scope(viewer, f).order_by().values("pk"), f),
     )
 
 
-def rules_broken(trainee_ids: list[int], f: ResultsFilter, limit: int = 8) -> list[RuleCount]:
+def rules_broken(trainees, f: ResultsFilter, limit: int = 8) -> list[RuleCount]:
     """The compliance rules most often broken by these trainees' replies in scored sessions
-    of the period (practice and exams), with up to three example replies each (the latest)."""
-    breaches = RuleBreach.objects.filter(trainee_id__in=trainee_ids).filter(
+    of the period (practice and exams), with up to three example replies each (the latest).
+    ``trainees``: their ids, or a query of them."""
+    breaches = RuleBreach.objects.filter(trainee_id__in=trainees).filter(
         _in_window("session_started_at", f)
     )
-    top = (
-        breaches.values("rule")
+    top = list(
+        breaches.values_list("rule")
         .annotate(replies=Sum("replies"))
         .order_by("-replies", "rule")[:limit]
     )
-    return [
-        RuleCount(
-            item["rule"],
-            rule_name(item["rule"]),
-            item["replies"],
-            list(
-                breaches.filter(rule=item["rule"])
-                .order_by("-session_started_at", "-pk")
-                .values_list("example", flat=True)[:3]
-            ),
+    # One small query per rule: each walks the (rule, started) index from the latest.
+    examples = {
+        rule: list(
+            breaches.filter(rule=rule)
+            .order_by("-session_started_at", "-pk")
+            .values_list("example", flat=True)[:3]
         )
-        for item in top
-    ]
+        for rule, _n in top
+    }
+    return [RuleCount(rule, rule_name(rule), n, examples[rule]) for rule, n in top]
 
 
 @dataclass(frozen=True)

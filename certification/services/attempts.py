@@ -120,9 +120,10 @@ def attempt_decide(*, attempt_id: int) -> CertificationAttempt | None:
             **decision.to_dict(),
             "reports": [r.pk for r in reports],
         }
+        attempt.measured = {d.name: d.measured for d in decision.dimensions}
         attempt.status = CertificationAttempt.Status.DECIDED
         attempt.decided_at = timezone.now()
-        attempt.save(update_fields=["passed", "results", "status", "decided_at"])
+        attempt.save(update_fields=["passed", "results", "measured", "status", "decided_at"])
         if attempt.passed:
             # In the decision's transaction: a pass is never stored without its certificate.
             certificate_issue(attempt=attempt)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record
+from certification.dimensions import CERTIFICATE_DIMENSIONS
 from certification.models import Certificate, CertificationAttempt, Notice
 from certification.selectors.certificates import (
     certificates_revocable_by,
@@ -34,14 +35,6 @@ NUMBER_PREFIX = "CS"
 # refuses the second, which then takes the number after. A handful of tries is plenty.
 NUMBER_TRIES = 8
 EXPIRY_WARNING_DAYS = 30
-# What a certificate shows of the decision, by dimension name (attempt.results).
-SHOWN_DIMENSIONS = (
-    "typing_cpm",
-    "typing_accuracy",
-    "first_response_median_s",
-    "compliance",
-    "total",
-)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -53,7 +46,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def _shown_results(results: dict[str, Any]) -> dict[str, float | None]:
-    measured: dict[str, float | None] = {name: None for name in SHOWN_DIMENSIONS}
+    measured: dict[str, float | None] = {name: None for name in CERTIFICATE_DIMENSIONS}
     typing = results.get("typing") or {}
     measured["typing_cpm"] = typing.get("cpm")
     measured["typing_accuracy"] = typing.get("accuracy")

@@ -74,9 +74,8 @@ def results_dashboard(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         context = {**_choices(request), "errors": exc.message_dict, "params": request.GET}
         return render(request, "certification/results/dashboard.html", context, status=400)
-    rows = trainee_results(request.user, f)
-    board = dashboard(request.user, f, rows)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    board = dashboard(request.user, f)
+    page = Paginator(board.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     medians = [
         (str(LABELS[name][0]), value, str(LABELS[name][1])) for name, value in board.medians.items()
     ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from certification.dimensions import share_text
 from certification.selectors.typing import (
     MIN_COMPLETION,
     typing_complete,
@@ -39,6 +40,10 @@ TYPING_TEXTS = {
 }
 
 
+def _share_or_dash(share: float | None) -> str:
+    return "—" if share is None else share_text(share)
+
+
 def _json_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
@@ -47,10 +52,14 @@ def _json_error(message: str, status: int) -> JsonResponse:
 @trainee_required
 @require_GET
 def typing_test(request: HttpRequest) -> HttpResponse:
+    policy = typing_policy()
+    tests = typing_tests_of(request.user).filter(status="finished")[:10]
     context = {
-        "policy": typing_policy(),
-        "min_completion": MIN_COMPLETION,
-        "tests": typing_tests_of(request.user).filter(status="finished")[:10],
+        "policy": policy,
+        # Shares are shown as percentages, as everywhere (certification.dimensions).
+        "min_accuracy": share_text(policy.min_accuracy, mark=True),
+        "min_completion": share_text(MIN_COMPLETION, mark=True),
+        "runs": [(test, _share_or_dash(test.accuracy)) for test in tests],
         "run": {
             "start_url": reverse("certification:typing_start"),
             "finish_url": reverse("certification:typing_finish", args=[0]),
@@ -128,6 +137,9 @@ def typing_result(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "test": test,
         "policy": policy,
+        "accuracy": _share_or_dash(test.accuracy),
+        "completion": _share_or_dash((test.result or {}).get("completion")),
+        "min_accuracy": share_text(policy.min_accuracy, mark=True),
         "meets": typing_meets(test, policy),
         "complete": typing_complete(test),
         "flag_texts": [FLAG_TEXTS[flag] for flag in test.flags if flag in FLAG_TEXTS],

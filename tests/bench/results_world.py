@@ -470,6 +470,7 @@ def seed(
             decided_at=decided_at,
             passed=decision.passed,
             results=decision.to_dict(),
+            measured={d.name: d.measured for d in decision.dimensions},
         )
         CertificationAttempt.objects.filter(pk=attempt.pk).update(started_at=start)
         if decision.passed and not Certificate.objects.filter(holder_id=pk).exists():

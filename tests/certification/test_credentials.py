@@ -13,6 +13,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import pgettext
 from jsonschema import Draft201909Validator, FormatChecker
 
 from certification.credentials import (
@@ -88,13 +90,24 @@ def test_the_credential_is_a_valid_open_badge(certificate, settings):
     ]
     assert subject["achievement"]["name"] == TRACK_TITLE
     assert subject["achievement"]["criteria"]["narrative"]
-    assert {result["value"] for result in subject["result"]} == {
-        "72.4",
-        "0.973",
-        "4.2",
-        "88.5",
-        "81",
+    # The figures the certificate page shows, accuracy in percent, each described by name
+    # (in Chinese, as the certificate is).
+    with translation.override("zh-hans"):
+        points = pgettext("unit of a score", "points")
+    described = {d["id"]: d for d in subject["achievement"]["resultDescription"]}
+    shown = {
+        described[result["resultDescription"]]["name"]: result["value"]
+        for result in subject["result"]
     }
+    assert shown == {
+        "打字速度（字/分）": "72.4",
+        "打字准确率（%）": "97.3",
+        "首次响应时间中位数（秒）": "4.2",
+        f"话术合规得分（{points}）": "88.5",
+        f"考试总分（{points}）": "81",
+    }
+    accuracy = next(d for d in described.values() if d["name"].startswith("打字准确率"))
+    assert accuracy["resultType"] == "Percent"
     assert credential["validUntil"] > credential["validFrom"]
 
 

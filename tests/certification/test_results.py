@@ -294,3 +294,11 @@ def test_exporting_no_conversation_says_so(client, hr, people):
     assert response.status_code == 200 and response.redirect_chain
     html = response.content.decode()
     assert "nothing to export" in html or "没有可导出" in html
+
+
+def test_a_flagged_typing_run_does_not_count_as_passed(people, hr):
+    typed(people["idle"], flags=["no_input_events"])
+    rows = {r.user_id: r for r in trainee_results(hr, _filter(hr))}
+    assert rows[people["idle"].pk].status == Status.ENROLLED
+    assert rows[people["idle"].pk].typing_cpm is None
+    assert rows[people["typing"].pk].typing_cpm == 72.0

@@ -60,6 +60,8 @@ def test_trainers_and_admins_see_the_list_and_the_editor(request, client, shippe
     assert page.status_code == 200
     assert "<script>" not in html and " style=" not in html and "onclick" not in html
     assert "certification/track_editor.js" in html and 'id="track-editor-texts"' in html
+    # The shared editor script first: the track's own script builds on it.
+    assert html.index("simulator/yaml_editor.js") < html.index("certification/track_editor.js")
     # The preview: what a trainee will be told, with titles rather than slugs.
     assert 'data-testid="track-preview"' in html and "网店客服认知与职业素养" in html
     assert "60 characters per minute" in html and "median first response 6 seconds or less" in html

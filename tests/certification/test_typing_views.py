@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from certification.models import TypingTest
 from certification.services.typing import FLAG_TEXTS, typing_test_start
 from certification.views.typing import TYPING_TEXTS
+from tests.certification.exams import typed
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,9 @@ def test_the_page_states_the_policy_before_the_start_button(client, trainee):
     start = html.index('data-testid="typing-start"')
     assert policy < start
     section = html[policy:start]
-    assert "180" in section and "60" in section and "0.95" in section
+    assert "180" in section and "60" in section
+    # Shares as percentages, as everywhere else: never "0.95".
+    assert "95%" in section and "90%" in section and "0.95" not in section
     paste_rule = _(
         "Type with your usual input method (pinyin and other IMEs work). Pasting is refused "
         "and recorded, and a run with a paste does not count."
@@ -125,6 +128,21 @@ def test_a_run_with_a_paste_is_shown_as_not_counted_and_why(client, trainee):
     assert _("This run does not count toward certification.") in html
     assert str(FLAG_TEXTS["pasted"]) in html[html.index('data-testid="typing-flag"') :]
     assert 'data-testid="typing-result-pastes">1<' in html
+
+
+def test_accuracy_is_shown_as_a_percentage_on_the_result_and_the_runs(client, trainee):
+    passed = typed(trainee, accuracy=0.97)
+    short = typed(trainee, accuracy=0.9234)
+    client.force_login(trainee)
+    html = client.get(reverse("certification:typing_result", args=[passed.pk])).content.decode()
+    assert 'data-testid="typing-result-accuracy">97.0%<' in html
+    assert "0.97" not in html
+    html = client.get(reverse("certification:typing_result", args=[short.pk])).content.decode()
+    assert 'data-testid="typing-result-accuracy">92.3%<' in html
+    assert _("Accuracy below %(acc)s.") % {"acc": "95%"} in html
+    runs = client.get(TYPING_URL).content.decode()
+    runs = runs[runs.index('data-testid="typing-runs"') :]
+    assert "<td>97.0%</td>" in runs and "<td>92.3%</td>" in runs
 
 
 def test_bad_bodies_get_a_clear_error_and_the_run_keeps_going(client, trainee):

@@ -77,7 +77,7 @@ def test_a_typing_run_from_policy_to_result(page):
     page.get_by_test_id("typing-submit").click()
     expect(page.get_by_test_id("typing-result")).to_be_visible()
     expect(page.get_by_test_id("typing-result-pastes")).to_have_text("1")
-    expect(page.get_by_test_id("typing-result-accuracy")).to_have_text("1")
+    expect(page.get_by_test_id("typing-result-accuracy")).to_have_text("100.0%")
     expect(page.get_by_test_id("typing-flag")).to_have_count(1)  # the paste, said why
 
     test = TypingTest.objects.get()

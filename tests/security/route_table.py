@@ -323,6 +323,18 @@ ROUTES: dict[str, Entry] = {
         RESULTS_OTHER,
         kwargs=lambda w, side: {"pk": w.trainee_of(side).pk, "session_pk": w.sessions[side].pk},
     ),
+    # The trainee's own certification record: theirs alone. Roles without the trainee
+    # permission get 403; another trainee's attempt (and an administrator, who is no
+    # trainee of it) gets 404.
+    "certification_api:my_standings": any_(TRAINEE_API),
+    "certification_api:my_attempts": any_(TRAINEE_API),
+    "certification_api:my_attempt": owned(
+        OWN_BY_TRAINEE_API,
+        OTHER_BY_TRAINEE_API,
+        kwargs=lambda w, side: {"pk": w.certification_attempts[side].pk},
+    ),
+    "certification_api:my_certificates": any_(TRAINEE_API),
+    "certification_api:my_typing_tests": any_(TRAINEE_API),
     "certification_api:results": any_(RESULTS_API),
     "certification_api:trainee_results": any_(RESULTS_API),
     "certification_api:trainee_result": owned(
