@@ -35,6 +35,7 @@ from certification.selectors.certificates import certificate_status_now, certifi
 from certification.selectors.results import (
     dashboard,
     results_filter_parse,
+    trainee_ids_in_scope,
     trainee_results,
 )
 from certification.selectors.typing import (
@@ -139,7 +140,9 @@ class TraineeResultsApi(APIView):
     def get(self, request: Request) -> Response:
         f = results_filter_parse(request.user, request.query_params)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(trainee_results(request.user, f), request, view=self)
+        # A page of ids first: only the trainees on the page have their standing read.
+        ids = paginator.paginate_queryset(trainee_ids_in_scope(request.user, f), request, self)
+        page = trainee_results(request.user, f, only=list(ids))
         return paginator.get_paginated_response(
             TraineeResultSerializer([asdict(row) for row in page], many=True).data
         )

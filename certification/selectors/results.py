@@ -9,14 +9,16 @@ every trainee in scope at once and put together in Python.
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +52,7 @@ class ResultsFilter:
     date_from: date | None = None
     date_to: date | None = None
 
-    @property
+    @cached_property  # parsed once per filter (frozen: cached_property writes __dict__)
     def spec(self) -> TrackSpec:
         return TrackSpec.from_data(self.track.published_version.data)
 
@@ -94,7 +96,8 @@ def _date(params, key: str, errors: dict) -> date | None:
 
 
 def shops_in_scope(viewer: User) -> list[str]:
-    return sorted(set(trainees_visible_to(viewer).exclude(shop="").values_list("shop", flat=True)))
+    shops = trainees_visible_to(viewer).exclude(shop="").values_list("shop", flat=True)
+    return list(shops.order_by("shop").distinct())
 
 
 def results_filter_parse(viewer: User, params, track_required: bool = True) -> ResultsFilter:
@@ -139,7 +142,9 @@ def trainees_visible_to(viewer: User) -> QuerySet[User]:
     if viewer.has_perm("accounts.view_all_cohorts"):
         return trainees
     if viewer.has_perm("accounts.train_cohorts"):
-        return trainees.filter(cohorts__trainers=viewer).distinct()
+        # A subquery, not a join: a trainee in two of the trainer's cohorts is one row, and
+        # the scope needs no DISTINCT (which costs every query that uses it as a subquery).
+        return trainees.filter(pk__in=Cohort.objects.filter(trainers=viewer).values("trainees"))
     return trainees.none()
 
 
@@ -149,7 +154,15 @@ def trainees_in_scope(viewer: User, f: ResultsFilter) -> QuerySet[User]:
         trainees = trainees.filter(cohorts=f.cohort)
     if f.shop:
         trainees = trainees.filter(shop=f.shop)
-    return trainees.distinct().order_by("employee_number", "username")
+    # No DISTINCT: each condition matches a trainee at most once (one role group, one
+    # membership of the cohort, the trainer's cohorts through a subquery).
+    return trainees.order_by("employee_number", "username")
+
+
+def trainee_ids_in_scope(viewer: User, f: ResultsFilter) -> QuerySet:
+    """The ids of the trainees in scope, in the table's order: a page of them is what a
+    page of the table reads (``trainee_results(..., only=ids)``)."""
+    return trainees_in_scope(viewer, f).values_list("pk", flat=True)
 
 
 @dataclass
@@ -194,23 +207,17 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     return max((d for d in (a, b) if d is not None), default=None)
 
 
-def trainee_results(viewer: User, f: ResultsFilter, only: int | None = None) -> list[TraineeResult]:
-    """Each trainee in scope with their standing on the track, as of the period's end;
-    ``only``: that one trainee's, if in scope (a drill-down reads no one else's)."""
-    return _standing(viewer, f, only)[0]
-
-
-Decided = tuple[bool, datetime, dict]  # an attempt's pass, when it was decided, its figures
-
-
-def _standing(
-    viewer: User, f: ResultsFilter, only: int | None = None
-) -> tuple[list[TraineeResult], list[Decided]]:
-    """The trainees' standing and their attempts decided by the period's end (read once:
-    the dashboard's figures come from the same rows)."""
+def trainee_results(
+    viewer: User, f: ResultsFilter, only: int | list[int] | None = None
+) -> list[TraineeResult]:
+    """Each trainee in scope with their standing on the track, as of the period's end, in
+    the table's order; ``only``: that trainee's or those trainees' (a page of the table),
+    if in scope: a drill-down reads no one else's."""
     scope = trainees_in_scope(viewer, f)
-    if only is not None:
+    if isinstance(only, int):
         scope = scope.filter(pk=only)
+    elif only is not None:
+        scope = scope.filter(pk__in=only)
     rows = {
         pk: TraineeResult(pk, name or username, number or "", shop or "")
         for pk, name, username, number, shop in scope.values_list(
@@ -218,7 +225,7 @@ def _standing(
         )
     }
     if not rows:
-        return [], []
+        return []
     _, end = f.window()
     as_of = end or timezone.now()
     spec = f.spec
@@ -226,14 +233,14 @@ def _standing(
     ids = scope.order_by().values("pk")
     _add_modules(rows, ids, spec, f)
     _add_typing(rows, ids, spec, as_of)
-    decided = _add_attempts(rows, ids, f, as_of)
+    _add_attempts(rows, ids, f, as_of)
     _add_certificates(rows, ids, f, as_of)
     for row in rows.values():
         if row.status == Status.ENROLLED and (
             row.modules_passed or row.typing_done or row.attempts
         ):
             row.status = Status.IN_PROGRESS
-    return list(rows.values()), decided
+    return list(rows.values())
 
 
 def _add_modules(rows: dict[int, TraineeResult], ids, spec: TrackSpec, f: ResultsFilter) -> None:
@@ -272,30 +279,24 @@ def _add_typing(rows: dict[int, TraineeResult], ids, spec: TrackSpec, as_of: dat
         row.last_activity = _later(row.last_activity, finished)
 
 
-def _add_attempts(
-    rows: dict[int, TraineeResult], ids, f: ResultsFilter, as_of: datetime
-) -> list[Decided]:
+def _add_attempts(rows: dict[int, TraineeResult], ids, f: ResultsFilter, as_of: datetime) -> None:
     attempts = CertificationAttempt.objects.filter(
         trainee_id__in=ids, track=f.track, started_at__lt=as_of
     ).order_by("number")
-    decided: list[Decided] = []
-    for user_id, status, passed, decided_at, started_at, measured in attempts.values_list(
-        "trainee_id", "status", "passed", "decided_at", "started_at", "measured"
+    for user_id, passed, decided_at, started_at, measured in attempts.values_list(
+        "trainee_id", "passed", "decided_at", "started_at", "measured"
     ):
         row = rows[user_id]
         row.attempts += 1
         row.last_activity = _later(row.last_activity, decided_at or started_at)
         if decided_at is None or decided_at >= as_of:
             continue
-        if status == CertificationAttempt.Status.DECIDED:
-            decided.append((bool(passed), decided_at, measured or {}))
         row.dimensions = measured or {}
         row.last_total = row.dimensions.get("total")
         if passed:
             row.passed_at = decided_at
         else:
             row.status = Status.FAILED
-    return decided
 
 
 def _add_certificates(
@@ -334,7 +335,6 @@ class RuleCount:
 @dataclass(frozen=True)
 class Dashboard:
     filter: ResultsFilter
-    rows: list[TraineeResult]  # each trainee in scope (the table)
     counts: dict[str, int]
     pass_rate: float | None  # passed ÷ decided attempts in the period
     decided: int
@@ -355,54 +355,141 @@ DIMENSIONS = (
 )
 
 
+def _statuses(viewer: User, f: ResultsFilter) -> dict[str, int]:
+    """How many trainees in scope stand where, counted by the database in one query: the
+    same rules as ``trainee_results`` (which reads each trainee's parts), without reading
+    thousands of rows. ``tests/certification`` checks that the two agree."""
+    _, end = f.window()
+    as_of = end or timezone.now()
+    spec = f.spec
+    trainee = OuterRef("pk")
+    modules = Q(pk__in=[])
+    for ref in spec.modules:
+        course_slug, _sep, module_slug = ref.partition("/")
+        modules |= Q(quiz__module__course__slug=course_slug, quiz__module__slug=module_slug)
+    passed_modules = QuizAttempt.objects.filter(modules, user=trainee, passed=True)
+    if end:
+        passed_modules = passed_modules.filter(submitted_at__lt=end)
+    certificates = Certificate.objects.filter(
+        holder=trainee, track_version__track=f.track, issued_at__lt=as_of
+    )
+    attempts = CertificationAttempt.objects.filter(
+        trainee=trainee, track=f.track, started_at__lt=as_of
+    )
+    scope = (
+        trainees_in_scope(viewer, f)
+        .order_by()
+        .annotate(
+            n_modules=Coalesce(
+                Subquery(
+                    passed_modules.order_by()
+                    .values("user")
+                    .annotate(n=Count("quiz", distinct=True))
+                    .values("n")
+                ),
+                0,
+            ),
+            has_typing=Exists(
+                TypingTest.objects.filter(
+                    trainee=trainee,
+                    status=TypingTest.Status.FINISHED,
+                    pastes=0,
+                    cpm__gte=spec.typing.min_cpm,
+                    accuracy__gte=spec.typing.min_accuracy,
+                    finished_at__lt=as_of,
+                    flags=[],
+                )
+            ),
+            has_attempt=Exists(attempts),
+            has_failure=Exists(attempts.filter(decided_at__lt=as_of).exclude(passed=True)),
+            has_certificate=Exists(certificates),
+            has_valid=Exists(
+                certificates.filter(expires_at__gt=as_of).exclude(
+                    status=Certificate.Status.REVOKED, revoked_at__lt=as_of
+                )
+            ),
+        )
+    )
+    modules_done = Q(n_modules__gte=len(spec.modules))
+    progress = Q(n_modules__gt=0) | Q(has_typing=True) | Q(has_attempt=True)
+    certified = Q(has_valid=True)
+    expired = Q(has_certificate=True, has_valid=False)
+    failed = Q(has_certificate=False, has_failure=True)
+    # DISTINCT makes the ORM count over the annotated rows as a subquery; without it each
+    # FILTER below would repeat the annotations' subqueries.
+    return scope.distinct().aggregate(
+        enrolled=Count("pk"),
+        **{
+            Status.CERTIFIED: Count("pk", filter=certified),
+            Status.EXPIRED: Count("pk", filter=expired),
+            Status.FAILED: Count("pk", filter=failed),
+            Status.IN_PROGRESS: Count(
+                "pk", filter=progress & Q(has_certificate=False, has_failure=False)
+            ),
+            "modules_done": Count("pk", filter=modules_done),
+            "typing_done": Count("pk", filter=modules_done & Q(has_typing=True)),
+            "exam_taken": Count("pk", filter=Q(has_attempt=True)),
+        },
+    )
+
+
+def _as_date(value: date | datetime) -> date:
+    # TruncWeek gives a datetime on some databases and a date on others.
+    return value.date() if isinstance(value, datetime) else value
+
+
 def dashboard(viewer: User, f: ResultsFilter) -> Dashboard:
-    rows, decided_by_end = _standing(viewer, f)
-    counts = Counter(row.status for row in rows)
+    standing = _statuses(viewer, f)
     counts_out = {
-        "enrolled": len(rows),
-        Status.IN_PROGRESS: counts[Status.IN_PROGRESS],
-        Status.CERTIFIED: counts[Status.CERTIFIED],
-        Status.FAILED: counts[Status.FAILED],
-        Status.EXPIRED: counts[Status.EXPIRED],
+        "enrolled": standing["enrolled"],
+        **{
+            status: standing[status]
+            for status in (Status.IN_PROGRESS, Status.CERTIFIED, Status.FAILED, Status.EXPIRED)
+        },
     }
-    start, _end = f.window()
-    decided = [d for d in decided_by_end if start is None or d[1] >= start]
-    passed = sum(1 for p, _, _ in decided if p)
+    ids = trainees_in_scope(viewer, f).order_by().values("pk")
+    decided = CertificationAttempt.objects.filter(
+        trainee_id__in=ids, track=f.track, status=CertificationAttempt.Status.DECIDED
+    ).filter(_in_window("decided_at", f))
+    # The weekly trend is grouped by the database (in the site's time zone); the medians
+    # need every figure, read as one small document per attempt.
+    weeks = (
+        decided.annotate(week=TruncWeek("decided_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("week")
+        .annotate(n=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
+        .order_by("week")
+    )
+    weekly = [(_as_date(week), n, p) for week, n, p in weeks]
     measured: dict[str, list[float]] = defaultdict(list)
-    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for was_passed, decided_at, figures in decided:
-        for name, value in figures.items():
+    for figures in decided.values_list("measured", flat=True):
+        for name, value in (figures or {}).items():
             if value is not None:
                 measured[name].append(value)
-        local = timezone.localtime(decided_at).date()
-        week = local - timedelta(days=local.weekday())
-        weeks[week][0] += 1
-        weeks[week][1] += 1 if was_passed else 0
+    n_decided = sum(n for _week, n, _p in weekly)
+    passed = sum(p for _week, _n, p in weekly)
     funnel = [
-        FunnelStep("modules", _("Modules passed"), sum(1 for r in rows if r.modules_done)),
-        FunnelStep(
-            "typing",
-            _("Typing test passed"),
-            sum(1 for r in rows if r.modules_done and r.typing_done),
-        ),
-        FunnelStep("exam", _("Exam taken"), sum(1 for r in rows if r.attempts)),
-        FunnelStep("certified", _("Certified"), counts[Status.CERTIFIED]),
+        FunnelStep("modules", _("Modules passed"), standing["modules_done"]),
+        FunnelStep("typing", _("Typing test passed"), standing["typing_done"]),
+        FunnelStep("exam", _("Exam taken"), standing["exam_taken"]),
+        FunnelStep("certified", _("Certified"), standing[Status.CERTIFIED]),
     ]
     return Dashboard(
         filter=f,
-        rows=rows,
         counts=counts_out,
-        pass_rate=(passed / len(decided)) if decided else None,
-        decided=len(decided),
+        pass_rate=(passed / n_decided) if n_decided else None,
+        decided=n_decided,
         funnel=funnel,
         medians={
             name: (statistics.median(measured[name]) if measured[name] else None)
             for name in DIMENSIONS
         },
         totals=measured["total"],
-        weekly=sorted((week, n, p) for week, (n, p) in weeks.items()),
-        rules=rules_broken(trainees_in_scope(viewer, f).order_by().values("pk"), f),
+        weekly=weekly,
+        rules=rules_broken(ids, f),
     )
+
+
+EXAMPLES_SCAN = 400
 
 
 def rules_broken(trainees, f: ResultsFilter, limit: int = 8) -> list[RuleCount]:
@@ -417,15 +504,16 @@ def rules_broken(trainees, f: ResultsFilter, limit: int = 8) -> list[RuleCount]:
         .annotate(replies=Sum("replies"))
         .order_by("-replies", "rule")[:limit]
     )
-    # One small query per rule: each walks the (rule, started) index from the latest.
-    examples = {
-        rule: list(
-            breaches.filter(rule=rule)
-            .order_by("-session_started_at", "-pk")
-            .values_list("example", flat=True)[:3]
-        )
-        for rule, _n in top
-    }
+    # The latest few hundred breaches (the (started, rule) index read backwards) give most
+    # rules their examples; a rule still short of three asks for its own latest.
+    examples: dict[str, list[str]] = {rule: [] for rule, _n in top}
+    recent = breaches.filter(rule__in=list(examples)).order_by("-session_started_at", "-pk")
+    for rule, example in recent.values_list("rule", "example")[:EXAMPLES_SCAN]:
+        if len(examples[rule]) < 3:
+            examples[rule].append(example)
+    for rule, found in examples.items():
+        if len(found) < 3:
+            found[:] = recent.filter(rule=rule).values_list("example", flat=True)[:3]
     return [RuleCount(rule, rule_name(rule), n, examples[rule]) for rule, n in top]
 
 

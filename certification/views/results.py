@@ -31,6 +31,7 @@ from certification.selectors.results import (
     shops_in_scope,
     tracks_with_results,
     trainee_drilldown,
+    trainee_ids_in_scope,
     trainee_results,
     trainee_session,
 )
@@ -75,7 +76,10 @@ def results_dashboard(request: HttpRequest) -> HttpResponse:
         context = {**_choices(request), "errors": exc.message_dict, "params": request.GET}
         return render(request, "certification/results/dashboard.html", context, status=400)
     board = dashboard(request.user, f)
-    page = Paginator(board.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(trainee_ids_in_scope(request.user, f), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = trainee_results(request.user, f, only=list(page.object_list))
     medians = [
         (str(LABELS[name][0]), value, str(LABELS[name][1])) for name, value in board.medians.items()
     ]
@@ -87,7 +91,7 @@ def results_dashboard(request: HttpRequest) -> HttpResponse:
         "board": board,
         "medians": medians,
         "page": page,
-        "rows": [(row, STATUS_LABELS[row.status]) for row in page.object_list],
+        "rows": [(row, STATUS_LABELS[row.status]) for row in rows],
         "histogram": charts.histogram(board.totals, title=_("Exam totals")),
         "trend": charts.trend(board.weekly, title=_("Pass rate per week")),
         "funnel_chart": charts.bars(

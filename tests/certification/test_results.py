@@ -302,3 +302,45 @@ def test_a_flagged_typing_run_does_not_count_as_passed(people, hr):
     assert rows[people["idle"].pk].status == Status.ENROLLED
     assert rows[people["idle"].pk].typing_cpm is None
     assert rows[people["typing"].pk].typing_cpm == 72.0
+
+
+def test_the_dashboard_counts_agree_with_each_trainees_status(people, hr, cert_track):
+    """The dashboard counts in the database what the table works out per trainee."""
+    from collections import Counter
+
+    from certification.models import Certificate
+
+    cohort = people["certified"].cohorts.first()
+    for username, change in (("t_expired", "expired"), ("t_revoked", "revoked")):
+        person = UserFactory(username=username, display_name=username, role=Role.TRAINEE)
+        cohort.trainees.add(person)
+        typed(person)
+        attempt = attempt_start(trainee=person, track=cert_track)
+        end_with_reports(attempt, total=95.0)
+        attempt_decide(attempt_id=attempt.pk)
+        certificate = Certificate.objects.get(holder=person)
+        if change == "expired":
+            certificate.expires_at = timezone.now() - timedelta(days=1)
+        else:
+            certificate.status = Certificate.Status.REVOKED
+            certificate.revoked_at = timezone.now()
+        certificate.save()
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    for params in ({}, {"cohort": cohort.code}, {"to": yesterday}, {"shop": "悦衣坊"}):
+        f = _filter(hr, **params)
+        rows = trainee_results(hr, f)
+        statuses = Counter(row.status for row in rows)
+        board = dashboard(hr, f)
+        assert board.counts == {
+            "enrolled": len(rows),
+            **{s: statuses[s] for s in ("in_progress", "certified", "failed", "expired")},
+        }, params
+        assert [step.count for step in board.funnel] == [
+            sum(1 for r in rows if r.modules_done),
+            sum(1 for r in rows if r.modules_done and r.typing_done),
+            sum(1 for r in rows if r.attempts),
+            statuses["certified"],
+        ], params
+    assert board.counts["enrolled"] == 1  # the shop filter: the certified trainee alone
+    f = _filter(hr)
+    assert {r.status for r in trainee_results(hr, f)} >= {"expired", "certified", "failed"}

@@ -54,3 +54,16 @@ def test_the_result_page_shows_every_dimension_and_the_exam_reports(
     assert 'data-testid="next-attempt"' in html
     client.force_login(other_trainee)
     assert client.get(url).status_code == 404
+
+
+def test_the_attempts_table_says_passed_in_the_trainees_language(client, trainee, cert_track):
+    from certification.services.attempts import attempt_decide, attempt_start
+
+    typed(trainee)
+    attempt = attempt_start(trainee=trainee, track=cert_track)
+    end_with_reports(attempt, total=95.0)
+    assert attempt_decide(attempt_id=attempt.pk).passed
+    client.force_login(trainee)
+    html = client.get(reverse("certification:index"), HTTP_ACCEPT_LANGUAGE="zh-hans").content
+    row = html.decode().split(reverse("certification:attempt_result", args=[attempt.pk]))[1]
+    assert row.split("</a>")[0].endswith(">通过")  # the result, not the column's name
