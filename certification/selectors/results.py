@@ -16,9 +16,9 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,12 +243,17 @@ def trainee_results(
     return list(rows.values())
 
 
-def _add_modules(rows: dict[int, TraineeResult], ids, spec: TrackSpec, f: ResultsFilter) -> None:
+def _track_quiz_ids(spec: TrackSpec) -> list[int]:
+    """The quizzes of the track's required modules (a module without one is never passed)."""
     modules = Q(pk__in=[])
     for ref in spec.modules:
         course_slug, _sep, module_slug = ref.partition("/")
         modules |= Q(module__course__slug=course_slug, module__slug=module_slug)
-    quiz_ids = list(Quiz.objects.filter(modules).values_list("pk", flat=True))
+    return list(Quiz.objects.filter(modules).values_list("pk", flat=True))
+
+
+def _add_modules(rows: dict[int, TraineeResult], ids, spec: TrackSpec, f: ResultsFilter) -> None:
+    quiz_ids = _track_quiz_ids(spec)
     _, end = f.window()
     passed = QuizAttempt.objects.filter(user_id__in=ids, quiz_id__in=quiz_ids, passed=True)
     if end:
@@ -363,13 +368,18 @@ def _statuses(viewer: User, f: ResultsFilter) -> dict[str, int]:
     as_of = end or timezone.now()
     spec = f.spec
     trainee = OuterRef("pk")
-    modules = Q(pk__in=[])
-    for ref in spec.modules:
-        course_slug, _sep, module_slug = ref.partition("/")
-        modules |= Q(quiz__module__course__slug=course_slug, quiz__module__slug=module_slug)
-    passed_modules = QuizAttempt.objects.filter(modules, user=trainee, passed=True)
+    quiz_ids = _track_quiz_ids(spec)
+    passed_quizzes = QuizAttempt.objects.filter(quiz_id__in=quiz_ids, passed=True)
     if end:
-        passed_modules = passed_modules.filter(submitted_at__lt=end)
+        passed_quizzes = passed_quizzes.filter(submitted_at__lt=end)
+    # Who passed some and who passed every required quiz, as two lists the database
+    # builds once (not a count per trainee).
+    passed_all = (
+        passed_quizzes.values("user")
+        .annotate(n=Count("quiz", distinct=True))
+        .filter(n=len(quiz_ids))
+        .values("user")
+    )
     certificates = Certificate.objects.filter(
         holder=trainee, track_version__track=f.track, issued_at__lt=as_of
     )
@@ -379,16 +389,10 @@ def _statuses(viewer: User, f: ResultsFilter) -> dict[str, int]:
     scope = (
         trainees_in_scope(viewer, f)
         .order_by()
+        .values("pk")
         .annotate(
-            n_modules=Coalesce(
-                Subquery(
-                    passed_modules.order_by()
-                    .values("user")
-                    .annotate(n=Count("quiz", distinct=True))
-                    .values("n")
-                ),
-                0,
-            ),
+            has_quiz=Q(pk__in=passed_quizzes.values("user")),
+            has_all_quizzes=Q(pk__in=passed_all),
             has_typing=Exists(
                 TypingTest.objects.filter(
                     trainee=trainee,
@@ -410,8 +414,14 @@ def _statuses(viewer: User, f: ResultsFilter) -> dict[str, int]:
             ),
         )
     )
-    modules_done = Q(n_modules__gte=len(spec.modules))
-    progress = Q(n_modules__gt=0) | Q(has_typing=True) | Q(has_attempt=True)
+    # As trainee_results: every required module passed (a module without a quiz: never).
+    if not spec.modules:
+        modules_done = Q()
+    elif len(quiz_ids) == len(spec.modules):
+        modules_done = Q(has_all_quizzes=True)
+    else:
+        modules_done = Q(pk__in=[])
+    progress = Q(has_quiz=True) | Q(has_typing=True) | Q(has_attempt=True)
     certified = Q(has_valid=True)
     expired = Q(has_certificate=True, has_valid=False)
     failed = Q(has_certificate=False, has_failure=True)
@@ -452,7 +462,7 @@ def dashboard(viewer: User, f: ResultsFilter) -> Dashboard:
         trainee_id__in=ids, track=f.track, status=CertificationAttempt.Status.DECIDED
     ).filter(_in_window("decided_at", f))
     # The weekly trend is grouped by the database (in the site's time zone); the medians
-    # need every figure, read as one small document per attempt.
+    # need every figure, read by the database out of each attempt's figures.
     weeks = (
         decided.annotate(week=TruncWeek("decided_at", tzinfo=timezone.get_current_timezone()))
         .values_list("week")
@@ -461,10 +471,11 @@ def dashboard(viewer: User, f: ResultsFilter) -> Dashboard:
     )
     weekly = [(_as_date(week), n, p) for week, n, p in weeks]
     measured: dict[str, list[float]] = defaultdict(list)
-    for figures in decided.values_list("measured", flat=True):
-        for name, value in (figures or {}).items():
+    figures = {name: KeyTextTransform(name, "measured") for name in DIMENSIONS}
+    for row in decided.values_list(*figures.values()):
+        for name, value in zip(DIMENSIONS, row, strict=True):
             if value is not None:
-                measured[name].append(value)
+                measured[name].append(float(value))
     n_decided = sum(n for _week, n, _p in weekly)
     passed = sum(p for _week, _n, p in weekly)
     funnel = [

@@ -344,3 +344,49 @@ def test_the_dashboard_counts_agree_with_each_trainees_status(people, hr, cert_t
     assert board.counts["enrolled"] == 1  # the shop filter: the certified trainee alone
     f = _filter(hr)
     assert {r.status for r in trainee_results(hr, f)} >= {"expired", "certified", "failed"}
+
+
+def test_module_progress_counts_agree_on_the_shipped_track(shipped_track, hr):
+    """The shipped track requires six modules: the dashboard's funnel and statuses, counted
+    in the database, agree with each trainee's row."""
+    from collections import Counter
+
+    from certification.track_spec import TrackSpec
+    from courses.models import Attempt, Quiz
+
+    spec = TrackSpec.from_data(shipped_track.published_version.data)
+    quizzes = [
+        Quiz.objects.get(module__course__slug=ref.split("/")[0], module__slug=ref.split("/")[1])
+        for ref in spec.modules
+    ]
+    people = [UserFactory(username=f"m{n}", role=Role.TRAINEE) for n in range(4)]
+    now = timezone.now()
+    for person, passed in zip(people, (len(quizzes), 3, 0, len(quizzes)), strict=True):
+        for number, quiz in enumerate(quizzes[:passed]):
+            for attempt in (1, 2):  # a retake after the pass counts once
+                Attempt.objects.create(
+                    user=person,
+                    quiz=quiz,
+                    number=attempt,
+                    seed=number,
+                    submitted_at=now,
+                    status="submitted",
+                    passed=True,
+                )
+    typed(people[3])
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    for params in ({}, {"to": yesterday}):
+        f = results_filter_parse(hr, {"track": shipped_track.slug, **params})
+        rows = trainee_results(hr, f)
+        board = dashboard(hr, f)
+        statuses = Counter(row.status for row in rows)
+        assert board.counts["in_progress"] == statuses["in_progress"]
+        assert board.counts["enrolled"] == len(rows) == 4
+        assert [step.count for step in board.funnel][:2] == [
+            sum(1 for r in rows if r.modules_done),
+            sum(1 for r in rows if r.modules_done and r.typing_done),
+        ]
+    assert [
+        step.count
+        for step in dashboard(hr, results_filter_parse(hr, {"track": shipped_track.slug})).funnel
+    ][:2] == [2, 1]
