@@ -16,7 +16,17 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -360,6 +370,14 @@ DIMENSIONS = (
 )
 
 
+def _boolean(condition: Q, quiz_ids: list[int]) -> ExpressionWrapper | Value:
+    # With no quiz to pass the ORM would hand the database an integer constant, which it
+    # refuses in a boolean filter.
+    if not quiz_ids:
+        return Value(False)
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
 def _statuses(viewer: User, f: ResultsFilter) -> dict[str, int]:
     """How many trainees in scope stand where, counted by the database in one query: the
     same rules as ``trainee_results`` (which reads each trainee's parts), without reading
@@ -391,8 +409,8 @@ def _statuses(viewer: User, f: ResultsFilter) -> dict[str, int]:
         .order_by()
         .values("pk")
         .annotate(
-            has_quiz=Q(pk__in=passed_quizzes.values("user")),
-            has_all_quizzes=Q(pk__in=passed_all),
+            has_quiz=_boolean(Q(pk__in=passed_quizzes.values("user")), quiz_ids),
+            has_all_quizzes=_boolean(Q(pk__in=passed_all), quiz_ids),
             has_typing=Exists(
                 TypingTest.objects.filter(
                     trainee=trainee,
