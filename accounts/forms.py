@@ -1,9 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import users_with_role
 
@@ -18,16 +21,23 @@ class RosterUploadForm(forms.Form):
 class CohortStaffForm(forms.Form):
     trainers = forms.ModelMultipleChoiceField(
         label=_("Trainers"),
-        queryset=users_with_role(Role.TRAINER),
+        queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     hr_staff = forms.ModelMultipleChoiceField(
         label=_("HR contacts"),
-        queryset=users_with_role(Role.HR),
+        queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Read per form, not at import: staff added since start-up are offered, and no
+        # command needs the database's tables to load the URL configuration.
+        super().__init__(*args, **kwargs)
+        self.fields["trainers"].queryset = users_with_role(Role.TRAINER)
+        self.fields["hr_staff"].queryset = users_with_role(Role.HR)
 
 
 class CohortCreateForm(forms.Form):
