@@ -19,9 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -378,6 +376,10 @@ def _boolean(condition: Q, quiz_ids: list[int]) -> ExpressionWrapper | Value:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+def _among(users: QuerySet) -> ExpressionWrapper:
+    return ExpressionWrapper(Q(pk__in=users), output_field=BooleanField())
+
+
 def _statuses(viewer: User, f: ResultsFilter) -> dict[str, int]:
     """How many trainees in scope stand where, counted by the database in one query: the
     same rules as ``trainee_results`` (which reads each trainee's parts), without reading
@@ -385,7 +387,6 @@ def _statuses(viewer: User, f: ResultsFilter) -> dict[str, int]:
     _, end = f.window()
     as_of = end or timezone.now()
     spec = f.spec
-    trainee = OuterRef("pk")
     quiz_ids = _track_quiz_ids(spec)
     passed_quizzes = QuizAttempt.objects.filter(quiz_id__in=quiz_ids, passed=True)
     if end:
@@ -398,11 +399,20 @@ def _statuses(viewer: User, f: ResultsFilter) -> dict[str, int]:
         .filter(n=len(quiz_ids))
         .values("user")
     )
-    certificates = Certificate.objects.filter(
-        holder=trainee, track_version__track=f.track, issued_at__lt=as_of
+    # Each part as "the trainee is among those who ...": the database reads each table once
+    # into a hashed list, where a correlated EXISTS would probe an index per trainee.
+    certificates = Certificate.objects.filter(track_version__track=f.track, issued_at__lt=as_of)
+    attempts = CertificationAttempt.objects.filter(track=f.track, started_at__lt=as_of)
+    typing = TypingTest.objects.filter(
+        status=TypingTest.Status.FINISHED,
+        pastes=0,
+        cpm__gte=spec.typing.min_cpm,
+        accuracy__gte=spec.typing.min_accuracy,
+        finished_at__lt=as_of,
+        flags=[],
     )
-    attempts = CertificationAttempt.objects.filter(
-        trainee=trainee, track=f.track, started_at__lt=as_of
+    valid = certificates.filter(expires_at__gt=as_of).exclude(
+        status=Certificate.Status.REVOKED, revoked_at__lt=as_of
     )
     scope = (
         trainees_in_scope(viewer, f)
@@ -411,25 +421,13 @@ def _statuses(viewer: User, f: ResultsFilter) -> dict[str, int]:
         .annotate(
             has_quiz=_boolean(Q(pk__in=passed_quizzes.values("user")), quiz_ids),
             has_all_quizzes=_boolean(Q(pk__in=passed_all), quiz_ids),
-            has_typing=Exists(
-                TypingTest.objects.filter(
-                    trainee=trainee,
-                    status=TypingTest.Status.FINISHED,
-                    pastes=0,
-                    cpm__gte=spec.typing.min_cpm,
-                    accuracy__gte=spec.typing.min_accuracy,
-                    finished_at__lt=as_of,
-                    flags=[],
-                )
+            has_typing=_among(typing.values("trainee")),
+            has_attempt=_among(attempts.values("trainee")),
+            has_failure=_among(
+                attempts.filter(decided_at__lt=as_of).exclude(passed=True).values("trainee")
             ),
-            has_attempt=Exists(attempts),
-            has_failure=Exists(attempts.filter(decided_at__lt=as_of).exclude(passed=True)),
-            has_certificate=Exists(certificates),
-            has_valid=Exists(
-                certificates.filter(expires_at__gt=as_of).exclude(
-                    status=Certificate.Status.REVOKED, revoked_at__lt=as_of
-                )
-            ),
+            has_certificate=_among(certificates.values("holder")),
+            has_valid=_among(valid.values("holder")),
         )
     )
     # As trainee_results: every required module passed (a module without a quiz: never).
