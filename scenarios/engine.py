@@ -171,7 +171,8 @@ def _reply_test(
         match = re.search(condition["regex"], text)
         return f"regex /{condition['regex']}/ «{match.group(0)}»" if match else None
     if "rule" in condition:
-        rule_hits = [h for h in hits if h.rule == condition["rule"]]
+        # A rule matched counts even where another rule's hit carries the penalty (``also``).
+        rule_hits = [h for h in hits if condition["rule"] in (h.rule, *h.also)]
         return f"rule {condition['rule']}" if rule_hits else None
     if "tries" in condition:
         return f"reply {tries} at this step" if tries >= condition["tries"] else None

@@ -115,7 +115,13 @@ def run_self_test(scenario: ScenarioSpec, test: dict, rulepack=None) -> SelfTest
     conversation = simulate(scenario, int(test.get("seed", 0)), test["replies"])
     report = score(scenario, conversation, rulepack).to_dict()
     total = report.get("total")
-    hit_rules = sorted({hit["rule"] for hit in report["compliance"]["hits"]})
+    hit_rules = sorted(
+        {
+            rule
+            for hit in report["compliance"]["hits"]
+            for rule in (hit["rule"], *hit.get("also", ()))
+        }
+    )
     expect = test["expect"]
     failures = []
     path = list(conversation.state.path)

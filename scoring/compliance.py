@@ -46,8 +46,8 @@ from .matcher import (
     Trigger,
     edge_class,
 )
-from .normalize import NormalizedText, normalize
-from .rulepack import POSITIONS, PairSpec, Rulepack, RuleSpec, load_rulepack
+from .normalize import NormalizedText, loosen, normalize
+from .rulepack import POSITIONS, SEVERITIES, PairSpec, Rulepack, RuleSpec, load_rulepack
 from .scenario import (
     EMPTY_SCENARIO,
     FORBIDDEN_RULE,
@@ -81,15 +81,21 @@ class Hit:
     start: int
     end: int
     suggestion: str
+    # Other rules that matched the same words and are not penalised again ("one penalty per
+    # fault"): a scenario's forbidden statement saying what a built-in rule already caught.
+    also: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "rule": self.rule,
             "severity": self.severity,
             "start": self.start,
             "end": self.end,
             "suggestion": self.suggestion,
         }
+        if self.also:
+            data["also"] = list(self.also)
+        return data
 
 
 class _Reply:
@@ -98,6 +104,7 @@ class _Reply:
     __slots__ = (
         "low",
         "n",
+        "_loose",
         "matcher",
         "_clauses",
         "_sentences",
@@ -112,6 +119,7 @@ class _Reply:
     def __init__(self, low: str, matcher: Matcher) -> None:
         self.low = low
         self.n = len(low)
+        self._loose: str | None = None
         self.matcher = matcher
         self._clauses: list[int] | None = None
         self._sentences: list[int] | None = None
@@ -138,6 +146,12 @@ class _Reply:
         if self._sentences is None:
             self._sentences = [m.start() for m in _SENTENCE_RE.finditer(self.low)]
         return self._bounds(self._sentences, pos)
+
+    @property
+    def loose(self) -> str:
+        if self._loose is None:
+            self._loose = loosen(self.low)
+        return self._loose
 
     def quoted(self, start: int, end: int) -> bool:
         if self._quotes is None:
@@ -458,10 +472,16 @@ def _exclamation_hits(low: str, matcher: Matcher, raw: list[_Raw]) -> None:
 
 
 def _scenario_hits(low: str, scenario: ScenarioRules, reply: _Reply, raw: list[_Raw]) -> None:
-    """The scenario's forbidden statements said, and its required points not covered."""
+    """The scenario's forbidden statements said, and its required points not covered.
+
+    A forbidden statement is judged in context like a built-in rule: not when quoted or
+    asked, not when negated or followed by a caution (unless the scenario says it cannot
+    be negated), and spelled with 您 or 你, 的 or 得."""
     n = len(low)
     for item in scenario.forbidden:
-        for start, end in _find_all(low, item.folded):
+        for start, end in _find_all(reply.loose, item.loose):
+            if reply.quoted(start, end) or reply.question(start):
+                continue
             if item.negatable and (reply.negated(start, end) or reply.cautioned(end)):
                 continue
             raw.append((start, end, FORBIDDEN_RULE, item.severity, item.suggestion))
@@ -494,6 +514,55 @@ def _presence_hits(low: str, position: str, matcher: Matcher, raw: list[_Raw]) -
             raw.append((at, at, rule.id, rule.severity, rule.suggestion))
 
 
+_WEIGHT = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+# A hit with the rules it also matched and that are not penalised again.
+_Merged = tuple[int, int, str, str, str, tuple[str, ...]]
+
+
+def _overlap(a: _Raw | _Merged, b: _Raw | _Merged) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _one_per_fault(raw: list[_Raw]) -> list[_Merged]:
+    """A scenario's forbidden statement over the same words as a built-in rule's hit about
+    what is said (major or fatal; minor rules judge form: 你, 但是, !!), or as another
+    forbidden statement, is one fault: penalised once, at the heavier severity (the built-in
+    rule on a tie, its explanation is the fuller one), naming the other rules it matched."""
+    if not any(r[2] == FORBIDDEN_RULE for r in raw):
+        return [(*r, ()) for r in raw]
+    merged: list[_Merged] = []
+    forbidden: list[_Merged] = []
+    for r in sorted(raw, key=lambda r: (r[0], -r[1])):
+        if r[2] != FORBIDDEN_RULE:
+            merged.append((*r, ()))
+            continue
+        same = next((i for i, f in enumerate(forbidden) if _overlap(f, r)), None)
+        if same is None:
+            forbidden.append((*r, ()))
+            continue
+        f = forbidden[same]
+        keep = r if _WEIGHT[r[3]] > _WEIGHT[f[3]] else f
+        forbidden[same] = (min(f[0], r[0]), max(f[1], r[1]), FORBIDDEN_RULE, keep[3], keep[4], ())
+    for f in forbidden:
+        same = next(
+            (
+                i
+                for i, m in enumerate(merged)
+                if m[2] != FORBIDDEN_RULE and m[3] != "minor" and m[0] < m[1] and _overlap(m, f)
+            ),
+            None,
+        )
+        if same is None:
+            merged.append(f)
+            continue
+        m = merged[same]
+        if _WEIGHT[f[3]] > _WEIGHT[m[3]]:
+            merged[same] = (*f[:5], (m[2], *m[5]))
+        else:
+            merged[same] = (*m[:5], tuple(dict.fromkeys((*m[5], FORBIDDEN_RULE))))
+    return merged
+
+
 def check_normalized(
     nt: NormalizedText,
     position: str,
@@ -520,9 +589,9 @@ def check_normalized(
     if not raw:
         return []
     hits = []
-    for start, end, rule_id, severity, suggestion in raw:
+    for start, end, rule_id, severity, suggestion, also in _one_per_fault(raw):
         o_start, o_end = nt.to_original(start, end)
-        hits.append(Hit(rule_id, severity, o_start, o_end, suggestion))
+        hits.append(Hit(rule_id, severity, o_start, o_end, suggestion, also))
     hits.sort(key=lambda h: (h.start, h.end, h.rule))
     return hits
 

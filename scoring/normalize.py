@@ -319,6 +319,17 @@ def fold_phrase(phrase: str) -> str:
     return normalize(phrase).text
 
 
+# Spellings people use interchangeably in chat: 您/你 (the polite and plain "you") and 的/得/地
+# (one sound, three particles). A scenario's forbidden statement matches either spelling.
+_LOOSE = str.maketrans("您得地", "你的的")
+
+
+def loosen(folded: str) -> str:
+    """A folded text with interchangeable spellings made one; the length is unchanged, so
+    positions in it are positions in the folded text."""
+    return folded.translate(_LOOSE)
+
+
 def count_chars(text: str) -> int:
     """Characters as the issue defines them: non-whitespace Unicode code points."""
     # str.split() with no argument splits on exactly the characters str.isspace() accepts.

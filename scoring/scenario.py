@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ScoringInputError
-from .normalize import fold_phrase
+from .normalize import fold_phrase, loosen
 from .rulepack import SEVERITIES
 
 __all__ = [
@@ -68,6 +68,11 @@ class ForbiddenStatement:
     suggestion: str
     severity: str = "major"
     negatable: bool = True
+
+    @property
+    def loose(self) -> str:
+        """What is matched: 您/你 and 的/得/地 spelled either way (``normalize.loosen``)."""
+        return loosen(self.folded)
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,3 +117,27 @@ def test_a_correction_is_stored_and_audited_as_rounded(client, trainer, scored):
     assert scored.corrected_total == Decimal("87.3")
     after = [e.after for e in audit_events_for(scored).filter(action="score.override")]
     assert sorted(a["total"] for a in after) == ["0.0", "0.0", "87.3"]
+
+
+@pytest.mark.django_db
+def test_report_names_a_rule_matched_without_a_second_penalty(client, trainee, trainer, published):
+    from pathlib import Path
+
+    from scenarios.services import scenario_create, scenario_publish
+    from tests.roleplay.scored import scored_session
+
+    fixture = Path(__file__).resolve().parents[1] / "scenarios" / "fixtures" / "genuine-coat.yaml"
+    text = (
+        fixture.read_text(encoding="utf-8")
+        .replace("  - {text: 假一赔十,", "  - {text: 跟我没关系}\n  - {text: 假一赔十,")
+        .replace("slug: genuine-coat", "slug: genuine-coat-also")
+    )
+    scenario = scenario_create(actor=trainer, yaml_text=text)
+    scenario_publish(actor=trainer, scenario=scenario)
+    report = scored_session(trainee, scenario, text="您好，快递丢了跟我没关系")
+    hits = report.data["compliance"]["hits"]
+    said = [(h["rule"], h.get("also")) for h in hits if h["end"] > h["start"]]
+    assert said == [("negative_language", ["forbidden_statement"])]
+    client.force_login(trainee)
+    html = client.get(f"/practice/sessions/{report.session.pk}/report/").content.decode()
+    assert 'data-testid="also-matched"' in html and "禁止的说法" in html

@@ -303,6 +303,53 @@ def test_forbidden_statement_options() -> None:
     assert (hit.severity, hit.suggestion, hit.start, hit.end) == ("minor", "运费按实际计算", 5, 7)
 
 
+def test_forbidden_statement_matches_either_spelling() -> None:
+    context = {"forbidden": ["你自己看着办"]}
+    for text in ("那您自己看着办吧", "那你自己看着办吧"):
+        hits = hits_of(text, context=context)
+        assert any("forbidden_statement" in (h.rule, *h.also) for h in hits), text
+    (hit,) = hits_of("质量好的很", context={"forbidden": ["质量好得很"]})
+    assert hit.rule == "forbidden_statement"
+
+
+def test_forbidden_statement_quoted_or_asked_is_not_said() -> None:
+    context = {"forbidden": ["可以退款"]}
+    assert hits_of("您说的“可以退款”是指哪一单呢", context=context) == []
+    assert hits_of("您是想问可以退款吗？", context=context) == []
+    assert hits_of("可以退款没有风险吗？不，这个可以退款", context=context) != []
+
+
+def test_one_penalty_per_fault() -> None:
+    # A forbidden statement that says what a built-in rule caught is penalised once, at the
+    # heavier severity, and the hit names both rules.
+    context = {"forbidden": [{"text": "加微信", "severity": "major"}, "微信转账"]}
+    hits = hits_of("您加微信，微信转账给我就行", context=context)
+    assert [(h.rule, h.severity, h.also) for h in hits] == [
+        ("off_platform", "fatal", ("forbidden_statement",)),
+        ("off_platform", "fatal", ("forbidden_statement",)),
+    ]
+    assert hits[0].to_dict()["also"] == ["forbidden_statement"]
+    # The forbidden statement is the heavier: it is the one penalised, naming the other.
+    context = {"forbidden": [{"text": "跟我没关系", "severity": "fatal"}]}
+    (hit,) = hits_of("快递丢了跟我没关系", context=context)
+    assert (hit.rule, hit.severity, hit.also) == (
+        "forbidden_statement",
+        "fatal",
+        ("negative_language",),
+    )
+    # Overlapping forbidden statements are one fault.
+    context = {"forbidden": ["再便宜", {"text": "再便宜五十", "severity": "fatal"}]}
+    (hit,) = hits_of("行，给您再便宜五十", context=context)
+    assert (hit.rule, hit.severity) == ("forbidden_statement", "fatal")
+    # Form is judged apart from meaning: 你 stays its own (minor) hit.
+    context = {"forbidden": ["你自己看着办"]}
+    hits = hits_of("那你自己看着办", context=context)
+    assert [(h.rule, h.also) for h in hits] == [
+        ("impolite_address", ()),
+        ("negative_language", ("forbidden_statement",)),
+    ]
+
+
 def test_required_points_in_a_reply() -> None:
     context = {
         "required_points": [
