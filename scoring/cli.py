@@ -3,11 +3,13 @@
     python -m scoring replies [FILE] [--rulepack PACK]
     python -m scoring session [FILE] [--rulepack PACK]
     python -m scoring typing-test --reference FILE --typed FILE --seconds S
+    python -m scoring evaluate [CORPUS ...] [--json] [--show-held-aside] [--no-floors]
+                               [--write-floors]
 
 Exit status: 0 success; 1 bad input (for ``replies``: at least one malformed line, the others
-are still scored); 2 usage error; 3 internal error. Errors are JSON on stdout
-(``{"line": n, "error": "..."}`` per malformed reply line, ``{"error": "..."}`` otherwise) and
-name the offending field; no traceback is ever printed.
+are still scored; for ``evaluate``: also a figure below its floor); 2 usage error; 3 internal
+error. Errors are JSON on stdout (``{"line": n, "error": "..."}`` per malformed reply line,
+``{"error": "..."}`` otherwise) and name the offending field; no traceback is ever printed.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
+from pathlib import Path
 from typing import IO, Any, NoReturn
 
+from . import evaluate
 from .compliance import check_normalized
 from .errors import RulepackError, ScoringInputError
 from .inputs import parse_reply
@@ -234,6 +238,47 @@ def _run_typing_test(args: argparse.Namespace, stdin: IO[bytes], out: IO[bytes])
     return EXIT_OK
 
 
+def _run_evaluate(args: argparse.Namespace, stdin: IO[bytes], out: IO[bytes]) -> int:
+    paths = [Path(p) for p in args.corpus] or evaluate.default_corpus()
+    if not paths:
+        raise _Failure(f"no corpus files in {evaluate.CORPUS_DIR}")
+    pack = _rulepack(args.rulepack)
+    try:
+        results = evaluate.evaluate_files(paths, pack.matcher)
+        if args.write_floors:
+            recorded = {**_existing_floors(Path(args.floors)), **evaluate.floors_from(results)}
+            Path(args.floors).write_text(
+                json.dumps(recorded, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+        floors = {} if args.no_floors else evaluate.load_floors(Path(args.floors))
+    except ScoringInputError as exc:
+        raise _Failure(str(exc)) from None
+    failures = evaluate.check_floors(results, floors)
+    if args.json:
+        document = {
+            "rulepack": pack.version,
+            "parts": [
+                r.to_dict(with_misses=args.show_held_aside or not r.held_aside) for r in results
+            ],
+            "below_floor": failures,
+        }
+        out.write(_dump(document))
+    else:
+        text = evaluate.format_text(results, show_held_aside=args.show_held_aside)
+        verdict = (
+            "\n".join(f"BELOW FLOOR {f}" for f in failures)
+            if failures
+            else ("every figure at or above its floor" if floors else "floors not checked")
+        )
+        out.write(f"{text}{verdict}\n".encode())
+    return EXIT_BAD_INPUT if failures else EXIT_OK
+
+
+def _existing_floors(path: Path) -> dict[str, Any]:
+    # Parts not evaluated this time keep their floors.
+    return evaluate.load_floors(path) if path.exists() else {}
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse's own message and status 2, minus nothing: it never prints a traceback.
@@ -254,6 +299,26 @@ def _parser() -> argparse.ArgumentParser:
     typing_test.add_argument("--reference", required=True, help="reference text file")
     typing_test.add_argument("--typed", required=True, help="typed text file")
     typing_test.add_argument("--seconds", required=True, help="test duration in seconds")
+    judge = sub.add_parser(
+        "evaluate", help="judge the compliance rules on a labelled corpus of replies"
+    )
+    judge.add_argument(
+        "corpus", nargs="*", help="corpus JSON lines files (default: scoring/corpus/*.jsonl)"
+    )
+    judge.add_argument("--rulepack", help="rule-pack YAML (default: the built-in pack)")
+    judge.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    judge.add_argument(
+        "--show-held-aside", action="store_true", help="also show the held-aside part's misses"
+    )
+    judge.add_argument(
+        "--floors", default=str(evaluate.FLOORS_FILE), help="floors file (JSON) to check"
+    )
+    judge.add_argument("--no-floors", action="store_true", help="do not check the floors")
+    judge.add_argument(
+        "--write-floors",
+        action="store_true",
+        help="record today's figures as the floors (after a change that raised them)",
+    )
     return parser
 
 
@@ -269,6 +334,7 @@ def main(
         "replies": _run_replies,
         "session": _run_session,
         "typing-test": _run_typing_test,
+        "evaluate": _run_evaluate,
     }
     try:
         return runners[args.command](args, in_stream, out)

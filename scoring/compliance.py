@@ -8,11 +8,14 @@ Aho-Corasick scan is only a candidate; it becomes a hit after the rule's context
 * **negation**: for negatable rules, a negator earlier in the same clause within
   ``negation_window`` characters clears it ("不能代替药物治疗"), unless it is itself negated
   right before ("不是不能治" stays a claim); pseudo-negators (不但, 要不要, 别家) do not count;
-* **cautions**: a warning after it in the same clause clears it ("私下转账有风险");
+* **cautions**: a warning after it in the same sentence clears it ("私下转账有风险");
 * **clause_final** phrases hit only when nothing but particles follows in the clause
   ("不行哦" is a refusal, "不行的话可以退" is not);
 * **softeners** later in the same sentence clear a ``softenable`` phrase
   ("没有权限…我帮您申请");
+* **unless** words right after a phrase in its clause clear it ("保证正品": the shop's own
+  commitment, not a promise about what it does not control);
+* a rule's own **negators** clear only its hits ("有人让您加微信" reports an invitation);
 * **pairs** need both halves in the same clause or sentence within a window ("保证…明天到");
 * **skip_quoted** / **skip_questions**: quoted words and questions are not the agent's claims.
 
@@ -127,7 +130,8 @@ class _Reply:
         self._scanned = False
         self.exceptions: dict[int, list[tuple[int, int]]] = {}
         self.softeners: dict[int, list[tuple[int, int]]] = {}
-        self.negators: list[tuple[int, int]] = []
+        # (start, end, rule index): -1 for the pack's negators, else one rule's own.
+        self.negators: list[tuple[int, int, int]] = []
         self.cautions: list[tuple[int, int]] = []
 
     # -- structure
@@ -188,23 +192,26 @@ class _Reply:
         automaton = self.matcher.context
         if automaton is None:
             return
-        negators: list[tuple[int, int]] = []
+        negators: list[tuple[int, int, int]] = []
         pseudo: list[tuple[int, int]] = []
         for start, end, entries in _occurrences(self.low, automaton):
             for role, rule in entries:
                 if role == EXCEPTION:
                     self.exceptions.setdefault(rule, []).append((start, end))
                 elif role == NEGATOR:
-                    negators.append((start, end))
+                    negators.append((start, end, rule))
                 elif role == PSEUDO_NEGATOR:
                     pseudo.append((start, end))
                 elif role == CAUTION:
                     self.cautions.append((start, end))
                 elif role == SOFTENER:
                     self.softeners.setdefault(rule, []).append((start, end))
-        # A negator inside a pseudo-negator (不要 in 要不要, 别 in 别家) is not one.
+        # A negator inside a pseudo-negator (不要 in 要不要, 别 in 别家) is not one, nor is one
+        # inside quotes: in 短信里写着“请勿泄露”的数字发我, 勿 is the message's, not the agent's.
         self.negators = [
-            (s, e) for s, e in negators if not any(ps < e and pe > s for ps, pe in pseudo)
+            (s, e, r)
+            for s, e, r in negators
+            if not any(ps < e and pe > s for ps, pe in pseudo) and not self.quoted(s, e)
         ]
 
     def excepted(self, rule: int, start: int, end: int) -> bool:
@@ -213,7 +220,7 @@ class _Reply:
         spans = self.exceptions.get(rule)
         return spans is not None and any(xs < end and xe > start for xs, xe in spans)
 
-    def negated(self, start: int, end: int) -> bool:
+    def negated(self, start: int, end: int, rule: int = -1) -> bool:
         """Is the phrase at [start, end) negated by a negator before it in its clause?
 
         A negator may also overlap the phrase's beginning ("不能治" negates the phrase 能治,
@@ -227,8 +234,8 @@ class _Reply:
         clause_start, _ = self.clause(start)
         window = self.matcher.negation_window
         nearest: tuple[int, int] | None = None
-        for ns, ne in self.negators:
-            if ns < clause_start or ns >= start:
+        for ns, ne, owner in self.negators:
+            if ns < clause_start or ns >= start or (owner != -1 and owner != rule):
                 continue
             if (start - ne <= window if ne <= start else ne <= end) and (
                 nearest is None or ne > nearest[1] or (ne == nearest[1] and ns < nearest[0])
@@ -237,18 +244,33 @@ class _Reply:
         if nearest is None:
             return False
         # "不是不能治": a negator right before the negator cancels it.
-        return not any(ns >= clause_start and ne == nearest[0] for ns, ne in self.negators)
+        return not any(
+            ns >= clause_start and ne == nearest[0] and owner == -1
+            for ns, ne, owner in self.negators
+        )
 
     def cautioned(self, end: int) -> bool:
         if not self._scanned:
             self._scan()
         if not self.cautions:
             return False
-        _, clause_end = self.clause(end - 1 if end > 0 else 0)
+        # The sentence, not the clause: "私下交易出了纠纷，平台是没法帮您维权的" warns.
+        _, sentence_end = self.sentence(end - 1 if end > 0 else 0)
         window = self.matcher.caution_window
         return any(
-            cs >= end and ce <= clause_end and cs - end <= window for cs, ce in self.cautions
+            cs >= end and ce <= sentence_end and cs - end <= window for cs, ce in self.cautions
         )
+
+    def followed_by(self, end: int, words: tuple[str, ...], window: int) -> bool:
+        """Does one of ``words`` start within ``window`` characters after ``end``, in the
+        same sentence?"""
+        _, sentence_end = self.sentence(end - 1 if end > 0 else 0)
+        low = self.low
+        for word in words:
+            at = low.find(word, end, sentence_end)
+            if at != -1 and at - end <= window:
+                return True
+        return False
 
     def softened(self, rule: int, end: int) -> bool:
         if not self._scanned:
@@ -297,7 +319,9 @@ def _phrase_cleared(reply: _Reply, trig: Trigger, rule: RuleSpec, start: int, en
         return True
     if trig.softenable and reply.softened(trig.rule, end):
         return True
-    return rule.negatable and (reply.negated(start, end) or reply.cautioned(end))
+    if trig.unless and reply.followed_by(end, trig.unless, trig.unless_window):
+        return True
+    return rule.negatable and (reply.negated(start, end, trig.rule) or reply.cautioned(end))
 
 
 def _pattern_hits(cands: list[_Occurrence], reply: _Reply, out: list[_Raw]) -> None:
@@ -319,7 +343,7 @@ def _pattern_hits(cands: list[_Occurrence], reply: _Reply, out: list[_Raw]) -> N
     if pairs:
         _pair_hits(pairs, reply, found)
     if found:
-        _merge_overlaps(found, rules, out)
+        _merge_overlaps(found, reply, out)
 
 
 def _pair_hits(pairs: _PairHalves, reply: _Reply, found: list[_Found]) -> None:
@@ -379,21 +403,32 @@ def _pair_span(
         if rule.skip_questions and reply.question(start):
             return None
         if rule.negatable:
-            negated = reply.negated(fs, fe) or (rule.negate == "any" and reply.negated(ts, te))
+            negated = reply.negated(fs, fe, rule_index) or (
+                rule.negate == "any" and reply.negated(ts, te, rule_index)
+            )
             if negated or reply.cautioned(end):
                 return None
         return start, end
     return None
 
 
-def _merge_overlaps(found: list[_Found], rules: tuple[RuleSpec, ...], out: list[_Raw]) -> None:
+def _merge_overlaps(found: list[_Found], reply: _Reply, out: list[_Raw]) -> None:
     # Overlapping candidates of one rule are one hit ("你好" contains "你"; a pair and a phrase
     # may cover the same words); the longest candidate's suggestion is the most specific.
+    # So are a meaning rule's candidates in one clause: "保证明天一定到" is one promise, not
+    # two (minor rules judge form, and each 你 or !! is its own).
+    rules = reply.matcher.rules
     found.sort(key=lambda c: (c[2], c[0], -c[1]))
     cur_start, cur_end, cur_rule, cur_sugg = found[0]
     longest = cur_end - cur_start
     for start, end, rule_index, suggestion in found[1:]:
-        if rule_index == cur_rule and start < cur_end:
+        if rule_index == cur_rule and (
+            start < cur_end
+            or (
+                rules[rule_index].severity != "minor"
+                and reply.clause(start) == reply.clause(cur_end - 1)
+            )
+        ):
             if end - start > longest:
                 longest, cur_sugg = end - start, suggestion
             cur_end = max(cur_end, end)

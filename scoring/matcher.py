@@ -51,6 +51,8 @@ class Trigger:
     suggestion: str
     clause_final: bool = False
     softenable: bool = False
+    unless: tuple[str, ...] = ()
+    unless_window: int = 0
 
 
 def edge_class(ch: str) -> int:
@@ -144,6 +146,8 @@ def _phrase_trigger(index: int, rule: RuleSpec, phrase: PhraseSpec) -> Trigger:
         phrase.suggestion or rule.suggestion,
         phrase.clause_final,
         phrase.softenable,
+        tuple(dict.fromkeys(fold_phrase(w) for w in phrase.unless)),
+        phrase.unless_window,
     )
 
 
@@ -162,6 +166,8 @@ def _add_pattern(triggers: _Entries, context: _Entries, index: int, rule: RuleSp
         context[fold_phrase(text)].append((EXCEPTION, index))
     for text in rule.softeners:
         context[fold_phrase(text)].append((SOFTENER, index))
+    for text in rule.negators:
+        context[fold_phrase(text)].append((NEGATOR, index))
 
 
 def _add_presence(presence: _Entries, index: int, rule: RuleSpec) -> None:

@@ -7,7 +7,10 @@ A pack is data, not code, so that trainers can extend it: a shop's pack says
 * change a rule's severity, suggestion or numbers (scalars are replaced), or switch it off with
   ``enabled: false``,
 * add new rules of kind ``pattern`` (phrase rules) with their own ids,
-* append to the shared settings lists (negators, cautions, ...).
+* append to the shared settings lists (negators, cautions, ...),
+* add words to a named word class (``classes``); a pair names a class as ``@name`` in its
+  ``first`` or ``then`` list, so one class (payment verbs, places outside the platform,
+  universal quantifiers...) serves every pair that needs it and a shop extends all at once.
 
 The merged result carries every layer's version and a SHA-256 of its canonical content, and a
 report stores both: the same pack content always gives the same scores, and a changed pack can
@@ -62,7 +65,10 @@ RESERVED_RULE_IDS = ("forbidden_statement", "required_point_missing")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _MAX_EXTENDS_DEPTH = 8
 
-_TOP_KEYS = ("version", "name", "extends", "settings", "rules")
+_TOP_KEYS = ("version", "name", "extends", "settings", "classes", "rules")
+_CLASS_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# A pair's ``first`` or ``then`` entry that names a word class instead of a phrase.
+_CLASS_REF = "@"
 _SETTING_LISTS = ("negators", "pseudo_negators", "cautions", "particles")
 _SETTING_INTS = ("negation_window", "caution_window")
 _COMMON_KEYS = ("kind", "severity", "suggestion", "enabled", "description")
@@ -79,9 +85,10 @@ _KIND_KEYS: dict[str, tuple[str, ...]] = {
         "skip_questions",
         "skip_quoted",
         "softeners",
+        "negators",
     ),
 }
-_LIST_KEYS = ("phrases", "pairs", "exceptions", "softeners", "marks", "positions")
+_LIST_KEYS = ("phrases", "pairs", "exceptions", "softeners", "negators", "marks", "positions")
 _MAP_KEYS = ("suggestions", "description")
 
 
@@ -95,6 +102,11 @@ class PhraseSpec:
     clause_final: bool = False
     # A softener later in the same sentence clears it ("没有权限…我帮您申请").
     softenable: bool = False
+    # Cleared when one of these starts within ``unless_window`` characters after it in its
+    # clause: "保证正品" and "一定帮您处理" commit the shop to what it controls.
+    unless: tuple[str, ...] = ()
+    unless_window: int = 6
+    unless_written: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +119,9 @@ class PairSpec:
     scope: str = "clause"  # "clause" or "sentence"
     order: str = "ordered"  # "ordered": first before then; "any": either order
     suggestion: str | None = None
+    # The lists as written, word classes named (``@pay_verb``); first/then are expanded.
+    first_written: tuple[str, ...] = ()
+    then_written: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +151,9 @@ class RuleSpec:
     skip_questions: bool = False
     skip_quoted: bool = False
     softeners: tuple[str, ...] = ()
+    # Words that clear this rule's hits as the pack's negators do, for this rule only: "有人让您
+    # 加微信" reports someone else's invitation, while "让您" clears no other rule.
+    negators: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Canonical form: what the content hash covers and what ``to_dict`` reports show."""
@@ -168,6 +186,7 @@ class RuleSpec:
                 skip_questions=self.skip_questions,
                 skip_quoted=self.skip_quoted,
                 softeners=list(self.softeners),
+                negators=list(self.negators),
             )
         return data
 
@@ -203,6 +222,7 @@ class Rulepack:
     settings: Settings
     rules: tuple[RuleSpec, ...]
     source: str = "<dict>"
+    classes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -210,6 +230,7 @@ class Rulepack:
             "version": self.version,
             "versions": list(self.versions),
             "settings": self.settings.to_dict(),
+            "classes": {name: list(words) for name, words in sorted(self.classes.items())},
             "rules": {rule.id: rule.to_dict() for rule in self.rules},
         }
 
@@ -416,17 +437,20 @@ def _str_map(source: str, path: str, value: Any) -> dict[str, str]:
     return {_str(source, f"{path}", k): _str(source, f"{path}.{k}", v) for k, v in value.items()}
 
 
-def _phrase_spec(source: str, path: str, value: Any) -> PhraseSpec:
+def _phrase_spec(
+    source: str, path: str, value: Any, classes: Mapping[str, tuple[str, ...]]
+) -> PhraseSpec:
     if isinstance(value, str):
         return PhraseSpec(_phrase(source, path, value))
     if not isinstance(value, Mapping):
         raise _fail(source, path, "must be a string or a mapping with 'text'")
-    allowed = ("text", "suggestion", "clause_final", "softenable")
+    allowed = ("text", "suggestion", "clause_final", "softenable", "unless", "unless_window")
     for key in value:
         if key not in allowed:
             raise _fail(source, f"{path}.{key}", f"unknown key (allowed: {', '.join(allowed)})")
     if "text" not in value:
         raise _fail(source, f"{path}.text", "is required")
+    unless_written, unless = _class_list(source, f"{path}.unless", value.get("unless", []), classes)
     return PhraseSpec(
         text=_phrase(source, f"{path}.text", value["text"]),
         suggestion=(
@@ -436,10 +460,40 @@ def _phrase_spec(source: str, path: str, value: Any) -> PhraseSpec:
         ),
         clause_final=_bool(source, f"{path}.clause_final", value.get("clause_final", False)),
         softenable=_bool(source, f"{path}.softenable", value.get("softenable", False)),
+        unless=unless,
+        unless_window=_int(
+            source, f"{path}.unless_window", value.get("unless_window", 6), minimum=0, maximum=50
+        ),
+        unless_written=unless_written,
     )
 
 
-def _pair_spec(source: str, path: str, value: Any) -> PairSpec:
+def _class_list(
+    source: str, path: str, value: Any, classes: Mapping[str, tuple[str, ...]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A pair half as written (class names kept) and expanded (each class's words in place)."""
+    written: list[str] = []
+    expanded: list[str] = []
+    for i, item in enumerate(_list(source, path, value)):
+        text = _phrase(source, f"{path}[{i}]", item)
+        if text in written:
+            continue
+        written.append(text)
+        if text.startswith(_CLASS_REF):
+            name = text[len(_CLASS_REF) :]
+            if name not in classes:
+                known = ", ".join(sorted(classes)) or "none"
+                raise _fail(source, f"{path}[{i}]", f"unknown word class {text} (defined: {known})")
+            words = classes[name]
+        else:
+            words = (text,)
+        expanded.extend(w for w in words if w not in expanded)
+    return tuple(written), tuple(expanded)
+
+
+def _pair_spec(
+    source: str, path: str, value: Any, classes: Mapping[str, tuple[str, ...]]
+) -> PairSpec:
     if not isinstance(value, Mapping):
         raise _fail(source, path, "must be a mapping with 'first' and 'then'")
     allowed = ("first", "then", "window", "scope", "order", "suggestion")
@@ -449,13 +503,15 @@ def _pair_spec(source: str, path: str, value: Any) -> PairSpec:
     for key in ("first", "then"):
         if key not in value:
             raise _fail(source, f"{path}.{key}", "is required")
-    first = _phrases(source, f"{path}.first", value["first"])
-    then = _phrases(source, f"{path}.then", value["then"])
+    first_written, first = _class_list(source, f"{path}.first", value["first"], classes)
+    then_written, then = _class_list(source, f"{path}.then", value["then"], classes)
     if not first or not then:
         raise _fail(source, path, "'first' and 'then' need at least one phrase each")
     return PairSpec(
         first=first,
         then=then,
+        first_written=first_written,
+        then_written=then_written,
         window=_int(source, f"{path}.window", value.get("window", 12), minimum=0, maximum=200),
         scope=_choice(
             source, f"{path}.scope", value.get("scope", "clause"), ("clause", "sentence")
@@ -475,13 +531,15 @@ def _phrase_to_dict(phrase: PhraseSpec) -> dict[str, Any]:
         "suggestion": phrase.suggestion,
         "clause_final": phrase.clause_final,
         "softenable": phrase.softenable,
+        "unless": list(phrase.unless_written or phrase.unless),
+        "unless_window": phrase.unless_window,
     }
 
 
 def _pair_to_dict(pair: PairSpec) -> dict[str, Any]:
     return {
-        "first": list(pair.first),
-        "then": list(pair.then),
+        "first": list(pair.first_written or pair.first),
+        "then": list(pair.then_written or pair.then),
         "window": pair.window,
         "scope": pair.scope,
         "order": pair.order,
@@ -508,7 +566,10 @@ def _build(layer: Mapping[str, Any], source: str, *, versions: tuple[str, ...]) 
             for key in _SETTING_LISTS
         },
     )
-    rules = tuple(_rule(source, rule_id, raw) for rule_id, raw in layer.get("rules", {}).items())
+    classes = _classes(source, layer.get("classes", {}))
+    rules = tuple(
+        _rule(source, rule_id, raw, classes) for rule_id, raw in layer.get("rules", {}).items()
+    )
     return Rulepack(
         name=name,
         version=version,
@@ -516,10 +577,26 @@ def _build(layer: Mapping[str, Any], source: str, *, versions: tuple[str, ...]) 
         settings=settings,
         rules=rules,
         source=source,
+        classes=classes,
     )
 
 
-def _rule(source: str, rule_id: str, raw: Mapping[str, Any]) -> RuleSpec:
+def _classes(source: str, raw: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, Mapping):
+        raise _fail(source, "classes", "must be a mapping of class name to a list of words")
+    classes: dict[str, tuple[str, ...]] = {}
+    for name, words in raw.items():
+        if not isinstance(name, str) or not _CLASS_NAME.match(name):
+            raise _fail(source, f"classes.{name}", "class names are lower_snake_case ASCII")
+        classes[name] = _phrases(source, f"classes.{name}", words)
+        if not classes[name]:
+            raise _fail(source, f"classes.{name}", "needs at least one word")
+    return classes
+
+
+def _rule(
+    source: str, rule_id: str, raw: Mapping[str, Any], classes: Mapping[str, tuple[str, ...]]
+) -> RuleSpec:
     where = f"rules.{rule_id}"
     for key in ("kind", "severity", "suggestion"):
         if key not in raw:
@@ -539,6 +616,8 @@ def _rule(source: str, rule_id: str, raw: Mapping[str, Any]) -> RuleSpec:
         "enabled": _bool(source, f"{where}.enabled", raw.get("enabled", True)),
         "description": _str_map(source, f"{where}.description", raw.get("description", {})),
     }
+    if kind == "pattern":
+        return _pattern_rule(source, where, raw, common, classes)
     return _KIND_RULES[kind](source, where, raw, common)
 
 
@@ -591,17 +670,21 @@ def _presence_rule(
 
 
 def _pattern_rule(
-    source: str, where: str, raw: Mapping[str, Any], common: dict[str, Any]
+    source: str,
+    where: str,
+    raw: Mapping[str, Any],
+    common: dict[str, Any],
+    classes: Mapping[str, tuple[str, ...]],
 ) -> RuleSpec:
     phrase_specs: dict[str, PhraseSpec] = {}
     for i, item in enumerate(_list(source, f"{where}.phrases", raw.get("phrases", []))):
-        spec = _phrase_spec(source, f"{where}.phrases[{i}]", item)
+        spec = _phrase_spec(source, f"{where}.phrases[{i}]", item, classes)
         # A later entry for the same text replaces the earlier one: that is how an extending
         # pack changes one phrase's suggestion.
         phrase_specs.pop(spec.text, None)
         phrase_specs[spec.text] = spec
     pairs = tuple(
-        _pair_spec(source, f"{where}.pairs[{i}]", item)
+        _pair_spec(source, f"{where}.pairs[{i}]", item, classes)
         for i, item in enumerate(_list(source, f"{where}.pairs", raw.get("pairs", [])))
     )
     if not phrase_specs and not pairs:
@@ -616,16 +699,30 @@ def _pattern_rule(
         skip_questions=_bool(source, f"{where}.skip_questions", raw.get("skip_questions", False)),
         skip_quoted=_bool(source, f"{where}.skip_quoted", raw.get("skip_quoted", False)),
         softeners=_phrases(source, f"{where}.softeners", raw.get("softeners", [])),
+        negators=_phrases(source, f"{where}.negators", raw.get("negators", [])),
     )
 
 
-# One reader per kind in KINDS: checks a rule's own settings and builds it on the common ones.
+# One reader per kind in KINDS but pattern (which also reads the word classes): checks a
+# rule's own settings and builds it on the common ones.
 _KIND_RULES: dict[str, Callable[[str, str, Mapping[str, Any], dict[str, Any]], RuleSpec]] = {
     "terse": _terse_rule,
     "exclamation": _exclamation_rule,
     "presence": _presence_rule,
-    "pattern": _pattern_rule,
 }
+
+
+def _extend_classes(
+    parent: Rulepack, layer: Mapping[str, Any], source: str
+) -> dict[str, list[str]]:
+    """The parent's word classes with the layer's words appended (new classes added)."""
+    merged: dict[str, list[str]] = {k: list(v) for k, v in parent.classes.items()}
+    layer_classes = layer.get("classes", {})
+    if not isinstance(layer_classes, Mapping):
+        raise _fail(source, "classes", "must be a mapping of class name to a list of words")
+    for name, words in layer_classes.items():
+        merged[name] = merged.get(name, []) + list(_list(source, f"classes.{name}", words))
+    return merged
 
 
 def _extend(parent: Rulepack, layer: Mapping[str, Any], source: str) -> Rulepack:
@@ -638,6 +735,7 @@ def _extend(parent: Rulepack, layer: Mapping[str, Any], source: str) -> Rulepack
             )
         else:
             merged_settings[key] = value
+    merged_classes = _extend_classes(parent, layer, source)
     merged_rules: dict[str, dict[str, Any]] = {rule.id: _rule_to_raw(rule) for rule in parent.rules}
     for rule_id, raw in layer.get("rules", {}).items():
         if rule_id not in merged_rules:
@@ -664,6 +762,7 @@ def _extend(parent: Rulepack, layer: Mapping[str, Any], source: str) -> Rulepack
         "name": layer.get("name") or Path(source).stem,
         "version": layer["version"],
         "settings": merged_settings,
+        "classes": merged_classes,
         "rules": merged_rules,
     }
     return _build(combined, source, versions=parent.versions)

@@ -58,10 +58,10 @@ POSITIVE = [
     ("exclamation_overuse", "马上发货‼", "middle", ["‼"]),
     ("exclamation_overuse", "好的!!谢谢!!!", "middle", ["!!", "!!!"]),
     # absolute_promise: the examples and near variants
-    ("absolute_promise", "保证明天一定到", "middle", ["一定到"]),
+    ("absolute_promise", "保证明天一定到", "middle", ["保证明天一定到"]),
     ("absolute_promise", "绝对没有色差", "middle", ["绝对没有色差"]),
     ("absolute_promise", "放心，肯定不会丢", "middle", ["肯定不会丢"]),
-    ("absolute_promise", "我们全网最便宜", "middle", ["全网最"]),
+    ("absolute_promise", "我们全网最便宜", "middle", ["全网最便宜"]),
     ("absolute_promise", "保证今天送到", "middle", ["保证今天送到"]),
     ("absolute_promise", "这款百分百有效", "middle", ["百分百有效"]),
     ("absolute_promise", "这件绝对不会起球", "middle", ["绝对不会起球"]),
@@ -381,3 +381,59 @@ def test_check_reply_rejects_bad_arguments() -> None:
         check_reply(5, "middle")  # type: ignore[arg-type]
     with pytest.raises(ScoringInputError, match="5000"):
         check_reply("好" * 5001, "middle")
+
+
+# The fault families the phrase lists used to miss, each with the near-miss a trainer accepts.
+FAMILIES = [
+    ("off_platform", "亲，您直接转我支付宝就行，不用在店里拍"),
+    ("off_platform", "您先拍下别付款，咱们私下把钱结了"),
+    ("off_platform", "进我们的内购群买更便宜哦"),
+    ("off_platform", "您扫一下这个码下单，比店里便宜"),
+    ("absolute_promise", "这款毛衣一点都不会起球"),
+    ("absolute_promise", "实物和图片完全一样的"),
+    ("absolute_promise", "这条裤子怎么洗都不变形"),
+    ("absolute_promise", "绝对没有色差，您放心"),
+    ("absolute_promise", "保证不会过敏"),
+    ("negative_language", "是您自己没看清楚造成的"),
+    ("negative_language", "详情页都写了，这还不明白吗"),
+    ("negative_language", "规定就是这样，我们没办法管"),
+    ("negative_language", "问我也没用"),
+    ("credential_request", "把短信里那串数字发我一下"),
+    ("credential_request", "刚收到的六位数告诉我"),
+    ("medical_claim", "坚持喝，血糖就降下来了"),
+    ("medical_claim", "这个一般三个疗程见效"),
+    ("medical_claim", "膝盖疼抹上这个，抹完就不疼了"),
+]
+CLEAN = [
+    "让您扫码付款的都是骗子，请在平台内下单",
+    "客服不会向您索要验证码，请勿告诉任何人",
+    "这个价格已经是最低了，没办法再便宜了，我送您一个小礼品好吗",
+    "我们会一直跟进直到您收到",
+    "保证正品，假一赔三",
+    "一般2-3天送达，偏远地区会慢一点",
+    "这是膳食补充剂，不是药品，不能代替药物治疗",
+    "您说的“加微信”我们这边不支持哦",
+    "验证码请您在支付页面自己输入就好",
+]
+
+
+@pytest.mark.parametrize(("rule", "text"), FAMILIES)
+def test_fault_families_are_caught(rule: str, text: str) -> None:
+    assert rule in {h.rule for h in hits_of(text)}, text
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_their_near_misses_are_not(text: str) -> None:
+    assert [h.rule for h in hits_of(text) if h.severity != "minor"] == [], text
+
+
+def test_saying_one_cannot_negates_a_forbidden_statement() -> None:
+    context = {"forbidden": ["再便宜"]}
+    assert check_reply("没办法再便宜了，给您申请个小赠品吧", "middle", context) == []
+    # A bare 做不到 is a curt refusal (negative language), but it cuts no price.
+    assert [h.rule for h in check_reply("做不到再便宜了哦", "middle", context)] == [
+        "negative_language"
+    ]
+    assert [h.rule for h in check_reply("可以再便宜一点", "middle", context)] == [
+        "forbidden_statement"
+    ]

@@ -18,13 +18,13 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_default_pack_is_versioned_and_hashed() -> None:
     pack = load_rulepack()
-    assert pack.version == "1.0.0"
-    assert pack.versions == ("default 1.0.0",)
+    assert pack.version == "2.0.0"
+    assert pack.versions == ("default 2.0.0",)
     assert pack.hash.startswith("sha256:") and len(pack.hash) == 71
     assert pack.identity() == {
         "name": "default",
-        "version": "1.0.0",
-        "versions": ["default 1.0.0"],
+        "version": "2.0.0",
+        "versions": ["default 2.0.0"],
         "hash": pack.hash,
     }
     # Loading the same file again gives the same content hash.
@@ -43,7 +43,7 @@ settings:
   negators: [甭]
 rules:
   negative_language:
-    phrases: [不清楚哦]
+    phrases: [这事难办]
   impolite_address:
     exceptions: [你的名字]
   no_discount_talk:
@@ -55,12 +55,12 @@ rules:
 """,
     )
     pack = load_rulepack(path)
-    assert pack.versions == ("default 1.0.0", "shop-a shop-2024.3")
+    assert pack.versions == ("default 2.0.0", "shop-a shop-2024.3")
     assert pack.hash != load_rulepack().hash
-    assert [h.rule for h in check_reply("这个不清楚哦", "middle", None, pack)] == [
+    assert [h.rule for h in check_reply("这事难办哦", "middle", None, pack)] == [
         "negative_language"
     ]
-    assert check_reply("这个不清楚哦", "middle", None, load_rulepack()) == []
+    assert check_reply("这事难办哦", "middle", None, load_rulepack()) == []
     assert check_reply("这本书叫你的名字", "middle", None, pack) == []
     (hit,) = check_reply("能打个折吗", "middle", None, pack)
     assert (hit.rule, hit.severity, hit.suggestion) == ("no_discount_talk", "minor", "本店不议价哦")
@@ -95,7 +95,7 @@ def test_pack_extends_another_pack_by_relative_path(tmp_path: Path) -> None:
     )
     path = write(tmp_path, "top.yaml", 'version: "t1"\nextends: base.yaml\n')
     pack = load_rulepack(path)
-    assert pack.versions == ("default 1.0.0", "base b1", "top t1")
+    assert pack.versions == ("default 2.0.0", "base b1", "top t1")
     assert check_reply("但是质量很好", "middle", None, pack) == []
 
 
@@ -219,3 +219,97 @@ def test_circular_extends_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "b.yaml", 'version: "1"\nextends: a.yaml\n')
     with pytest.raises(RulepackError, match="circular"):
         load_rulepack(tmp_path / "a.yaml")
+
+
+def test_word_classes_serve_pairs_and_an_extending_pack_widens_them(tmp_path: Path) -> None:
+    base = write(
+        tmp_path,
+        "base.yaml",
+        """
+version: "b1"
+classes:
+  pay: [转我, 打我卡]
+  money: [定金, 尾款]
+rules:
+  private_pay:
+    kind: pattern
+    severity: fatal
+    suggestion: 请在平台内付款
+    pairs:
+      - {first: ["@money"], then: ["@pay"], window: 6, order: any}
+""",
+    )
+    pack = load_rulepack(base)
+    assert [h.rule for h in check_reply("定金直接转我就行", "middle", None, pack)] == [
+        "private_pay"
+    ]
+    assert check_reply("运费直接转我就行", "middle", None, pack) == []
+    top = write(
+        tmp_path, "top.yaml", 'version: "t1"\nextends: base.yaml\nclasses:\n  money: [运费]\n'
+    )
+    wider = load_rulepack(top)
+    assert [h.rule for h in check_reply("运费直接转我就行", "middle", None, wider)] == [
+        "private_pay"
+    ]
+    # The pack's canonical form names the class, so the hash follows the class's words.
+    assert wider.to_dict()["rules"]["private_pay"]["pairs"][0]["first"] == ["@money"]
+    assert wider.hash != pack.hash
+
+
+def test_an_unknown_word_class_is_named_with_its_place(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "bad.yaml",
+        """
+version: "1"
+classes:
+  money: [定金]
+rules:
+  private_pay:
+    kind: pattern
+    severity: fatal
+    suggestion: 请在平台内付款
+    pairs:
+      - {first: ["@mony"], then: [转我]}
+""",
+    )
+    with pytest.raises(RulepackError) as info:
+        load_rulepack(path)
+    message = str(info.value)
+    assert "rules.private_pay.pairs[0].first[0]" in message
+    assert "unknown word class @mony (defined: money)" in message
+
+
+def test_unless_and_a_rules_own_negators(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "shop.yaml",
+        """
+version: "1"
+classes:
+  ours: [发货, 正品]
+rules:
+  promise:
+    kind: pattern
+    severity: major
+    suggestion: 不要打包票
+    phrases: [{text: 保证, unless: ["@ours"], unless_window: 2}]
+  contact:
+    kind: pattern
+    severity: fatal
+    suggestion: 请在平台内沟通
+    phrases: [加微信]
+    negatable: true
+    negators: [让您]
+""",
+    )
+    pack = load_rulepack(path)
+    rules = lambda text: [h.rule for h in check_reply(text, "middle", None, pack)]  # noqa: E731
+    assert rules("保证不起球") == ["promise"]
+    assert rules("保证正品") == []
+    assert rules("保证今天发货") == []  # 发货 is within two characters
+    assert rules("保证下周一之前发货") == ["promise"]
+    assert rules("亲，加微信吧") == ["contact"]
+    assert rules("有人让您加微信的话别理") == []
+    # 让您 is the contact rule's own negator: it clears nothing else.
+    assert rules("让您保证不起球") == ["promise"]
