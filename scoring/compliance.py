@@ -132,7 +132,8 @@ class _Reply:
         self.softeners: dict[int, list[tuple[int, int]]] = {}
         # (start, end, rule index): -1 for the pack's negators, else one rule's own.
         self.negators: list[tuple[int, int, int]] = []
-        self.cautions: list[tuple[int, int]] = []
+        # (start, end, rule index): -1 for the pack's cautions, else one rule's own.
+        self.cautions: list[tuple[int, int, int]] = []
 
     # -- structure
     def _bounds(self, marks: list[int], pos: int) -> tuple[int, int]:
@@ -203,7 +204,7 @@ class _Reply:
                 elif role == PSEUDO_NEGATOR:
                     pseudo.append((start, end))
                 elif role == CAUTION:
-                    self.cautions.append((start, end))
+                    self.cautions.append((start, end, rule))
                 elif role == SOFTENER:
                     self.softeners.setdefault(rule, []).append((start, end))
         # A negator inside a pseudo-negator (不要 in 要不要, 别 in 别家) is not one, nor is one
@@ -249,7 +250,7 @@ class _Reply:
             for ns, ne, owner in self.negators
         )
 
-    def cautioned(self, end: int) -> bool:
+    def cautioned(self, end: int, rule: int = -1) -> bool:
         if not self._scanned:
             self._scan()
         if not self.cautions:
@@ -258,7 +259,8 @@ class _Reply:
         _, sentence_end = self.sentence(end - 1 if end > 0 else 0)
         window = self.matcher.caution_window
         return any(
-            cs >= end and ce <= sentence_end and cs - end <= window for cs, ce in self.cautions
+            cs >= end and ce <= sentence_end and cs - end <= window and owner in (-1, rule)
+            for cs, ce, owner in self.cautions
         )
 
     def followed_by(self, end: int, words: tuple[str, ...], window: int) -> bool:
@@ -321,7 +323,9 @@ def _phrase_cleared(reply: _Reply, trig: Trigger, rule: RuleSpec, start: int, en
         return True
     if trig.unless and reply.followed_by(end, trig.unless, trig.unless_window):
         return True
-    return rule.negatable and (reply.negated(start, end, trig.rule) or reply.cautioned(end))
+    return rule.negatable and (
+        reply.negated(start, end, trig.rule) or reply.cautioned(end, trig.rule)
+    )
 
 
 def _pattern_hits(cands: list[_Occurrence], reply: _Reply, out: list[_Raw]) -> None:
@@ -403,10 +407,13 @@ def _pair_span(
         if rule.skip_questions and reply.question(start):
             return None
         if rule.negatable:
-            negated = reply.negated(fs, fe, rule_index) or (
-                rule.negate == "any" and reply.negated(ts, te, rule_index)
+            # "first" is the half that comes first in the reply (pairs may match in any
+            # order): in "没有降压作用，血压…" the negator stands before 降, not before 血压.
+            lead, other = ((fs, fe), (ts, te)) if fs <= ts else ((ts, te), (fs, fe))
+            negated = reply.negated(*lead, rule_index) or (
+                rule.negate == "any" and reply.negated(*other, rule_index)
             )
-            if negated or reply.cautioned(end):
+            if negated or reply.cautioned(end, rule_index):
                 return None
         return start, end
     return None

@@ -168,6 +168,8 @@ def _add_pattern(triggers: _Entries, context: _Entries, index: int, rule: RuleSp
         context[fold_phrase(text)].append((SOFTENER, index))
     for text in rule.negators:
         context[fold_phrase(text)].append((NEGATOR, index))
+    for text in rule.cautions:
+        context[fold_phrase(text)].append((CAUTION, index))
 
 
 def _add_presence(presence: _Entries, index: int, rule: RuleSpec) -> None:

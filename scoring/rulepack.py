@@ -86,9 +86,19 @@ _KIND_KEYS: dict[str, tuple[str, ...]] = {
         "skip_quoted",
         "softeners",
         "negators",
+        "cautions",
     ),
 }
-_LIST_KEYS = ("phrases", "pairs", "exceptions", "softeners", "negators", "marks", "positions")
+_LIST_KEYS = (
+    "phrases",
+    "pairs",
+    "exceptions",
+    "softeners",
+    "negators",
+    "cautions",
+    "marks",
+    "positions",
+)
 _MAP_KEYS = ("suggestions", "description")
 
 
@@ -154,6 +164,8 @@ class RuleSpec:
     # Words that clear this rule's hits as the pack's negators do, for this rule only: "有人让您
     # 加微信" reports someone else's invitation, while "让您" clears no other rule.
     negators: tuple[str, ...] = ()
+    # And words after a hit that make it a warning, for this rule only ("…的那个不是我们").
+    cautions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Canonical form: what the content hash covers and what ``to_dict`` reports show."""
@@ -187,6 +199,7 @@ class RuleSpec:
                 skip_quoted=self.skip_quoted,
                 softeners=list(self.softeners),
                 negators=list(self.negators),
+                cautions=list(self.cautions),
             )
         return data
 
@@ -700,6 +713,7 @@ def _pattern_rule(
         skip_quoted=_bool(source, f"{where}.skip_quoted", raw.get("skip_quoted", False)),
         softeners=_phrases(source, f"{where}.softeners", raw.get("softeners", [])),
         negators=_phrases(source, f"{where}.negators", raw.get("negators", [])),
+        cautions=_phrases(source, f"{where}.cautions", raw.get("cautions", [])),
     )
 
 
