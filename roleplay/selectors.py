@@ -8,6 +8,7 @@ from functools import lru_cache
 from django.db.models import Q, QuerySet
 
 from catalog.models import Product
+from roleplay.explanations import ANOMALY_TEXTS, explain_dimensions
 from roleplay.models import Dispute, Exam, Message, QuickPhrase, Report, Session
 from roleplay.payloads import message_data
 from scenarios import runner
@@ -225,6 +226,17 @@ def report_view(report: Report) -> dict:
     return {
         "report": report,
         "data": data,
+        "dimension_rows": [
+            {"name": name, "dim": dim, "how": how}
+            for (name, dim), how in zip(
+                data["dimensions"].items(), explain_dimensions(data).values(), strict=True
+            )
+        ],
+        "typing_anomalies": [
+            {**a, "text": ANOMALY_TEXTS[a["anomaly"]]()}
+            for a in data["typing"].get("anomalies", [])
+            if a["anomaly"] in ANOMALY_TEXTS
+        ],
         "transcript": transcript,
         "waits": waits,
         "missing_points": unmatched,

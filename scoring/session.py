@@ -33,7 +33,7 @@ __all__ = [
 
 # Bump whenever a change to the code can change a score: reports store it next to the
 # rule-pack version and hash.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,12 @@ from roleplay.services.live import reply_receive, session_start, session_timer
 from roleplay.services.reports import session_score
 
 
-def scored_session(trainee, scenario, text: str = "你好，我不知道") -> Report:
+def scored_session(
+    trainee, scenario, text: str = "你好，我不知道", events=None, sent_t=None
+) -> Report:
     """One reply (a weak one unless ``text`` says otherwise) three seconds in, then the
-    buyer's timers run out; the report."""
+    buyer's timers run out; the report. ``events`` and ``sent_t`` are the page's typing
+    record (milliseconds on the page's clock), none by default."""
     session: Session = session_start(trainee=trainee, scenario=scenario)
     with time_machine.travel(session.started_at + timedelta(seconds=3), tick=False):
         reply_receive(
@@ -21,8 +24,8 @@ def scored_session(trainee, scenario, text: str = "你好，我不知道") -> Re
             user=trainee,
             client_id="c-1",
             text=text,
-            events=[],
-            sent_t=None,
+            events=events or [],
+            sent_t=sent_t,
         )
     session.refresh_from_db()
     if session.is_active:

@@ -141,3 +141,29 @@ def test_report_names_a_rule_matched_without_a_second_penalty(client, trainee, t
     client.force_login(trainee)
     html = client.get(f"/practice/sessions/{report.session.pk}/report/").content.decode()
     assert 'data-testid="also-matched"' in html and "禁止的说法" in html
+
+
+def test_report_explains_each_dimension_in_chinese_and_says_an_input_anomaly(
+    client, trainee, published
+):
+    from tests.roleplay.scored import scored_session
+
+    text = "亲，您好，这款有现货的，今天下单明天就发货哦"
+    # The whole reply arrived in one event 0.2 s before sending: no person types that.
+    report = scored_session(
+        trainee,
+        published[0],
+        text=text,
+        events=[{"t": 9800, "type": "insertText", "data": text}],
+        sent_t=10000,
+    )
+    typing = report.data["typing"]
+    assert typing["cpm"] is None
+    assert typing["anomalies"] == [{"message": 1, "anomaly": "implausibly_fast"}]
+    client.force_login(trainee)
+    html = client.get(f"/practice/sessions/{report.session.pk}/report/").content.decode()
+    assert 'data-testid="typing-anomalies"' in html
+    assert "输入异常，未计入打字速度" in html and "打字速度超过人能达到的速度" in html
+    assert "不计分：输入异常" in html
+    assert "sum of" not in html and "formula" not in html
+    assert "分。" in html  # the other dimensions' sentences, with their figures

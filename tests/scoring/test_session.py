@@ -37,7 +37,10 @@ def example() -> dict[str, Any]:
                 "role": "agent",
                 "t": 30,
                 "text": "支持七天无理由退换，你放心",
-                "events": [{"t": 20, "type": "insertText", "data": "支持"}],
+                "events": [
+                    {"t": 20, "type": "insertText", "data": "支持"},
+                    {"t": 25, "type": "insertText", "data": "七天无理由退换，你放心"},
+                ],
             },
             {"role": "buyer", "t": 40, "text": "好的"},
         ],
@@ -107,7 +110,7 @@ def test_report_shape_has_the_contract_fields() -> None:
         assert set(dim) == {"score", "weight", "share", "included", "reason", "inputs"}
     pack = load_rulepack()
     assert data["rulepack"] == pack.identity()
-    assert data["engine"] == {"name": "scoring", "version": "1.0.0"}
+    assert data["engine"] == {"name": "scoring", "version": "1.1.0"}
     json.dumps(data, ensure_ascii=False)  # plain JSON all the way down
 
 
@@ -120,7 +123,7 @@ def test_rescoring_is_identical() -> None:
 def test_slow_typing_lowers_only_the_typing_dimension() -> None:
     fast = example()
     slow = example()
-    slow["messages"][4]["events"] = [{"t": 6, "type": "insertText", "data": "支持"}]  # 24 s
+    slow["messages"][4]["events"][0]["t"] = 6  # 24 s
     slow["messages"][2]["events"][0]["t"] = 0.5
     fast_report = score_session(fast).to_dict()["dimensions"]
     slow_report = score_session(slow).to_dict()["dimensions"]
