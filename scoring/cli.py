@@ -5,6 +5,7 @@
     python -m scoring typing-test --reference FILE --typed FILE --seconds S
     python -m scoring evaluate [CORPUS ...] [--json] [--show-held-aside] [--no-floors]
                                [--write-floors]
+    python -m scoring train-layer [CORPUS ...] [--output FILE]
 
 Exit status: 0 success; 1 bad input (for ``replies``: at least one malformed line, the others
 are still scored; for ``evaluate``: also a figure below its floor); 2 usage error; 3 internal
@@ -24,7 +25,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from . import evaluate
+from . import evaluate, learned
 from .compliance import check_normalized
 from .errors import RulepackError, ScoringInputError
 from .inputs import parse_reply
@@ -274,6 +275,28 @@ def _run_evaluate(args: argparse.Namespace, stdin: IO[bytes], out: IO[bytes]) ->
     return EXIT_BAD_INPUT if failures else EXIT_OK
 
 
+def _run_train_layer(args: argparse.Namespace, stdin: IO[bytes], out: IO[bytes]) -> int:
+    paths = [Path(p) for p in args.corpus] or [evaluate.CORPUS_DIR / "dev.jsonl"]
+    held = [p.name for p in paths if evaluate.is_held_aside(p.stem)]
+    if held:
+        raise _Failure(f"{', '.join(held)}: the held-aside part is never trained on")
+    try:
+        items = [item for path in paths for item in evaluate.load_corpus(path)]
+    except ScoringInputError as exc:
+        raise _Failure(str(exc)) from None
+    data = learned.train_layer(
+        [(normalize(item.text).text, item.rules) for item in items],
+        evaluate.CORPUS_RULES[:5],
+        trained_on=", ".join(f"{p.name} ({len(evaluate.load_corpus(p))})" for p in paths),
+    )
+    output = Path(args.output)
+    output.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+    out.write(
+        _dump({"output": str(output), "rules": data["rules"], "thresholds": data["thresholds"]})
+    )
+    return EXIT_OK
+
+
 def _existing_floors(path: Path) -> dict[str, Any]:
     # Parts not evaluated this time keep their floors.
     return evaluate.load_floors(path) if path.exists() else {}
@@ -314,6 +337,11 @@ def _parser() -> argparse.ArgumentParser:
         "--floors", default=str(evaluate.FLOORS_FILE), help="floors file (JSON) to check"
     )
     judge.add_argument("--no-floors", action="store_true", help="do not check the floors")
+    train = sub.add_parser(
+        "train-layer", help="train the learned layer on the tuning part of the corpus"
+    )
+    train.add_argument("corpus", nargs="*", help="corpus files (default: scoring/corpus/dev.jsonl)")
+    train.add_argument("--output", default=str(learned.DEFAULT_LAYER_PATH), help="layer JSON")
     judge.add_argument(
         "--write-floors",
         action="store_true",
@@ -335,6 +363,7 @@ def main(
         "session": _run_session,
         "typing-test": _run_typing_test,
         "evaluate": _run_evaluate,
+        "train-layer": _run_train_layer,
     }
     try:
         return runners[args.command](args, in_stream, out)

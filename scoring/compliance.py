@@ -87,6 +87,9 @@ class Hit:
     # Other rules that matched the same words and are not penalised again ("one penalty per
     # fault"): a scenario's forbidden statement saying what a built-in rule already caught.
     also: tuple[str, ...] = ()
+    # "rules", or "learned" when the learned layer found it (its wording resembled the rule's
+    # faults; the evidence is the clause that weighed most).
+    basis: str = "rules"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -98,6 +101,8 @@ class Hit:
         }
         if self.also:
             data["also"] = list(self.also)
+        if self.basis != "rules":
+            data["basis"] = self.basis
         return data
 
 
@@ -605,6 +610,36 @@ def _one_per_fault(raw: list[_Raw]) -> list[_Merged]:
     return merged
 
 
+def _learned_hits(
+    reply: _Reply, cands: list[_Occurrence], raw: list[_Raw]
+) -> set[tuple[int, int, str]]:
+    """The learned layer's hits for the rules the rules did not find in this reply.
+
+    Where the rules already judged the clause (one of the rule's phrases is in it and its
+    context cleared it: "不能治疗", "您说的“加微信”", "行不行"), their judgement stands; so do
+    their question and quotation checks."""
+    matcher = reply.matcher
+    assert matcher.learned is not None
+    found = {r[2] for r in raw}
+    skip = found | {rule for rule in matcher.learned.rules if rule not in matcher.pattern_rules}
+    added: set[tuple[int, int, str]] = set()
+    for start, end, rule_id, _p in matcher.learned.hits(reply.low, skip):
+        rule = matcher.pattern_rules[rule_id]
+        judged = any(
+            start <= c_start
+            and c_end <= end
+            and any(matcher.rules[t.rule].id == rule_id for t in triggers)
+            for c_start, c_end, triggers in cands
+        )
+        if judged or (rule.skip_questions and reply.question(start)):
+            continue
+        if rule.skip_quoted and reply.quoted(start, end):
+            continue
+        raw.append((start, end, rule_id, rule.severity, rule.suggestion))
+        added.add((start, end, rule_id))
+    return added
+
+
 def check_normalized(
     nt: NormalizedText,
     position: str,
@@ -619,6 +654,7 @@ def check_normalized(
     # The context of a reply is worked out once, and only if a candidate or a scenario rule
     # needs it.
     reply: _Reply | None = None
+    cands: list[_Occurrence] = []
     if matcher.triggers is not None:
         cands = _occurrences(low, matcher.triggers)
         if cands:
@@ -628,12 +664,18 @@ def check_normalized(
         _scenario_hits(low, scenario, reply or _Reply(low, matcher), raw)
     if position != "middle" and matcher.presence_automaton is not None:
         _presence_hits(low, position, matcher, raw)
+    learned = (
+        _learned_hits(reply or _Reply(low, matcher), cands, raw)
+        if matcher.learned is not None
+        else set()
+    )
     if not raw:
         return []
     hits = []
     for start, end, rule_id, severity, suggestion, also in _one_per_fault(raw):
         o_start, o_end = nt.to_original(start, end)
-        hits.append(Hit(rule_id, severity, o_start, o_end, suggestion, also))
+        basis = "learned" if (start, end, rule_id) in learned else "rules"
+        hits.append(Hit(rule_id, severity, o_start, o_end, suggestion, also, basis))
     hits.sort(key=lambda h: (h.start, h.end, h.rule))
     return hits
 

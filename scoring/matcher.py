@@ -129,6 +129,13 @@ class Matcher:
         ):
             for text in words:
                 context[fold_phrase(text)].append((role, -1))
+        self.learned = None
+        if pack.learned != "none":
+            from .learned import load_layer
+
+            self.learned = load_layer()
+        # The enabled pattern rules by id: a learned hit takes its rule's severity and wording.
+        self.pattern_rules = {r.id: r for r in self.rules if r.kind == "pattern"}
         self.triggers = _build(triggers)
         self.context = _build(context)
         self.presence_automaton = _build(presence)

@@ -65,7 +65,10 @@ RESERVED_RULE_IDS = ("forbidden_statement", "required_point_missing")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _MAX_EXTENDS_DEPTH = 8
 
-_TOP_KEYS = ("version", "name", "extends", "settings", "classes", "rules")
+_TOP_KEYS = ("version", "name", "extends", "settings", "classes", "learned", "rules")
+# ``learned: default`` adds the learned layer (scoring/learned.py) under the pattern rules;
+# ``learned: none`` leaves it out.
+_LEARNED = ("default", "none")
 _CLASS_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # A pair's ``first`` or ``then`` entry that names a word class instead of a phrase.
 _CLASS_REF = "@"
@@ -236,6 +239,7 @@ class Rulepack:
     rules: tuple[RuleSpec, ...]
     source: str = "<dict>"
     classes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    learned: str = "none"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -244,6 +248,7 @@ class Rulepack:
             "versions": list(self.versions),
             "settings": self.settings.to_dict(),
             "classes": {name: list(words) for name, words in sorted(self.classes.items())},
+            "learned": self._learned_identity(),
             "rules": {rule.id: rule.to_dict() for rule in self.rules},
         }
 
@@ -253,6 +258,13 @@ class Rulepack:
             self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def _learned_identity(self) -> dict[str, Any] | None:
+        if self.learned == "none":
+            return None
+        from .learned import load_layer  # the layer's data, hashed into the pack's identity
+
+        return load_layer().identity()
 
     @cached_property
     def matcher(self) -> Matcher:
@@ -591,6 +603,7 @@ def _build(layer: Mapping[str, Any], source: str, *, versions: tuple[str, ...]) 
         rules=rules,
         source=source,
         classes=classes,
+        learned=_choice(source, "learned", layer.get("learned", "none"), _LEARNED),
     )
 
 
@@ -777,6 +790,7 @@ def _extend(parent: Rulepack, layer: Mapping[str, Any], source: str) -> Rulepack
         "version": layer["version"],
         "settings": merged_settings,
         "classes": merged_classes,
+        "learned": layer.get("learned", parent.learned),
         "rules": merged_rules,
     }
     return _build(combined, source, versions=parent.versions)

@@ -36,6 +36,7 @@ import ahocorasick  # noqa: E402
 import opencc  # noqa: E402
 
 from scoring import check_reply, load_rulepack, score_session  # noqa: E402
+from scoring.evaluate import default_corpus, load_corpus  # noqa: E402
 
 CLEAN = [
     "亲，您好！欢迎光临本店，很高兴为您服务～",
@@ -193,6 +194,15 @@ def main() -> None:
     engine_s = best_of(args.repeat, run_engine)
     bare_s = best_of(args.repeat, run_bare)
     hits = sum(1 for text, position in corpus if check_reply(text, position, None, pack))
+    # The evaluation corpus: replies written by people, about half of them breaking a rule.
+    judged = [(item.text, item.position) for path in default_corpus() for item in load_corpus(path)]
+
+    def run_judged() -> None:
+        for text, position in judged:
+            check_reply(text, position, None, pack)
+
+    run_judged()
+    judged_s = best_of(args.repeat, run_judged)
 
     session = make_session()
     json.dumps(score_session(session, rulepack=pack).to_dict(), ensure_ascii=False)
@@ -218,6 +228,10 @@ def main() -> None:
     print(
         f"engine:    {len(texts) / engine_s:,.0f} replies/s "
         f"({engine_s / len(texts) * 1e6:.2f} µs per reply, best of {args.repeat})"
+    )
+    print(
+        f"judged:    {len(judged) / judged_s:,.0f} replies/s over the evaluation corpus "
+        f"({len(judged)} replies, {judged_s / len(judged) * 1e6:.2f} µs per reply)"
     )
     print(
         f"bare scan: {len(texts) / bare_s:,.0f} replies/s "
