@@ -176,8 +176,12 @@ def explain_dimensions(data: Mapping[str, Any]) -> dict[str, str]:
     """One sentence per dimension of a scoring report's data, in the active language."""
     out: dict[str, str] = {}
     for name, dim in data.get("dimensions", {}).items():
-        if dim.get("score") is None or not dim.get("included", True):
-            out[name] = _excluded(name, dim, data)
-        else:
-            out[name] = _INCLUDED[name](dim, data)
+        try:
+            if dim.get("score") is None or not dim.get("included", True):
+                out[name] = _excluded(name, dim, data)
+            else:
+                out[name] = _INCLUDED[name](dim, data)
+        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+            # A report stored in an older or partial shape: say what it says, never fail.
+            out[name] = dim.get("reason") or (dim.get("inputs") or {}).get("formula") or "—"
     return out

@@ -81,3 +81,17 @@ def test_an_input_anomaly_is_said_and_the_typing_left_out() -> None:
     how = explain(data, "zh-hans")
     assert how["typing"].startswith("不计分：输入异常")
     assert "不按 100 分计" in how["typing"]
+
+
+def test_a_report_in_an_older_or_partial_shape_still_shows() -> None:
+    data = {
+        "dimensions": {
+            "compliance": {"score": 85.0, "included": True, "weight": 2},
+            "typing": {"score": None, "included": False, "reason": "no typing data"},
+            "outcome": {"score": 100.0, "included": True, "weight": 1, "inputs": {}},
+        }
+    }
+    how = explain(data, "zh-hans")
+    assert how["compliance"] == "—"
+    assert how["typing"] == "不计分：没有打字的回复。"
+    assert set(how) == {"compliance", "typing", "outcome"}
