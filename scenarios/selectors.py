@@ -18,6 +18,9 @@ def scenarios_filtered(
     *, query: str = "", shop: str = "", tag: str = "", status: str = ""
 ) -> QuerySet[Scenario]:
     scenarios = scenarios_all()
+    if "\x00" in query or "\x00" in shop:
+        # No title or slug holds a NUL byte, and PostgreSQL refuses one in a query.
+        return scenarios.none()
     if query:
         scenarios = scenarios.filter(Q(title__icontains=query) | Q(slug__icontains=query))
     if shop:

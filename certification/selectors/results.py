@@ -8,6 +8,7 @@ every trainee in scope at once and put together in Python.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterator
@@ -108,6 +109,17 @@ def shops_in_scope(viewer: User) -> list[str]:
     return list(shops.order_by("shop").distinct())
 
 
+# Control characters (NUL among them, which PostgreSQL text cannot hold) name nothing: such a
+# value is unknown without asking the database.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _name_param(params, key: str) -> tuple[str, bool]:
+    """A name-like filter, stripped, and whether it can name anything at all."""
+    raw = (params.get(key) or "").strip()
+    return _CONTROL.sub("\ufffd", raw), not _CONTROL.search(raw)
+
+
 def results_filter_parse(viewer: User, params, track_required: bool = True) -> ResultsFilter:
     """Read the filters of a results page or API call. An unknown track, cohort or shop, a
     malformed date or a period that ends before it starts raises ``ValidationError`` with
@@ -115,22 +127,22 @@ def results_filter_parse(viewer: User, params, track_required: bool = True) -> R
     track is needed, and one named must still exist."""
     errors: dict[str, str] = {}
     tracks = tracks_with_results()
-    slug = (params.get("track") or "").strip()
-    track = tracks.filter(slug=slug).first() if slug else tracks.first()
+    slug, can_name = _name_param(params, "track")
+    track = (tracks.filter(slug=slug).first() if can_name else None) if slug else tracks.first()
     if track is None and (track_required or slug):
         errors["track"] = (
             _("Unknown track “%(value)s”.") % {"value": slug[:80]}
             if slug
             else _("No certification track is published yet.")
         )
-    code = (params.get("cohort") or "").strip()
+    code, can_name = _name_param(params, "cohort")
     cohort = None
     if code:
-        cohort = cohorts_visible_to(viewer).filter(code=code).first()
+        cohort = cohorts_visible_to(viewer).filter(code=code).first() if can_name else None
         if cohort is None:
             errors["cohort"] = _("Unknown cohort “%(value)s”.") % {"value": code[:80]}
-    shop = (params.get("shop") or "").strip()
-    if shop and shop not in shops_in_scope(viewer):
+    shop, can_name = _name_param(params, "shop")
+    if shop and (not can_name or shop not in shops_in_scope(viewer)):
         errors["shop"] = _("Unknown shop “%(value)s”.") % {"value": shop[:80]}
     date_from, date_to = _date(params, "from", errors), _date(params, "to", errors)
     if date_from and date_to:

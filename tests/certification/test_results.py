@@ -75,6 +75,11 @@ def test_the_dashboard_counts_the_funnel_and_the_medians(people, hr):
         ({"shop": "不存在的店"}, "shop"),
         ({"from": "2026-13-01"}, "from"),
         ({"from": "2026-11-10", "to": "2026-11-01"}, "to"),
+        # A NUL byte cannot be stored in PostgreSQL text: refused before any query.
+        ({"cohort": "co\x00hort"}, "cohort"),
+        ({"shop": "\x00"}, "shop"),
+        ({"track": "cs\x00cert"}, "track"),
+        ({"from": "2026\x00-01-01"}, "from"),
     ],
 )
 def test_a_bad_filter_gets_a_message_naming_the_field_and_a_400(
@@ -390,3 +395,17 @@ def test_module_progress_counts_agree_on_the_shipped_track(shipped_track, hr):
         step.count
         for step in dashboard(hr, results_filter_parse(hr, {"track": shipped_track.slug})).funnel
     ][:2] == [2, 1]
+
+
+def test_the_api_refuses_a_control_character_in_a_filter_with_a_400(client, hr, people):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=hr)
+    url = f"/api/certification/results/trainees/{people['failed'].pk}/"
+    response = client.get(
+        url,
+        {"track": "cs-cert", "cohort": "Ý\x00¾"},
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    assert response.status_code == 400
+    assert "cohort" in response.json()["errors"]

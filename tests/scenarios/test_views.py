@@ -106,3 +106,13 @@ def test_refusals_are_flashed_on_the_editor(client, trainer, scenario):
     assert _flashed(response) == [refused]
     scenario.refresh_from_db()
     assert scenario.published_version is None
+
+
+@pytest.mark.django_db
+def test_a_search_with_a_nul_byte_finds_nothing_rather_than_failing(client, trainer, scenario):
+    client.force_login(trainer)
+    for params in ({"q": "coat\x00"}, {"shop": "\x00"}):
+        response = client.get("/scenarios/", params)
+        assert response.status_code == 200
+        assert scenario.slug not in response.content.decode()
+    assert scenario.slug in client.get("/scenarios/", {"q": scenario.slug}).content.decode()
