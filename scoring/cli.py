@@ -281,13 +281,13 @@ def _run_train_layer(args: argparse.Namespace, stdin: IO[bytes], out: IO[bytes])
     if held:
         raise _Failure(f"{', '.join(held)}: the held-aside part is never trained on")
     try:
-        items = [item for path in paths for item in evaluate.load_corpus(path)]
+        parts = {path: evaluate.load_corpus(path) for path in paths}
     except ScoringInputError as exc:
         raise _Failure(str(exc)) from None
     data = learned.train_layer(
-        [(normalize(item.text).text, item.rules) for item in items],
-        evaluate.CORPUS_RULES[:5],
-        trained_on=", ".join(f"{p.name} ({len(evaluate.load_corpus(p))})" for p in paths),
+        [(normalize(item.text).text, item.rules) for items in parts.values() for item in items],
+        evaluate.MEANING_RULES,
+        trained_on=", ".join(f"{path.name} ({len(items)})" for path, items in parts.items()),
     )
     output = Path(args.output)
     output.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")

@@ -30,6 +30,7 @@ __all__ = [
     "CORPUS_DIR",
     "CORPUS_RULES",
     "FLOORS_FILE",
+    "MEANING_RULES",
     "Item",
     "PartResult",
     "RuleFigures",
@@ -57,6 +58,8 @@ CORPUS_RULES = (
     "exclamation_overuse",
     "terse_reply",
 )
+# The rules about what is said (the learned layer serves these); the others judge form.
+MEANING_RULES = CORPUS_RULES[:5]
 _FIELDS = {"id", "text", "rules", "family", "note", "position"}
 
 
