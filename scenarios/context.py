@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,17 +42,29 @@ def _shops_from_database() -> dict[str, ShopFacts]:
     }
 
 
-def _shops_from_files() -> dict[str, ShopFacts]:
+def _shops_from_files(paths: Sequence[Path]) -> dict[str, ShopFacts]:
     from catalog.services import catalog_files_parse
 
-    shops = catalog_files_parse(sorted(CATALOG_DIR.glob("*.yaml")))
+    shops = catalog_files_parse(list(paths))
     return {
         shop.slug: ShopFacts({p.slug: frozenset(v.sku for v in p.variants) for p in shop.products})
         for shop in shops
     }
 
 
-def validation_context(*, from_files: bool = False) -> ValidationContext:
-    """The catalogue in the database; or, for checks without one, the shipped catalogue files."""
-    shops = _shops_from_files() if from_files else _shops_from_database()
+def shipped_catalog_files() -> list[Path]:
+    return sorted(CATALOG_DIR.glob("*.yaml"))
+
+
+def validation_context(
+    *, from_files: bool = False, extra_catalogs: Sequence[Path] = ()
+) -> ValidationContext:
+    """The catalogue in the database; or, for checks without one, the shipped catalogue files.
+
+    ``extra_catalogs`` adds the shops of other catalogue files (a trainer checking scenarios
+    for a shop that is not imported yet); a shop in both is taken from the extra file.
+    """
+    shops = _shops_from_files(shipped_catalog_files()) if from_files else _shops_from_database()
+    if extra_catalogs:
+        shops.update(_shops_from_files(extra_catalogs))
     return ValidationContext(shops=shops, rule_ids=rule_ids(), shared_intents=shared_intents())

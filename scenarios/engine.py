@@ -41,17 +41,23 @@ class State:
     path: tuple[str, ...] = ()
     outcome: str | None = None
     replies: int = 0
+    # Intents of this step's ``covered`` conditions said so far at this step, over any number
+    # of replies ("M 码" in one message, "可以退换" in the next both count).
+    covered: tuple[str, ...] = ()
 
     @property
     def ended(self) -> bool:
         return self.outcome is not None
 
     def to_dict(self) -> dict:
-        return {**self.__dict__, "path": list(self.path)}
+        return {**self.__dict__, "path": list(self.path), "covered": list(self.covered)}
 
     @classmethod
     def from_dict(cls, data: dict) -> State:
-        return cls(**{**data, "path": tuple(data["path"])})
+        # States stored before ``covered`` existed load with nothing covered.
+        return cls(
+            **{**data, "path": tuple(data["path"]), "covered": tuple(data.get("covered", ()))}
+        )
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ def _say(
 def _arrive(scenario: ScenarioSpec, state: State, step: str, at: float) -> tuple[State, list]:
     """Enter ``step``: the buyer says its line; a terminal step ends the chat."""
     spec = scenario.step(step)
-    state = replace(state, step=step, tries=0, path=(*state.path, step))
+    state = replace(state, step=step, tries=0, path=(*state.path, step), covered=())
     state, line = _say(
         scenario, state, spec["buyer"], "final" if "end" in spec else "line", f"step:{step}"
     )
@@ -146,21 +152,33 @@ def intent_matches(intent: dict, text: str) -> str | None:
 
 
 # The conditions that test the reply itself; the others combine conditions.
-_REPLY_TESTS = ("intent", "keywords", "regex", "rule", "tries", "silence_s")
+_REPLY_TESTS = ("intent", "keywords", "regex", "rule", "tries", "silence_s", "covered")
 
 
-def _evaluate(
-    condition: dict, scenario: ScenarioSpec, text: str, hits: list[Hit], tries: int
-) -> str | None:
+@dataclass(frozen=True)
+class _Reply:
+    """What a condition is tested against: this reply, and the step so far."""
+
+    text: str  # normalised
+    hits: list[Hit]
+    tries: int
+    covered: tuple[str, ...]  # intents said at this step, this reply included
+
+
+def _evaluate(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str | None:
     """A reason string when the condition holds for this reply, else None."""
     if any(key in condition for key in _REPLY_TESTS):
-        return _reply_test(condition, scenario, text, hits, tries)
-    return _combination(condition, scenario, text, hits, tries)
+        return _reply_test(condition, scenario, reply)
+    return _combination(condition, scenario, reply)
 
 
-def _reply_test(
-    condition: dict, scenario: ScenarioSpec, text: str, hits: list[Hit], tries: int
-) -> str | None:
+def _reply_test(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str | None:
+    text, hits, tries = reply.text, reply.hits, reply.tries
+    if "covered" in condition:
+        wanted = condition["covered"]
+        if all(name in reply.covered for name in wanted):
+            return "covered " + "、".join(wanted)
+        return None
     if "intent" in condition:
         found = intent_matches(scenario.intents[condition["intent"]], text)
         return f"intent {condition['intent']} («{found}»)" if found else None
@@ -179,20 +197,18 @@ def _reply_test(
     return None  # silence_s: silence is a timer, never true for a reply
 
 
-def _combination(
-    condition: dict, scenario: ScenarioSpec, text: str, hits: list[Hit], tries: int
-) -> str | None:
+def _combination(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str | None:
     if "all" in condition:
-        reasons = [_evaluate(c, scenario, text, hits, tries) for c in condition["all"]]
+        reasons = [_evaluate(c, scenario, reply) for c in condition["all"]]
         return " + ".join(reasons) if all(reasons) else None  # type: ignore[arg-type]
     if "any" in condition:
         for child in condition["any"]:
-            reason = _evaluate(child, scenario, text, hits, tries)
+            reason = _evaluate(child, scenario, reply)
             if reason:
                 return reason
         return None
     if "not" in condition:
-        inner = _evaluate(condition["not"], scenario, text, hits, tries)
+        inner = _evaluate(condition["not"], scenario, reply)
         return None if inner else "not (" + _describe(condition["not"]) + ")"
     return None
 
@@ -200,6 +216,26 @@ def _combination(
 def _describe(condition: dict) -> str:
     key, value = next(iter(condition.items()))
     return f"{key} {value}" if not isinstance(value, dict | list) else key
+
+
+def covered_intents(condition: dict) -> list[str]:
+    """The intents named by ``covered`` conditions anywhere inside ``condition``."""
+    if "covered" in condition:
+        return list(condition["covered"])
+    children = condition.get("all") or condition.get("any") or []
+    if "not" in condition:
+        children = [condition["not"]]
+    return [name for child in children for name in covered_intents(child)]
+
+
+def _cover(scenario: ScenarioSpec, state: State, text: str) -> State:
+    """Add the intents of the step's ``covered`` conditions that this reply says."""
+    covered = list(state.covered)
+    for branch in scenario.step(state.step).get("branches") or []:
+        for name in covered_intents(branch["when"]):
+            if name not in covered and intent_matches(scenario.intents[name], text):
+                covered.append(name)
+    return replace(state, covered=tuple(covered))
 
 
 def compliance_context(scenario: ScenarioSpec) -> dict:
@@ -235,9 +271,11 @@ def on_reply(
         hits = check_reply(text, position, compliance_context(scenario))
     folded = normalize(text).text
     state = replace(state, tries=state.tries + 1, replies=state.replies + 1)
+    state = _cover(scenario, state, folded)
     spec = scenario.step(state.step)
+    reply = _Reply(folded, hits, state.tries, state.covered)
     for index, branch in enumerate(spec.get("branches") or []):
-        reason = _evaluate(branch["when"], scenario, folded, hits, state.tries)
+        reason = _evaluate(branch["when"], scenario, reply)
         if reason:
             new_state, lines = _follow(scenario, state, branch, at)
             match = Match(index, reason, branch.get("goto"), branch.get("end"))

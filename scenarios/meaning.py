@@ -236,6 +236,15 @@ def _check_condition_names(
             f"unknown intent “{intent}”",
             path=f"{where}.when.intent",
         )
+    covered = condition.get("covered")
+    for name in covered if isinstance(covered, list) else []:
+        if known.unknown_intent(name):
+            errors.add(
+                condition,
+                "covered",
+                f"unknown intent “{name}”",
+                path=f"{where}.when.covered",
+            )
     if isinstance(rule, str) and rule not in known.rule_ids:
         errors.add(
             condition,

@@ -197,6 +197,14 @@ SCHEMA: dict = {
                 "rule": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 60},
                 "silence_s": SECONDS,
                 "tries": {"type": "integer", "minimum": 1, "maximum": 20},
+                # Every one of these intents said at this step, over one reply or several.
+                "covered": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 10,
+                    "uniqueItems": True,
+                    "items": NAME,
+                },
                 "all": {
                     "type": "array",
                     "minItems": 1,

@@ -97,3 +97,63 @@ def test_simulation_is_deterministic(spec):
     one = simulate(spec, 5, replies)
     two = simulate(spec, 5, replies)
     assert one.transcript == two.transcript
+
+
+@pytest.fixture
+def covering(fixture_text, context):
+    """The size step needs two points, which an agent may give in one reply or in two."""
+    text = fixture_text.replace(
+        "      - when: {all: [{intent: size_advice}, {not: {rule: absolute_promise}}]}\n",
+        "      - when: {all: [{covered: [size_advice, proof_of_genuine]},"
+        " {not: {rule: absolute_promise}}]}\n",
+    ).replace(
+        "      - when: {tries: 2}\n        goto: deal\n",
+        "      - when: {tries: 4}\n        end: 流失\n",
+    )
+    return scenario_from_text(text, "covering.yaml", context)
+
+
+def _at_size(spec) -> engine.State:
+    turn = engine.on_reply(spec, engine.start(spec, 1).state, "您好，我们是品牌授权店", at=4.0)
+    assert turn.state.step == "size"
+    return turn.state
+
+
+def test_points_given_over_two_replies_move_the_buyer_on(covering):
+    state = _at_size(covering)
+    first = engine.on_reply(covering, state, "亲，160 斤建议选 L 码", at=10.0)
+    assert first.match.branch is None and first.state.covered == ("size_advice",)
+    second = engine.on_reply(covering, first.state, "吊牌上有防伪码，可以扫码查询", at=16.0)
+    assert second.match.goto == "deal"
+    assert "size_advice" in second.match.reason and "proof_of_genuine" in second.match.reason
+    assert second.state.covered == ()  # a new step starts with nothing covered
+
+
+def test_points_in_one_reply_count_too(covering):
+    turn = engine.on_reply(covering, _at_size(covering), "建议选 L 码，吊牌有防伪码可查", at=10.0)
+    assert turn.match.goto == "deal"
+
+
+def test_points_said_at_an_earlier_step_do_not_count_at_this_one(covering):
+    # proof_of_genuine was said at the first step; at the size step it must be said again.
+    turn = engine.on_reply(covering, _at_size(covering), "亲，160 斤建议选 L 码", at=10.0)
+    assert turn.match.branch is None and turn.state.covered == ("size_advice",)
+
+
+def test_a_state_stored_before_covered_existed_still_loads(covering):
+    stored = _at_size(covering).to_dict()
+    stored.pop("covered")
+    assert engine.State.from_dict(stored).covered == ()
+    assert engine.State.from_dict(_at_size(covering).to_dict()) == _at_size(covering)
+
+
+def test_an_unknown_intent_in_covered_is_refused(fixture_text, context):
+    from yamlsource import SourceErrors
+
+    text = fixture_text.replace(
+        "      - when: {intent: proof_of_genuine}\n",
+        "      - when: {covered: [proof_of_genuine, no_such_intent]}\n",
+    )
+    with pytest.raises(SourceErrors) as errors:
+        scenario_from_text(text, "bad.yaml", context)
+    assert "no_such_intent" in str(errors.value)

@@ -13,7 +13,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("command", [["check"], ["compile_catalogues"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        ["compile_catalogues"],
+        # A trainer checks scenario files on a fresh checkout, against the shipped catalogue.
+        ["validate_scenarios", "content/scenarios/size-advice.yaml"],
+        ["test_scenarios", "content/scenarios/size-advice.yaml"],
+    ],
+)
 def test_command_runs_on_an_empty_database(tmp_path: Path, command: list[str]) -> None:
     env = {
         key: value

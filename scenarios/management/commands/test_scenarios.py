@@ -1,6 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from scenarios.management.commands._scenario_files import context_for_commands, scenario_paths
+from scenarios.management.commands._scenario_files import (
+    add_common_arguments,
+    context_for_commands,
+    scenario_paths,
+)
 from scenarios.simulation import run_self_test
 from scenarios.validation import scenario_from_file
 from yamlsource import SourceErrors
@@ -10,13 +14,15 @@ class Command(BaseCommand):
     help = "Run the self-tests of scenario files through the real engine and scoring."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="*", help="files or folders (default: shipped)")
+        add_common_arguments(parser)
         parser.add_argument(
             "--transcript", action="store_true", help="print each self-test's conversation"
         )
 
-    def handle(self, *args, paths: list[str], transcript: bool, **options) -> None:
-        context = context_for_commands()
+    def handle(
+        self, *args, paths: list[str], catalog: list[str], transcript: bool, **options
+    ) -> None:
+        context = context_for_commands(catalog)
         failed = passed = 0
         problems: list[str] = []
         for path in scenario_paths(paths):

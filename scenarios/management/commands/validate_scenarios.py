@@ -1,6 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from scenarios.management.commands._scenario_files import context_for_commands, scenario_paths
+from scenarios.management.commands._scenario_files import (
+    add_common_arguments,
+    context_for_commands,
+    scenario_paths,
+)
 from scenarios.validation import scenario_from_file
 from yamlsource import SourceErrors
 
@@ -9,10 +13,10 @@ class Command(BaseCommand):
     help = "Validate scenario files (schema and meaning); exit non-zero on any error."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="*", help="files or folders (default: shipped)")
+        add_common_arguments(parser)
 
-    def handle(self, *args, paths: list[str], **options) -> None:
-        context = context_for_commands()
+    def handle(self, *args, paths: list[str], catalog: list[str], **options) -> None:
+        context = context_for_commands(catalog)
         errors = SourceErrors()
         files = scenario_paths(paths)
         for path in files:
