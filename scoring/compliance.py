@@ -63,7 +63,11 @@ __all__ = ["Hit", "check_normalized", "check_reply", "locate_required_point"]
 
 _CLAUSE_RE = re.compile(r"[!?;~。〜\n\r]|(?<!\d)[.,:]|[.,:](?!\d)")
 _SENTENCE_RE = re.compile(r"[!?;。\n\r]|(?<!\d)\.|\.(?!\d)")
-_QUOTE_RE = re.compile(r"“[^”]*”|‘[^’]*’|「[^」]*」|『[^』]*』|\"[^\"]*\"")
+# Quoted words, and titles in 《》 (a book or product name is not said to the buyer). Plain
+# single quotes are quotes too when they pair up within a short span.
+_QUOTE_RE = re.compile(
+    r"“[^”]*”|‘[^’]*’|「[^」]*」|『[^』]*』|\"[^\"]*\"|'[^'\n]{1,40}'|《[^》]*》|<[^<>\n]{1,40}>"
+)
 # Taobao/Qianniu emoticon codes such as [微笑] are emoji, not words.
 _EMOTICON_RE = re.compile(r"\[[^\[\]\s]{1,6}\]")
 # Letters and digits (str.isalnum), which is what "content" means for terse_reply.

@@ -437,3 +437,21 @@ def test_saying_one_cannot_negates_a_forbidden_statement() -> None:
     assert [h.rule for h in check_reply("可以再便宜一点", "middle", context)] == [
         "forbidden_statement"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您说的'你们太慢了'我们记下了，马上帮您催",
+        "您说的「你们怎么还不发货」我们收到了，马上处理",
+        "您要的《你好旧时光》这本书有现货",
+        "您说的“你们骗人”我们很重视，马上核实",
+    ],
+)
+def test_you_inside_quotes_or_a_title_is_not_addressing_the_buyer(text: str) -> None:
+    assert "impolite_address" not in {hit.rule for hit in check_reply(text, "middle")}
+
+
+def test_you_outside_the_quotes_still_counts() -> None:
+    hits = check_reply("'亲'这个称呼你们不喜欢吗", "middle")
+    assert [hit.rule for hit in hits if hit.rule == "impolite_address"] == ["impolite_address"]

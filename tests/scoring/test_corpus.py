@@ -39,8 +39,10 @@ def test_each_part_covers_every_rule_with_as_many_near_misses(
     per_rule = Counter(rule for item in items for rule in item.rules)
     for rule in MEANING_RULES:
         assert per_rule[rule] >= 45, (part, rule)
+    # The format rules are mechanical (a character, a mark, a length): a dozen lines each show
+    # whether their exceptions (quotes, 迷你, 不但是…) hold.
     for rule in set(CORPUS_RULES) - set(MEANING_RULES):
-        assert per_rule[rule] >= 15, (part, rule)
+        assert per_rule[rule] >= 12, (part, rule)
     clean = sum(1 for item in items if not item.rules)
     assert clean >= len(items) - clean
     families = {item.family for item in items if item.rules}
