@@ -20,13 +20,21 @@ from the rounded dimension scores that the report shows, so a trainee can redo t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .inputs import DIMENSIONS, Targets
 from .rounding import round_half_up
 
-__all__ = ["Dimension", "Total", "combine", "compliance_score", "excluded", "included"]
+__all__ = [
+    "Dimension",
+    "Total",
+    "apply_caps",
+    "combine",
+    "compliance_score",
+    "excluded",
+    "included",
+]
 
 SCORE_PLACES = 1
 SHARE_PLACES = 4
@@ -62,14 +70,34 @@ class Total:
     used: tuple[str, ...]
     excluded: Mapping[str, str]
     renormalised: bool
+    # The scenario's caps that this session's hits triggered (rule id -> highest total), and
+    # the weighted total before them; empty when no cap applies.
+    caps: Mapping[str, float] = field(default_factory=dict)
+    uncapped: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "formula": "sum of score x weight over included dimensions / sum of their weights",
             "used": list(self.used),
             "excluded": dict(self.excluded),
             "renormalised": self.renormalised,
         }
+        if self.caps:
+            data["caps"] = dict(self.caps)
+            data["uncapped"] = self.uncapped
+        return data
+
+
+def apply_caps(total: Total, caps: Mapping[str, float], rules_hit: set[str]) -> Total:
+    """The total at most the lowest cap among the rules hit (a cap that is not lower than
+    the total is still reported: the trainee sees the fault would have capped it)."""
+    triggered = {rule: cap for rule, cap in caps.items() if rule in rules_hit}
+    if not triggered:
+        return total
+    score = total.score
+    if score is not None:
+        score = min(score, min(triggered.values()))
+    return replace(total, score=score, caps=triggered, uncapped=total.score)
 
 
 def included(name: str, score: float, inputs: Mapping[str, Any]) -> Dimension:

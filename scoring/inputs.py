@@ -112,6 +112,9 @@ class Targets:
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     weights_declared: bool = False
     scenario: ScenarioRules = EMPTY_SCENARIO
+    # The highest total a session may reach once it hit a rule: a false claim about stock
+    # or delivery can fail a session however good the rest was (rule id -> 0-100).
+    caps: Mapping[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +126,7 @@ class Targets:
             "weights_declared": self.weights_declared,
             "required_points": [p.to_dict() for p in self.scenario.required_points],
             "forbidden": [f.text for f in self.scenario.forbidden],
+            **({"caps": dict(self.caps)} if self.caps else {}),
         }
 
 
@@ -282,6 +286,7 @@ def parse_targets(raw: Any, field_name: str = "targets") -> Targets:
         "weights",
         "required_points",
         "forbidden",
+        "caps",
     )
     _strict_keys(obj, allowed, field_name)
     defaults = Targets()
@@ -300,7 +305,24 @@ def parse_targets(raw: Any, field_name: str = "targets") -> Targets:
         weights=weights,
         weights_declared=declared,
         scenario=parse_scenario_rules(obj, field_name),
+        caps=_caps_target(obj, field_name),
     )
+
+
+_CAP_RULE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+
+
+def _caps_target(obj: Mapping[str, Any], field_name: str) -> Mapping[str, float]:
+    if obj.get("caps") is None:
+        return {}
+    where = f"{field_name}.caps"
+    caps = _object(obj["caps"], where)
+    result: dict[str, float] = {}
+    for rule, value in caps.items():
+        if not isinstance(rule, str) or not _CAP_RULE.match(rule):
+            raise ScoringInputError(where, f"not a rule id: {rule!r}")
+        result[rule] = _score_value(value, f"{where}.{rule}")
+    return result
 
 
 def _first_response_target(obj: Mapping[str, Any], field_name: str, defaults: Targets) -> Band:

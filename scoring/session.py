@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .compliance import Hit, check_normalized, locate_required_point
-from .composite import Dimension, Total, combine, compliance_score, excluded, included
+from .composite import (
+    Dimension,
+    Total,
+    apply_caps,
+    combine,
+    compliance_score,
+    excluded,
+    included,
+)
 from .inputs import (
     Outcome,
     SessionInput,
@@ -33,7 +41,7 @@ __all__ = [
 
 # Bump whenever a change to the code can change a score: reports store it next to the
 # rule-pack version and hash.
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +165,9 @@ def score_session(
         _points_dimension(points),
     ]
     final_dims, total = combine(dims, effective.weights)
+    if effective.caps:
+        rules_hit = {rule for h in hits for rule in (h.hit.rule, *h.hit.also)}
+        total = apply_caps(total, effective.caps, rules_hit)
     return SessionReport(
         engine_version=ENGINE_VERSION,
         rulepack=pack.identity(),

@@ -110,7 +110,7 @@ def test_report_shape_has_the_contract_fields() -> None:
         assert set(dim) == {"score", "weight", "share", "included", "reason", "inputs"}
     pack = load_rulepack()
     assert data["rulepack"] == pack.identity()
-    assert data["engine"] == {"name": "scoring", "version": "1.1.0"}
+    assert data["engine"] == {"name": "scoring", "version": "1.2.0"}
     json.dumps(data, ensure_ascii=False)  # plain JSON all the way down
 
 
@@ -200,3 +200,46 @@ def test_invalid_session_raises_input_error() -> None:
                 ]
             }
         )
+
+
+def _capped_session(agent_text: str, caps: dict) -> dict:
+    return score_session(
+        {
+            "messages": [
+                {"role": "buyer", "t": 0, "text": "明天能到吗"},
+                {"role": "agent", "t": 3, "text": agent_text},
+            ],
+            "targets": {"caps": caps},
+            "outcome": {"score": 100},
+        }
+    ).to_dict()
+
+
+def test_a_rule_hit_caps_the_total_and_the_report_says_so() -> None:
+    report = _capped_session("亲，明天保证送到", {"absolute_promise": 40})
+    assert report["total"] == 40.0
+    assert report["total_inputs"]["caps"] == {"absolute_promise": 40.0}
+    assert report["total_inputs"]["uncapped"] > 40.0
+
+
+def test_no_cap_without_the_hit_and_the_lowest_cap_wins() -> None:
+    clean = _capped_session("亲，一般两天左右送到，我帮您跟进物流", {"absolute_promise": 40})
+    assert "caps" not in clean["total_inputs"] and clean["total"] > 40
+    both = _capped_session(
+        "你明天保证送到", {"absolute_promise": 40, "impolite_address": 70, "off_platform": 10}
+    )
+    assert both["total"] == 40.0
+    assert both["total_inputs"]["caps"] == {"absolute_promise": 40.0, "impolite_address": 70.0}
+
+
+@pytest.mark.parametrize(
+    ("caps", "field"),
+    [
+        ({"absolute_promise": 140}, "targets.caps.absolute_promise"),
+        ({"Bad Id": 40}, "targets.caps"),
+    ],
+)
+def test_a_bad_cap_is_refused_with_its_place(caps: dict, field: str) -> None:
+    with pytest.raises(ScoringInputError) as error:
+        _capped_session("亲，好的", caps)
+    assert error.value.field == field
