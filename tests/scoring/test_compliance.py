@@ -455,3 +455,10 @@ def test_you_inside_quotes_or_a_title_is_not_addressing_the_buyer(text: str) -> 
 def test_you_outside_the_quotes_still_counts() -> None:
     hits = check_reply("'亲'这个称呼你们不喜欢吗", "middle")
     assert [hit.rule for hit in hits if hit.rule == "impolite_address"] == ["impolite_address"]
+
+
+@pytest.mark.parametrize(
+    "text", ["钉钉也不会加，有事在千牛里说", "微信和钉钉都不加", "我们不加站外联系方式"]
+)
+def test_refusing_to_add_a_contact_is_not_inviting_one(text: str) -> None:
+    assert "off_platform" not in {hit.rule for hit in check_reply(text, "middle")}
