@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from certification.track_spec import AttemptPolicy, ExamPolicy, Marks, TrackSpec, TypingPolicy
-from yamlsource import Position, SourceErrors, load_file, load_text
+from yamlsource import Position, SourceErrors, load_file, load_text, wording
 from yamlsource.fields import SLUG_RE, Fields
 
 # A track is a few dozen values; far below the loader's limit for content files, this keeps
@@ -92,20 +92,20 @@ def _number(
 ) -> float:
     """A number (whole or decimal) within limits; ``default`` when absent or wrong."""
     value = fields.node.get(key)
+    name = fields._subject(key)
     if value is None:
         if key in fields.node:
-            fields.error(key, f"{fields._name(key)} needs a value")
+            fields.error(key, wording.missing_value(name))
         return default
     if isinstance(value, bool) or not isinstance(value, int | float):
-        fields.error(key, "must be a number")
+        fields.error(key, wording.wrong_type(name, ["number"], value))
         return default
     low_ok = value > minimum if above_minimum else value >= minimum
     if not low_ok:
-        word = "above" if above_minimum else "at least"
-        fields.error(key, f"must be {word} {_shown(minimum)}")
+        fields.error(key, wording.below_minimum(name, minimum, value, exclusive=above_minimum))
         return default
     if value > maximum:
-        fields.error(key, f"must be at most {_shown(maximum)}")
+        fields.error(key, wording.above_maximum(name, maximum, value))
         return default
     return float(value)
 

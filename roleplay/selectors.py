@@ -127,6 +127,15 @@ def quick_phrases_of(user) -> list[str]:
     return phrases or list(DEFAULT_QUICK_PHRASES)
 
 
+def step_hint(session: Session) -> str:
+    """The trainer's hint for the step the buyer is at: practice only (an exam gives none)."""
+    if session.mode != Session.Mode.PRACTICE or not session.engine_state:
+        return ""
+    spec = session_spec(session)
+    step = spec.data["steps"].get(session.engine_state.get("step"), {})
+    return step.get("hint", "") if session.is_active else ""
+
+
 def workbench_session(session: Session) -> dict:
     """What the workbench needs about one conversation (no answer keys, no branches)."""
     spec = session_spec(session)
@@ -150,6 +159,7 @@ def workbench_session(session: Session) -> dict:
             "age_group": persona.get("age_group", ""),
         },
         "order": persona.get("order"),
+        "step_hint": step_hint(session),
         "targets": {
             "first_target": first.get("target_s", 6),
             "first_limit": first.get("limit_s", 10),
@@ -158,6 +168,7 @@ def workbench_session(session: Session) -> dict:
         },
         "products": [
             {
+                "slug": p.slug,
                 "name": p.name,
                 "price": str(p.price),
                 "materials": p.materials,

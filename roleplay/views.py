@@ -97,6 +97,10 @@ WORKBENCH_TEXTS = {
         "The server is slow to answer; the buyer waits for you, and this time is not counted."
     ),
     "hintsTitle": gettext_lazy("About your last reply"),
+    "stepHint": gettext_lazy("Hint"),
+    "cardImage": gettext_lazy("Picture"),
+    "cardOrder": gettext_lazy("Order"),
+    "cardProduct": gettext_lazy("Product link"),
     "noHits": gettext_lazy("No rule broken. Well said."),
     "order": gettext_lazy("Order"),
     "products": gettext_lazy("Products"),

@@ -17,7 +17,9 @@ from scenarios.validation import ScenarioSpec
 from scoring import Hit, check_reply
 from scoring.normalize import fold_phrase, normalize
 
+MOODS = ("calm", "impatient", "annoyed", "angry")
 OUTCOME_IDS = {"成交": "deal", "流失": "lost", "转主管": "escalated", "差评": "bad_review"}
+LEFT_NOTICE = "（买家已离开）"
 MIN_DELAY_S = 1.0
 MAX_DELAY_S = 8.0
 
@@ -44,6 +46,8 @@ class State:
     # Intents of this step's ``covered`` conditions said so far at this step, over any number
     # of replies ("M 码" in one message, "可以退换" in the next both count).
     covered: tuple[str, ...] = ()
+    # The buyer's mood (MOODS): branches and waits move it; her lines may depend on it.
+    mood: str = "calm"
 
     @property
     def ended(self) -> bool:
@@ -55,6 +59,7 @@ class State:
     @classmethod
     def from_dict(cls, data: dict) -> State:
         # States stored before ``covered`` existed load with nothing covered.
+        # States stored before ``covered`` and ``mood`` existed load with their defaults.
         return cls(
             **{**data, "path": tuple(data["path"]), "covered": tuple(data.get("covered", ()))}
         )
@@ -78,46 +83,107 @@ class Turn:
     hits: list[Hit] = field(default_factory=list)
 
 
-def _pick(scenario: ScenarioSpec, state: State, variants: list[str], salt: str) -> str:
+def _pick(scenario: ScenarioSpec, state: State, variants: list, salt: str) -> str | list[str]:
     # A string seed hashes with SHA-512 in the random module: stable across runs/machines.
     rng = random.Random(f"{scenario.slug}:{state.seed}:{salt}:{state.lines}")
     return variants[rng.randrange(len(variants))]
 
 
+# A card ("[图片]", "[商品链接:cotton-shirt]") is a tap, not typing: it counts as two characters.
+CARD_RE = re.compile(r"\[(?:图片|商品链接|订单)(?::[a-z0-9-]+)?\]")
+
+
 def typing_delay(scenario: ScenarioSpec, text: str) -> float:
     cpm = float(scenario.data["persona"]["typing_cpm"])
-    return round(min(MAX_DELAY_S, max(MIN_DELAY_S, len(text) / cpm * 60)), 2)
+    typed = len(CARD_RE.sub("··", text))
+    return round(min(MAX_DELAY_S, max(MIN_DELAY_S, typed / cpm * 60)), 2)
+
+
+# Between the lines of a burst: she hits Enter and starts typing the next one.
+BURST_GAP_S = 0.4
 
 
 def _say(
-    scenario: ScenarioSpec, state: State, variants: list[str], kind: str, salt: str
-) -> tuple[State, BuyerLine]:
-    text = _pick(scenario, state, variants, salt)
-    line = BuyerLine(text, kind, typing_delay(scenario, text))
-    return replace(state, lines=state.lines + 1), line
+    scenario: ScenarioSpec, state: State, variants: list, kind: str, salt: str
+) -> tuple[State, list[BuyerLine]]:
+    """One variant, picked by the seed. A variant that is a list is a burst: several short
+    lines sent one after another ("在吗", "这个有货没", "[商品链接]"), each typed in turn."""
+    picked = _pick(scenario, state, variants, salt)
+    texts = picked if isinstance(picked, list) else [picked]
+    lines: list[BuyerLine] = []
+    delay = 0.0
+    for index, text in enumerate(texts):
+        delay = round(delay + (BURST_GAP_S if index else 0.0) + typing_delay(scenario, text), 2)
+        lines.append(BuyerLine(text, kind, delay))
+    return replace(state, lines=state.lines + 1), lines
+
+
+def _immediately(lines: list[BuyerLine]) -> list[BuyerLine]:
+    """Lines said without typing first (a nudge, an opening line, last words): the burst's
+    later lines keep their gaps after the first."""
+    if not lines:
+        return lines
+    shift = lines[0].delay_s
+    return [replace(line, delay_s=round(line.delay_s - shift, 2)) for line in lines]
+
+
+def _moved(mood: str, change: str | None) -> str:
+    """The mood after a change: a named mood, or one level up or down the scale."""
+    if change is None:
+        return mood
+    if change in MOODS:
+        return change
+    level = MOODS.index(mood) + (1 if change == "up" else -1)
+    return MOODS[min(len(MOODS) - 1, max(0, level))]
+
+
+def _mood_note(before: State, after: State) -> str:
+    """For the trainer's transcript and the dry-run: how a move changed her mood."""
+    return f" · mood {before.mood} → {after.mood}" if after.mood != before.mood else ""
+
+
+def _by_mood(spec: dict, key: str, mood: str) -> list:
+    """The step's lines for her mood (``buyer_by_mood``), else its plain lines."""
+    return (spec.get(f"{key}_by_mood") or {}).get(mood) or spec[key]
 
 
 def _arrive(scenario: ScenarioSpec, state: State, step: str, at: float) -> tuple[State, list]:
     """Enter ``step``: the buyer says its line; a terminal step ends the chat."""
     spec = scenario.step(step)
     state = replace(state, step=step, tries=0, path=(*state.path, step), covered=())
-    state, line = _say(
-        scenario, state, spec["buyer"], "final" if "end" in spec else "line", f"step:{step}"
-    )
-    delivered = at + line.delay_s
+    kind = "final" if "end" in spec else "line"
+    state, lines = _say(scenario, state, _by_mood(spec, "buyer", state.mood), kind, f"step:{step}")
+    delivered = at + lines[-1].delay_s
     state = replace(state, step_since=delivered, last_buyer_at=delivered, nudged=False)
     if "end" in spec:
         state = replace(state, outcome=spec["end"])
-    return state, [line]
+    return state, lines
+
+
+def agent_first(scenario: ScenarioSpec) -> bool:
+    """The trainee opens the chat (催付, a follow-up, a call back after a bad review)."""
+    return scenario.data.get("opener") == "agent"
 
 
 def start(scenario: ScenarioSpec, seed: int, at: float = 0.0) -> Turn:
-    """The buyer opens the chat. Her first line is delivered at ``at`` (no typing delay)."""
-    state = State(step=scenario.data["start"], seed=seed)
+    """The buyer opens the chat. Her first line is delivered at ``at`` (no typing delay).
+
+    In an agent-first scenario nobody speaks yet: the start step waits for the trainee's
+    first message, and only its silence branches run until the buyer has said something.
+    """
+    mood = scenario.data["persona"].get("mood", "calm")
+    if agent_first(scenario):
+        step = scenario.data["start"]
+        state = State(
+            step=step, seed=seed, path=(step,), step_since=at, last_buyer_at=at, mood=mood
+        )
+        return Turn(state, [])
+    state = State(step=scenario.data["start"], seed=seed, mood=mood)
     state, lines = _arrive(scenario, state, scenario.data["start"], at)
-    first = replace(lines[0], delay_s=0.0)
-    state = replace(state, step_since=at, last_buyer_at=at)
-    return Turn(state, [first])
+    lines = _immediately(lines)
+    delivered = at + lines[-1].delay_s
+    state = replace(state, step_since=delivered, last_buyer_at=delivered)
+    return Turn(state, lines)
 
 
 @lru_cache(maxsize=4096)
@@ -152,7 +218,7 @@ def intent_matches(intent: dict, text: str) -> str | None:
 
 
 # The conditions that test the reply itself; the others combine conditions.
-_REPLY_TESTS = ("intent", "keywords", "regex", "rule", "tries", "silence_s", "covered")
+_REPLY_TESTS = ("intent", "keywords", "regex", "rule", "tries", "silence_s", "covered", "mood")
 
 
 @dataclass(frozen=True)
@@ -163,6 +229,7 @@ class _Reply:
     hits: list[Hit]
     tries: int
     covered: tuple[str, ...]  # intents said at this step, this reply included
+    mood: str
 
 
 def _evaluate(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str | None:
@@ -174,6 +241,10 @@ def _evaluate(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str | N
 
 def _reply_test(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str | None:
     text, hits, tries = reply.text, reply.hits, reply.tries
+    if "mood" in condition:
+        wanted_moods = condition["mood"]
+        wanted_moods = [wanted_moods] if isinstance(wanted_moods, str) else wanted_moods
+        return f"mood {reply.mood}" if reply.mood in wanted_moods else None
     if "covered" in condition:
         wanted = condition["covered"]
         if all(name in reply.covered for name in wanted):
@@ -244,12 +315,12 @@ def compliance_context(scenario: ScenarioSpec) -> dict:
 
 
 def _follow(scenario: ScenarioSpec, state: State, branch: dict, at: float) -> tuple[State, list]:
+    state = replace(state, mood=_moved(state.mood, branch.get("mood")))
     if "goto" in branch:
         return _arrive(scenario, state, branch["goto"], at)
     lines: list[BuyerLine] = []
     if branch.get("buyer"):
-        state, line = _say(scenario, state, branch["buyer"], "final", f"end:{state.step}")
-        lines.append(line)
+        state, lines = _say(scenario, state, branch["buyer"], "final", f"end:{state.step}")
     return replace(state, outcome=branch["end"]), lines
 
 
@@ -273,18 +344,19 @@ def on_reply(
     state = replace(state, tries=state.tries + 1, replies=state.replies + 1)
     state = _cover(scenario, state, folded)
     spec = scenario.step(state.step)
-    reply = _Reply(folded, hits, state.tries, state.covered)
+    reply = _Reply(folded, hits, state.tries, state.covered, state.mood)
     for index, branch in enumerate(spec.get("branches") or []):
         reason = _evaluate(branch["when"], scenario, reply)
         if reason:
             new_state, lines = _follow(scenario, state, branch, at)
+            reason += _mood_note(state, new_state)
             match = Match(index, reason, branch.get("goto"), branch.get("end"))
             return Turn(new_state, lines, match, hits)
     lines: list[BuyerLine] = []
     if spec.get("fallback"):
-        state, line = _say(scenario, state, spec["fallback"], "fallback", f"fallback:{state.step}")
-        lines.append(line)
-        state = replace(state, last_buyer_at=at + line.delay_s, nudged=False)
+        fallback = _by_mood(spec, "fallback", state.mood)
+        state, lines = _say(scenario, state, fallback, "fallback", f"fallback:{state.step}")
+        state = replace(state, last_buyer_at=at + lines[-1].delay_s, nudged=False)
     else:
         # No line: the buyer keeps waiting for a real answer; the timers restart now.
         state = replace(state, last_buyer_at=at, nudged=False)
@@ -296,11 +368,13 @@ def _timers(scenario: ScenarioSpec, state: State) -> list[tuple[float, str, int 
     if state.ended:
         return []
     persona = scenario.data["persona"]
-    timers: list[tuple[float, str, int | None]] = [
-        (state.last_buyer_at + float(persona["patience_s"]), "leave", None)
-    ]
-    if not state.nudged:
-        timers.append((state.last_buyer_at + float(persona["nudge_after_s"]), "nudge", None))
+    timers: list[tuple[float, str, int | None]] = []
+    # The buyer waits, nudges and leaves only once she has said something: before the
+    # trainee opens an agent-first chat there is nobody waiting.
+    if state.lines:
+        timers.append((state.last_buyer_at + float(persona["patience_s"]), "leave", None))
+        if not state.nudged:
+            timers.append((state.last_buyer_at + float(persona["nudge_after_s"]), "nudge", None))
     for index, branch in enumerate(scenario.step(state.step).get("branches") or []):
         silence = branch["when"].get("silence_s")
         if silence is not None:
@@ -324,18 +398,27 @@ def on_time(scenario: ScenarioSpec, state: State, now: float) -> Turn:
         branch = scenario.step(state.step)["branches"][index]
         silence = branch["when"]["silence_s"]
         new_state, lines = _follow(scenario, state, branch, due)
-        return Turn(
-            new_state,
-            lines,
-            Match(index, f"silence {silence:g} s", branch.get("goto"), branch.get("end")),
-        )
+        reason = f"silence {silence:g} s" + _mood_note(state, new_state)
+        return Turn(new_state, lines, Match(index, reason, branch.get("goto"), branch.get("end")))
     if kind == "nudge":
         nudges = scenario.data["persona"].get("nudges") or ["在吗？"]
-        state, line = _say(scenario, state, nudges, "nudge", "nudge")
-        return Turn(replace(state, nudged=True), [replace(line, delay_s=0.0)])
+        state, lines = _say(scenario, state, nudges, "nudge", "nudge")
+        # Waiting makes her less patient, unless the scenario says otherwise.
+        before = state
+        if scenario.data["persona"].get("mood_on_nudge", "up") == "up":
+            state = replace(state, mood=_moved(state.mood, "up"))
+        note = _mood_note(before, state)
+        match = Match(None, "nudge" + note) if note else None
+        return Turn(replace(state, nudged=True), _immediately(lines), match)
     persona = scenario.data["persona"]
+    lines = [BuyerLine(LEFT_NOTICE, "leave", 0.0)]
+    if persona.get("leave_lines"):
+        # Her last words ("算了，我去别家看看"), then the notice that she has gone.
+        state, last = _say(scenario, state, persona["leave_lines"], "final", "leave")
+        last = _immediately(last)
+        lines = [*last, replace(lines[0], delay_s=last[-1].delay_s)]
     return Turn(
         replace(state, outcome="流失"),
-        [BuyerLine("（买家已离开）", "leave", 0.0)],
+        lines,
         Match(None, f"patience {float(persona['patience_s']):g} s", end="流失"),
     )

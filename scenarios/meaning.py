@@ -6,6 +6,9 @@ exist). Each check reads one concern and adds what it finds to the errors, with 
 The JSON Schema has already reported every value of the wrong type; each check looks only
 at values of the type it expects (``_mapping``, ``_items``, ``isinstance``) and skips the
 rest, so a malformed file gets the schema's error and never an exception from here.
+
+Messages are in the active language (``yamlsource.i18n``); fields are named by their keys
+and list indices, which the errors show counted from 1.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from scenarios.regex_cost import regex_problem
 from scenarios.schema import SCHEMA
 from scenarios.step_graph import is_cycle, reached_from, step_edges, strongly_connected
 from yamlsource import SourceErrors
+from yamlsource.i18n import gettext as _
 
 if TYPE_CHECKING:
     from scenarios.validation import ShopFacts, ValidationContext
 
 MAX_CONDITION_DEPTH = 4
 FORBIDDEN_RULE = "forbidden_statement"
+# A required point left out: a scenario may cap the total for it, no branch tests it.
+REQUIRED_RULE = "required_point_missing"
 MAX_REGEX_CHARS = SCHEMA["$defs"]["condition"]["properties"]["regex"]["maxLength"]
 
 
@@ -70,6 +76,8 @@ class _Known:
     intents: set[str] | None  # None: the local intents are malformed, names go unchecked
     rule_ids: frozenset[str]
     patience: object
+    # The start step of an agent-first scenario: nobody waits there, so no patience applies.
+    opening: str | None = None
 
     @classmethod
     def of(cls, document, context: ValidationContext) -> _Known:
@@ -81,6 +89,7 @@ class _Known:
             intents=intents,
             rule_ids=context.rule_ids | {FORBIDDEN_RULE},
             patience=_mapping(document.get("persona")).get("patience_s"),
+            opening=document.get("start") if document.get("opener") == "agent" else None,
         )
 
     def unknown_intent(self, name) -> bool:
@@ -101,6 +110,8 @@ def meaning_errors(document, context: ValidationContext, errors: SourceErrors) -
     known = _Known.of(document, context)
     _check_shop(document, context, errors)
     _check_nudge(document, errors)
+    _check_caps(document, known, errors)
+    _check_opener(document, errors)
     _check_required_points(document, known, errors)
     _check_start(document, errors)
     edges = step_edges(_steps(document))
@@ -118,7 +129,10 @@ def _check_shop(document, context: ValidationContext, errors: SourceErrors) -> N
     facts = context.shops.get(shop)
     if facts is None:
         errors.add(
-            document, "shop", f"“{shop}” is not a practice shop in the catalogue", path="shop"
+            document,
+            "shop",
+            _("“%(shop)s” is not a practice shop in the catalogue") % {"shop": shop},
+            path=("shop",),
         )
         return
     _check_products(document, shop, facts, errors)
@@ -132,9 +146,16 @@ def _check_products(document, shop: str, facts: ShopFacts, errors: SourceErrors)
             errors.add(
                 products,
                 index,
-                f"product “{product}” is not in the catalogue of shop “{shop}”",
-                path=f"products[{index}]",
+                _not_in_catalogue(product, shop),
+                path=("products", index),
             )
+
+
+def _not_in_catalogue(product: str, shop: str) -> str:
+    return _("product “%(product)s” is not in the catalogue of shop “%(shop)s”") % {
+        "product": product,
+        "shop": shop,
+    }
 
 
 def _check_order_items(document, shop: str, facts: ShopFacts, errors: SourceErrors) -> None:
@@ -143,18 +164,67 @@ def _check_order_items(document, shop: str, facts: ShopFacts, errors: SourceErro
         slug, sku = _mapping(item).get("product"), _mapping(item).get("sku")
         if not isinstance(slug, str):
             continue
-        where = f"persona.order.items[{index}]"
+        where = ("persona", "order", "items", index)
         if slug not in facts.products:
-            errors.add(
-                item,
-                "product",
-                f"product “{slug}” is not in the catalogue of shop “{shop}”",
-                path=f"{where}.product",
-            )
+            errors.add(item, "product", _not_in_catalogue(slug, shop), path=(*where, "product"))
         elif isinstance(sku, str) and sku and sku not in facts.products[slug]:
             errors.add(
-                item, "sku", f"SKU “{sku}” is not a variant of “{slug}”", path=f"{where}.sku"
+                item,
+                "sku",
+                _("SKU “%(sku)s” is not a variant of “%(product)s”")
+                % {"sku": sku, "product": slug},
+                path=(*where, "sku"),
             )
+
+
+def _check_caps(document, known: _Known, errors: SourceErrors) -> None:
+    """A cap names a rule that can be hit (a rule-pack rule, forbidden_statement or
+    required_point_missing)."""
+    caps = _mapping(_mapping(document.get("scoring")).get("caps"))
+    for rule in caps:
+        if isinstance(rule, str) and rule not in known.rule_ids | {REQUIRED_RULE}:
+            errors.add(
+                caps,
+                rule,
+                _("unknown compliance rule “%(rule)s”") % {"rule": rule},
+                path=("scoring", "caps", rule),
+            )
+
+
+def _check_opener(document, errors: SourceErrors) -> None:
+    """Who speaks first decides which steps have buyer lines: every step has them, except
+    the start step of an agent-first scenario, which waits for the trainee and which no
+    branch may lead back to (the buyer would have nothing to say on arriving)."""
+    steps = _steps(document)
+    start = document.get("start")
+    agent_first = document.get("opener") == "agent"
+    for name, step in steps.items():
+        if not isinstance(step, dict):
+            continue
+        opening = agent_first and name == start
+        if opening and "buyer" in step:
+            errors.add(
+                step,
+                "buyer",
+                _("the trainee opens this chat (opener: agent): the start step has no buyer lines"),
+                path=("steps", str(name), "buyer"),
+            )
+        elif not opening and "buyer" not in step:
+            errors.add(
+                steps,
+                name,
+                _("step “%(step)s” needs buyer lines (buyer)") % {"step": name},
+                path=("steps", str(name)),
+            )
+        for b_index, branch in enumerate(_items(step.get("branches"))):
+            if agent_first and isinstance(branch, dict) and branch.get("goto") == start:
+                errors.add(
+                    branch,
+                    "goto",
+                    _("goto “%(step)s”: the trainee's opening step cannot be gone back to")
+                    % {"step": start},
+                    path=("steps", str(name), "branches", b_index, "goto"),
+                )
 
 
 def _check_nudge(document, errors: SourceErrors) -> None:
@@ -166,9 +236,12 @@ def _check_nudge(document, errors: SourceErrors) -> None:
         errors.add(
             persona,
             "nudge_after_s",
-            f"the nudge ({nudge:g} s) must come before the buyer leaves "
-            f"(patience_s {patience:g} s)",
-            path="persona.nudge_after_s",
+            _(
+                "the nudge (%(nudge)s s) must come before the buyer leaves "
+                "(patience_s %(patience)s s)"
+            )
+            % {"nudge": f"{nudge:g}", "patience": f"{patience:g}"},
+            path=("persona", "nudge_after_s"),
         )
 
 
@@ -179,9 +252,13 @@ def _check_required_points(document, known: _Known, errors: SourceErrors) -> Non
             errors.add(
                 point,
                 "intent",
-                f"unknown intent “{intent}”",
-                path=f"required_points[{index}].intent",
+                _unknown_intent(intent),
+                path=("required_points", index, "intent"),
             )
+
+
+def _unknown_intent(name: str) -> str:
+    return _("unknown intent “%(name)s”") % {"name": name}
 
 
 def _check_start(document, errors: SourceErrors) -> None:
@@ -189,7 +266,12 @@ def _check_start(document, errors: SourceErrors) -> None:
     if not isinstance(document.get("steps"), dict):
         return  # no steps to look in: the schema reports them
     if isinstance(start, str) and start not in _steps(document):
-        errors.add(document, "start", f"start step “{start}” does not exist", path="start")
+        errors.add(
+            document,
+            "start",
+            _("start step “%(step)s” does not exist") % {"step": start},
+            path=("start",),
+        )
 
 
 def _check_steps(document, known: _Known, errors: SourceErrors) -> None:
@@ -201,24 +283,31 @@ def _check_steps(document, known: _Known, errors: SourceErrors) -> None:
         for b_index, branch in enumerate(_items(step.get("branches"))):
             if not isinstance(branch, dict):
                 continue
-            where = f"steps.{name}.branches[{b_index}]"
+            where = ("steps", str(name), "branches", b_index)
             _check_goto(branch, steps, where, errors)
             _check_conditions(branch.get("when"), known, where, errors)
         _check_way_out(steps, name, step, errors)
 
 
-def _check_goto(branch: dict, steps: dict, where: str, errors: SourceErrors) -> None:
+def _check_goto(branch: dict, steps: dict, where: tuple, errors: SourceErrors) -> None:
     target = branch.get("goto")
     if isinstance(target, str) and target not in steps:
-        errors.add(branch, "goto", f"goto “{target}”: there is no such step", path=f"{where}.goto")
+        errors.add(
+            branch,
+            "goto",
+            _("goto “%(step)s”: there is no such step") % {"step": target},
+            path=(*where, "goto"),
+        )
 
 
-def _check_conditions(when, known: _Known, where: str, errors: SourceErrors) -> None:
+def _check_conditions(when, known: _Known, where: tuple, errors: SourceErrors) -> None:
     """A branch's condition and every condition nested in it, down to the depth allowed."""
     for condition, depth in _walk_conditions(when):
         if depth > MAX_CONDITION_DEPTH:
-            message = f"conditions nest deeper than {MAX_CONDITION_DEPTH} levels"
-            errors.add(condition, None, message, path=f"{where}.when")
+            message = _("conditions nest deeper than %(limit)d levels") % {
+                "limit": MAX_CONDITION_DEPTH
+            }
+            errors.add(condition, None, message, path=(*where, "when"))
             break
         _check_condition_names(condition, known, where, errors)
         _check_regex(condition, where, errors)
@@ -226,35 +315,27 @@ def _check_conditions(when, known: _Known, where: str, errors: SourceErrors) -> 
 
 
 def _check_condition_names(
-    condition: dict, known: _Known, where: str, errors: SourceErrors
+    condition: dict, known: _Known, where: tuple, errors: SourceErrors
 ) -> None:
     intent, rule = condition.get("intent"), condition.get("rule")
     if known.unknown_intent(intent):
-        errors.add(
-            condition,
-            "intent",
-            f"unknown intent “{intent}”",
-            path=f"{where}.when.intent",
-        )
+        errors.add(condition, "intent", _unknown_intent(intent), path=(*where, "when", "intent"))
     covered = condition.get("covered")
     for name in covered if isinstance(covered, list) else []:
         if known.unknown_intent(name):
             errors.add(
-                condition,
-                "covered",
-                f"unknown intent “{name}”",
-                path=f"{where}.when.covered",
+                condition, "covered", _unknown_intent(name), path=(*where, "when", "covered")
             )
     if isinstance(rule, str) and rule not in known.rule_ids:
         errors.add(
             condition,
             "rule",
-            f"unknown compliance rule “{rule}”",
-            path=f"{where}.when.rule",
+            _("unknown compliance rule “%(rule)s”") % {"rule": rule},
+            path=(*where, "when", "rule"),
         )
 
 
-def _check_regex(condition: dict, where: str, errors: SourceErrors) -> None:
+def _check_regex(condition: dict, where: tuple, errors: SourceErrors) -> None:
     """The pattern compiles, and cannot stall the engine on a long reply (regex_cost)."""
     pattern = condition.get("regex")
     if not isinstance(pattern, str) or len(pattern) > MAX_REGEX_CHARS:
@@ -262,22 +343,27 @@ def _check_regex(condition: dict, where: str, errors: SourceErrors) -> None:
     try:
         re.compile(pattern)
     except (re.error, OverflowError, RecursionError) as exc:
-        problem = f"not a valid regular expression: {exc}"
+        problem = _("not a valid regular expression: %(problem)s") % {"problem": exc}
     else:
         problem = regex_problem(pattern)
     if problem is not None:
-        errors.add(condition, "regex", problem, path=f"{where}.when.regex")
+        errors.add(condition, "regex", problem, path=(*where, "when", "regex"))
 
 
-def _check_silence(condition: dict, known: _Known, where: str, errors: SourceErrors) -> None:
+def _check_silence(condition: dict, known: _Known, where: tuple, errors: SourceErrors) -> None:
     """A silence the buyer never waits out (she leaves first) can never fire."""
     silence = condition.get("silence_s")
-    if _is_seconds(silence) and _is_seconds(known.patience) and silence >= known.patience:
+    if known.opening is not None and tuple(where[:2]) == ("steps", known.opening):
+        return
+    # At the patience limit itself the silence branch fires first (her last line, then she
+    # leaves as the branch says), so only a longer silence never fires.
+    if _is_seconds(silence) and _is_seconds(known.patience) and silence > known.patience:
         errors.add(
             condition,
             "silence_s",
-            f"never fires: the buyer leaves after {known.patience:g} s (patience_s)",
-            path=f"{where}.when.silence_s",
+            _("never fires: the buyer leaves after %(patience)s s (patience_s)")
+            % {"patience": f"{known.patience:g}"},
+            path=(*where, "when", "silence_s"),
         )
 
 
@@ -293,8 +379,8 @@ def _check_way_out(steps: dict, name: str, step: dict, errors: SourceErrors) -> 
         errors.add(
             steps,
             name,
-            f"step “{name}” has no way out: every branch stays here",
-            path=f"steps.{name}",
+            _("step “%(step)s” has no way out: every branch stays here") % {"step": name},
+            path=("steps", str(name)),
         )
 
 
@@ -307,7 +393,11 @@ def _check_reachable(document, edges: dict[str, set[str]], errors: SourceErrors)
     for name in steps:
         if name not in reached:
             errors.add(
-                steps, name, f"step “{name}” cannot be reached from “{start}”", path=f"steps.{name}"
+                steps,
+                name,
+                _("step “%(step)s” cannot be reached from “%(start)s”")
+                % {"step": name, "start": start},
+                path=("steps", str(name)),
             )
 
 
@@ -324,9 +414,12 @@ def _check_loops(document, edges: dict[str, set[str]], errors: SourceErrors) -> 
         errors.add(
             steps,
             first,
-            f"the loop {loop} has no exit on `tries` or `silence_s`: a trainee "
-            f"could go round it forever",
-            path=f"steps.{first}",
+            _(
+                "the loop %(loop)s has no exit on `tries` or `silence_s`: a trainee "
+                "could go round it forever"
+            )
+            % {"loop": loop},
+            path=("steps", str(first)),
         )
 
 
@@ -351,6 +444,6 @@ def _check_self_test_paths(document, errors: SourceErrors) -> None:
                 errors.add(
                     path,
                     p_index,
-                    f"the self-test path names a missing step “{name}”",
-                    path=f"tests[{t_index}].expect.path[{p_index}]",
+                    _("the self-test path names a missing step “%(step)s”") % {"step": name},
+                    path=("tests", t_index, "expect", "path", p_index),
                 )

@@ -24,6 +24,8 @@ from __future__ import annotations
 from re import _constants as sre_constants
 from re import _parser as sre_parse
 
+from yamlsource.i18n import gettext as _
+
 # Replies are at most 1,000 characters (roleplay.reply_text.MAX_REPLY_CHARS; the dry-run
 # takes the same): an open-ended repeat can stop at any of them.
 REPLY_CHARS = 1000
@@ -46,8 +48,11 @@ def _ways(subpattern) -> int:
         total *= _item_ways(op, argument)
         if total > MAX_WAYS:
             raise _Refused(
-                "this pattern can take too long on a long reply: use at most one open-ended "
-                "repeat (such as .* or +) and give the others a small bound, e.g. .{0,10}"
+                _(
+                    "this pattern can take too long on a long reply: use at most one "
+                    "open-ended repeat (such as .* or +) and give the others a small bound, "
+                    "e.g. .{0,10}"
+                )
             )
     return total
 
@@ -64,7 +69,7 @@ def _item_ways(op, argument) -> int:
     if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
         return _ways(argument[1])
     if op in _BACKREFERENCES:
-        raise _Refused("back-references and conditional groups are not supported")
+        raise _Refused(_("back-references and conditional groups are not supported"))
     return 1  # a literal, a character class, an anchor: one way
 
 
@@ -80,8 +85,10 @@ def _repeat_ways(low: int, high: int, body) -> int:
         return inner**low
     if inner > 1:
         raise _Refused(
-            "a repeated part that can itself match in several ways, such as (a+)+ or "
-            "(a|ab)*, can take exponential time on a reply"
+            _(
+                "a repeated part that can itself match in several ways, such as (a+)+ or "
+                "(a|ab)*, can take exponential time on a reply"
+            )
         )
     longest = REPLY_CHARS if high == sre_constants.MAXREPEAT else min(high, REPLY_CHARS)
     return max(longest - low, 0) + 1
@@ -94,5 +101,5 @@ def regex_problem(pattern: str) -> str | None:
     except _Refused as refused:
         return str(refused)
     except RecursionError:
-        return "the pattern nests too deeply"
+        return _("the pattern nests too deeply")
     return None

@@ -6,8 +6,21 @@ from __future__ import annotations
 SLUG = {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
 NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 60}
 TEXT = {"type": "string", "minLength": 1, "maxLength": 1000}
-LINES = {"type": "array", "items": TEXT, "minItems": 1, "maxItems": 10}
+# A line, or a burst: several short lines sent one after another (["在吗", "这个有货没"]).
+LINE = {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 2, "maxItems": 6}]}
+LINES = {"type": "array", "items": LINE, "minItems": 1, "maxItems": 10}
+# The score's dimensions (scoring.inputs.DIMENSIONS; the schema imports nothing from scoring).
+DIMENSIONS = ("response", "typing", "compliance", "outcome", "required_points")
 OUTCOMES = ["成交", "流失", "转主管", "差评"]
+MOODS = ["calm", "impatient", "annoyed", "angry"]
+# A mood to set, or one step up or down the scale above.
+MOOD_CHANGE = {"enum": [*MOODS, "up", "down"]}
+BY_MOOD = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {mood: LINES for mood in MOODS},
+}
 MOTIVES = ["求美", "求廉", "仿效", "求名", "求速", "求惯", "求安", "求实"]
 KEYWORDS = {
     "type": "array",
@@ -25,12 +38,15 @@ BAND = {
 SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://cs-simulator.example/scenario.schema.json",
-    "title": "Role-play scenario (format 1)",
+    "title": "Role-play scenario (formats 1 and 2)",
     "type": "object",
     "additionalProperties": False,
     "required": ["format", "slug", "title", "shop", "persona", "start", "steps"],
     "properties": {
-        "format": {"const": 1},
+        # Format 2 adds constructs (opener, covered, caps...); every format-1 file still loads.
+        "format": {"enum": [1, 2]},
+        # Who opens the chat: the buyer (default), or the trainee (催付, a follow-up call).
+        "opener": {"enum": ["buyer", "agent"]},
         "slug": SLUG,
         "title": {"type": "string", "minLength": 1, "maxLength": 200},
         "summary": {"type": "string", "maxLength": 2000},
@@ -106,6 +122,12 @@ SCHEMA: dict = {
                 "patience_s": {"type": "number", "minimum": 10, "maximum": 1800},
                 "nudge_after_s": {"type": "number", "minimum": 5, "maximum": 1800},
                 "nudges": LINES,
+                # What she says when her patience runs out, before she leaves (optional).
+                "leave_lines": LINES,
+                # Her mood when the chat opens (default calm); each nudge raises it a level
+                # unless mood_on_nudge says otherwise.
+                "mood": {"enum": MOODS},
+                "mood_on_nudge": {"enum": ["up", "none"]},
                 "typing_cpm": {"type": "number", "minimum": 20, "maximum": 600},
                 "order": {
                     "type": "object",
@@ -167,13 +189,7 @@ SCHEMA: dict = {
                     "additionalProperties": False,
                     "properties": {
                         name: {"type": "number", "minimum": 0, "maximum": 100}
-                        for name in (
-                            "response",
-                            "typing",
-                            "compliance",
-                            "outcome",
-                            "required_points",
-                        )
+                        for name in DIMENSIONS
                     },
                 },
                 "outcomes": {
@@ -182,6 +198,13 @@ SCHEMA: dict = {
                     "properties": {
                         name: {"type": "number", "minimum": 0, "maximum": 100} for name in OUTCOMES
                     },
+                },
+                # A rule hit anywhere in the session caps the total: {absolute_promise: 40}.
+                "caps": {
+                    "type": "object",
+                    "maxProperties": 20,
+                    "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$", "maxLength": 60},
+                    "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100},
                 },
             },
         },
@@ -198,6 +221,13 @@ SCHEMA: dict = {
                 "silence_s": SECONDS,
                 "tries": {"type": "integer", "minimum": 1, "maximum": 20},
                 # Every one of these intents said at this step, over one reply or several.
+                # Her mood is one of these: {mood: [annoyed, angry]}.
+                "mood": {
+                    "oneOf": [
+                        {"enum": MOODS},
+                        {"type": "array", "items": {"enum": MOODS}, "minItems": 1},
+                    ]
+                },
                 "covered": {
                     "type": "array",
                     "minItems": 1,
@@ -229,15 +259,21 @@ SCHEMA: dict = {
                 "goto": NAME,
                 "end": {"enum": OUTCOMES},
                 "buyer": LINES,
+                # How the reply changed her mood, before she answers.
+                "mood": MOOD_CHANGE,
             },
             "oneOf": [{"required": ["goto"]}, {"required": ["end"]}],
         },
         "step": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["buyer"],
+            # Every step has buyer lines except the start step of an agent-first scenario
+            # (checked with the other meaning checks).
             "properties": {
                 "buyer": LINES,
+                # Lines for a mood, said instead of `buyer` / `fallback` when she is in it.
+                "buyer_by_mood": BY_MOOD,
+                "fallback_by_mood": BY_MOOD,
                 "hint": {"type": "string", "maxLength": 300},
                 "branches": {
                     "type": "array",
@@ -293,6 +329,32 @@ SCHEMA: dict = {
                             "maxItems": 2,
                         },
                         "hits": {"type": "array", "items": {"type": "string"}},
+                        # Dimension scores as ranges: {compliance: [90, 100]}; null asks
+                        # for the dimension to be excluded (no data).
+                        "dimensions": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {
+                                name: {
+                                    "oneOf": [
+                                        {"type": "null"},
+                                        {
+                                            "type": "array",
+                                            "items": {
+                                                "type": "number",
+                                                "minimum": 0,
+                                                "maximum": 100,
+                                            },
+                                            "minItems": 2,
+                                            "maxItems": 2,
+                                        },
+                                    ]
+                                }
+                                for name in DIMENSIONS
+                            },
+                        },
+                        # The rules whose caps must have limited the total.
+                        "capped_by": {"type": "array", "items": {"type": "string"}},
                     },
                 },
             },

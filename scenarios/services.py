@@ -15,7 +15,13 @@ from audit.services import audit_record
 from scenarios.context import validation_context
 from scenarios.models import Scenario, ScenarioVersion
 from scenarios.validation import ScenarioSpec, scenario_from_text
-from yamlsource import MAX_FILE_BYTES, Position, SourceErrors
+from yamlsource import (
+    MAX_FILE_BYTES,
+    Position,
+    SourceErrors,
+    not_utf8_message,
+    too_large_message,
+)
 
 # What no database column of text can hold (PostgreSQL refuses NUL; UTF-8 has no lone
 # surrogates); a draft is stored even when invalid, so these are refused before saving.
@@ -31,7 +37,7 @@ def scenario_check(yaml_text: str, name: str = "scenario.yaml") -> ScenarioSpec:
     """Validate YAML text against the current catalogue; raise ``SourceErrors``."""
     if len(yaml_text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         errors = SourceErrors()
-        errors.add_at(Position(name, 1, 1), "", f"the file is larger than {MAX_FILE_BYTES} bytes")
+        errors.add_at(Position(name, 1, 1), "", too_large_message())
         raise errors
     return scenario_from_text(yaml_text, name, validation_context())
 
@@ -255,15 +261,13 @@ def scenario_import(*, actor, files: list[tuple[str, bytes]]) -> list[Scenario]:
     context = validation_context()
     for name, data in files:
         if len(data) > MAX_FILE_BYTES:
-            errors.add_at(
-                Position(name, 1, 1), "", f"the file is larger than {MAX_FILE_BYTES} bytes"
-            )
+            errors.add_at(Position(name, 1, 1), "", too_large_message())
             continue
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            errors.add_at(Position(name, line, 1), "", "the file is not valid UTF-8")
+            errors.add_at(Position(name, line, 1), "", not_utf8_message())
             continue
         try:
             checked.append((name, text, scenario_from_text(text, name, context)))

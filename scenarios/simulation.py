@@ -23,6 +23,7 @@ class TranscriptLine:
     step: str = ""
     reason: str = ""
     hits: list[dict] = field(default_factory=list)
+    mood: str = ""  # the buyer's mood when she said it (buyer lines)
 
 
 @dataclass
@@ -42,7 +43,15 @@ def _add_lines(conversation: Conversation, lines, at: float, step: str, reason: 
         delivered = at + line.delay_s
         role = "system" if line.kind == "leave" else "buyer"
         conversation.transcript.append(
-            TranscriptLine(role, round(delivered, 3), line.text, line.kind, step, reason)
+            TranscriptLine(
+                role,
+                round(delivered, 3),
+                line.text,
+                line.kind,
+                step,
+                reason,
+                mood=conversation.state.mood,
+            )
         )
         latest = max(latest, delivered)
     return latest
@@ -111,6 +120,19 @@ class SelfTestResult:
     transcript: list[TranscriptLine]
 
 
+def _dimension_failures(report: dict, expected: dict) -> list[str]:
+    failures = []
+    for name, wanted in expected.items():
+        got = (report.get("dimensions") or {}).get(name) or {}
+        score = got.get("score") if got.get("included") else None
+        if wanted is None:
+            if score is not None:
+                failures.append(f"{name} {score} ≠ expected excluded")
+        elif score is None or not wanted[0] <= score <= wanted[1]:
+            failures.append(f"{name} {score} not in [{wanted[0]:g}, {wanted[1]:g}]")
+    return failures
+
+
 def run_self_test(scenario: ScenarioSpec, test: dict, rulepack=None) -> SelfTestResult:
     conversation = simulate(scenario, int(test.get("seed", 0)), test["replies"])
     report = score(scenario, conversation, rulepack).to_dict()
@@ -136,6 +158,13 @@ def run_self_test(scenario: ScenarioSpec, test: dict, rulepack=None) -> SelfTest
     for rule in expect.get("hits") or []:
         if rule not in hit_rules:
             failures.append(f"expected a {rule} hit; hits were {', '.join(hit_rules) or 'none'}")
+    failures.extend(_dimension_failures(report, expect.get("dimensions") or {}))
+    capped = sorted((report.get("total_inputs") or {}).get("caps") or {})
+    for rule in expect.get("capped_by") or []:
+        if rule not in capped:
+            failures.append(
+                f"expected the {rule} cap on the total; caps were {', '.join(capped) or 'none'}"
+            )
     return SelfTestResult(
         test["name"],
         not failures,

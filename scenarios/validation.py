@@ -2,13 +2,14 @@
 
 Pure apart from its inputs: what the catalogue holds, the rule ids and the shared intents
 come in a ``ValidationContext``, so the same checks run in the editor, on import, in the
-command line and in tests.
+command line and in tests. Messages are in the active language (``yamlsource.i18n``); the
+schema's own are put in plain words by ``scenarios.schema_messages``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,10 @@ import jsonschema
 
 from scenarios.meaning import meaning_errors
 from scenarios.schema import SCHEMA
+from scenarios.schema_messages import add_schema_errors
 from yamlsource import Position, SourceErrors, load_file, load_text
+from yamlsource.i18n import gettext as _
+from yamlsource.i18n import ngettext
 
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 # A scenario is a few hundred values (the largest shipped one about 540); far below the
@@ -26,8 +30,6 @@ MAX_SCENARIO_NODES = 10_000
 # Beyond this many errors the rest are counted, not listed: a file of ten thousand unknown
 # steps must not make an answer of megabytes.
 MAX_ERRORS = 200
-# The schema's messages quote the value; a long one is cut.
-MAX_MESSAGE_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -57,71 +59,6 @@ class ScenarioSpec:
         return self.data["steps"][name]
 
 
-def _position(document, path: Iterable) -> Position:
-    """Where the value at ``path`` was written: its key in the deepest located mapping or
-    list on the way (the path may run into a value of the wrong type)."""
-    node, located, located_key = document, document, None
-    for key in path:
-        if not hasattr(node, "position"):
-            break
-        located, located_key = node, key
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            break
-    return located.position(located_key)
-
-
-def _dotted(path: Iterable) -> str:
-    text = ""
-    for key in path:
-        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
-    return text
-
-
-def _path_order(error: jsonschema.ValidationError) -> list[tuple]:
-    """Sort key of an error's path; keys of a mapping may be text, numbers or null."""
-    return [
-        (0, key, "") if isinstance(key, int) else (1, 0, str(key)) for key in error.absolute_path
-    ]
-
-
-def _schema_errors(document, errors: SourceErrors) -> None:
-    seen: set[tuple] = set()
-    for error in sorted(_VALIDATOR.iter_errors(document), key=_path_order):
-        path = list(error.absolute_path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = set(error.schema.get("properties", {}))
-            for extra in sorted(set(error.instance) - allowed, key=str):
-                key = (*path, extra)
-                if key not in seen:
-                    seen.add(key)
-                    errors.add_at(
-                        _position(document, key),
-                        _dotted(key),
-                        "unknown field (not in the scenario format)",
-                    )
-            continue
-        if error.validator in ("oneOf", "anyOf") and error.context:
-            # Report the most specific sub-error instead of "not valid under any schema".
-            best = jsonschema.exceptions.best_match(error.context)
-            message = best.message
-        else:
-            message = error.message
-        key = (*path, message)
-        if key in seen:
-            continue
-        seen.add(key)
-        errors.add_at(_position(document, path), _dotted(path), _plain(message))
-
-
-def _plain(message: str) -> str:
-    message = message.replace("Additional properties are not allowed", "unknown field")
-    if len(message) > MAX_MESSAGE_CHARS:
-        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
-    return message
-
-
 def _resolve_intents(document, context: ValidationContext) -> dict[str, dict]:
     resolved = {name: dict(value) for name, value in context.shared_intents.items()}
     local = document.get("intents") or {}
@@ -140,7 +77,8 @@ def _capped(errors: SourceErrors) -> SourceErrors:
     ordered = sorted(errors.errors)
     capped = SourceErrors(ordered[:MAX_ERRORS])
     rest = len(ordered) - MAX_ERRORS
-    capped.add_at(ordered[MAX_ERRORS].position, "", f"… and {rest} more error(s)")
+    more = ngettext("… and %(n)d more error", "… and %(n)d more errors", rest) % {"n": rest}
+    capped.add_at(ordered[MAX_ERRORS].position, "", more)
     return capped
 
 
@@ -155,10 +93,10 @@ def scenario_validate(
         errors.add_at(
             position or Position(name, 1, 1),
             "",
-            "a scenario file must be a mapping (format, slug, steps …)",
+            _("a scenario file must be a mapping of fields (format, slug, steps …)"),
         )
         raise errors
-    _schema_errors(document, errors)
+    add_schema_errors(document, _VALIDATOR, errors)
     meaning_errors(document, context, errors)
     _capped(errors).raise_if_any()
     return ScenarioSpec(_plain_data(document), _resolve_intents(document, context))
@@ -185,8 +123,6 @@ def shared_intents_load(path: Path | str) -> dict[str, dict]:
         "properties": {"format": {"const": 1}, "intents": SCHEMA["properties"]["intents"]},
         "$defs": SCHEMA["$defs"],
     }
-    for error in jsonschema.Draft202012Validator(intents_schema).iter_errors(document):
-        path_ = list(error.absolute_path)
-        errors.add_at(_position(document, path_), _dotted(path_), _plain(error.message))
+    add_schema_errors(document, jsonschema.Draft202012Validator(intents_schema), errors)
     errors.raise_if_any()
     return _plain_data(document["intents"])

@@ -6,3 +6,12 @@ class SimulatorConfig(AppConfig):
 
     name = "simulator"
     verbose_name = "Simulator"
+
+    def ready(self) -> None:
+        # yamlsource (and the scenario validator on it) imports no Django; its messages are
+        # translated by Django's catalogues, in the language active when each is made.
+        from django.utils.translation import gettext, ngettext, pgettext
+
+        from yamlsource import i18n
+
+        i18n.install(gettext, ngettext, pgettext)

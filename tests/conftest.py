@@ -112,3 +112,12 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def english(_default_language):
+    """Messages in English (the catalogues' msgids), for tests that check their wording."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from yamlsource.fieldpath import field_label
 
 
 @dataclass(frozen=True, order=True)
@@ -18,14 +21,14 @@ class Position:
 @dataclass(frozen=True, order=True)
 class SourceError:
     position: Position
-    field: str
+    field: str  # as shown to the author: list items counted from 1 (yamlsource.fieldpath)
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.position.file}:{self.position.line}"
+        """``FILE:LINE:COLUMN: field: message``, as compilers write it (editors jump to it)."""
         if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{self.position}: {self.field}: {self.message}"
+        return f"{self.position}: {self.message}"
 
     def as_dict(self) -> dict:
         return {
@@ -37,20 +40,26 @@ class SourceError:
         }
 
 
+# A field's place: keys and 0-based list indices, or the dotted text "products[1].price".
+FieldPlace = str | Sequence[str | int]
+
+
 @dataclass
 class SourceErrors(Exception):
     """A collection of errors; raised when validation found any."""
 
     errors: list[SourceError] = field(default_factory=list)
 
-    def add(self, node, key: str | int | None, message: str, *, path: str = "") -> None:
-        """Record ``message`` about ``node[key]`` (or the node itself when key is None)."""
+    def add(self, node, key: str | int | None, message: str, *, path: FieldPlace = "") -> None:
+        """Record ``message`` about ``node[key]`` (or the node itself when key is None);
+        ``path`` names the field (default: ``key``)."""
         position = node.position(key) if hasattr(node, "position") else Position("?", 0, 0)
-        label = path or (str(key) if key is not None else "")
-        self.errors.append(SourceError(position, label, message))
+        if not path and key is not None:
+            path = (key,)
+        self.errors.append(SourceError(position, field_label(path), message))
 
-    def add_at(self, position: Position, field_name: str, message: str) -> None:
-        self.errors.append(SourceError(position, field_name, message))
+    def add_at(self, position: Position, field_name: FieldPlace, message: str) -> None:
+        self.errors.append(SourceError(position, field_label(field_name), message))
 
     def extend(self, other: SourceErrors) -> None:
         self.errors.extend(other.errors)

@@ -17,6 +17,9 @@ from pathlib import Path
 import yaml
 
 from yamlsource.errors import Position, SourceErrors
+from yamlsource.i18n import gettext as _
+from yamlsource.i18n import pgettext
+from yamlsource.syntax import LINE_BREAK, explain
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -70,6 +73,16 @@ def _mark(file: str, mark) -> Position:
     return Position(file, mark.line + 1, mark.column + 1)
 
 
+class _Refused(Exception):
+    """What this loader refuses in a file that YAML itself allows (a repeated key, an
+    impossible date, …): the message, at the parser's mark."""
+
+    def __init__(self, mark, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
 class _Loader(_Base):
     source_name = "<text>"
 
@@ -82,12 +95,15 @@ class _Loader(_Base):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) and key is not None:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                raise _Refused(
+                    key_node.start_mark,
+                    _("a field name must be a plain word, not a list or a mapping"),
                 )
             if key in result:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {_shown(key)}", key_node.start_mark
+                raise _Refused(
+                    key_node.start_mark,
+                    _("the field %(name)s is written twice (first on line %(line)d)")
+                    % {"name": _shown(key), "line": result._positions[key].line},
                 )
             result[key] = self.construct_object(value_node, deep=True)
             result._positions[key] = _mark(self.source_name, key_node.start_mark)
@@ -105,8 +121,16 @@ class _Loader(_Base):
 
 
 def _shown(value, limit: int = 40) -> str:
-    text = repr(value)
+    text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _kind_words() -> dict[str, str]:
+    return {
+        "number": pgettext("kind of value", "number"),
+        "date": pgettext("kind of value", "date"),
+        "bool": pgettext("kind of value", "true/false value"),
+    }
 
 
 def _checked_scalar(construct, kind: str):
@@ -118,8 +142,10 @@ def _checked_scalar(construct, kind: str):
 
     def checked(loader: _Loader, node: yaml.ScalarNode):
         if len(node.value) > MAX_NUMBER_CHARS:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"a {kind} longer than {MAX_NUMBER_CHARS} characters", node.start_mark
+            raise _Refused(
+                node.start_mark,
+                _("a %(kind)s longer than %(limit)d characters")
+                % {"kind": _kind_words()[kind], "limit": MAX_NUMBER_CHARS},
             )
         try:
             value = construct(loader, node)
@@ -127,8 +153,10 @@ def _checked_scalar(construct, kind: str):
             value = None
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             # None: the conversion failed (these constructors never return None).
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{_shown(node.value)} is not a valid {kind}", node.start_mark
+            raise _Refused(
+                node.start_mark,
+                _("%(value)s is not a valid %(kind)s")
+                % {"value": f"'{_shown(node.value)}'", "kind": _kind_words()[kind]},
             )
         return value
 
@@ -145,7 +173,7 @@ for _kind, _label in (
     ("int", "number"),
     ("float", "number"),
     ("timestamp", "date"),
-    ("bool", "true/false value"),
+    ("bool", "bool"),
 ):
     _tag = f"tag:yaml.org,2002:{_kind}"
     _Loader.add_constructor(_tag, _checked_scalar(_Loader.yaml_constructors[_tag], _label))
@@ -163,10 +191,9 @@ class _Screen:
     def problem(self, event: yaml.Event) -> str | None:
         if isinstance(event, yaml.AliasEvent):
             # Shared values make a small file expand to billions of nodes ("billion laughs").
-            return (
-                f"aliases (*{event.anchor[:30]}) are not allowed in content files: "
-                "write the value out"
-            )
+            return _(
+                "aliases (*%(name)s) are not allowed in content files: write the value out"
+            ) % {"name": event.anchor[:30]}
         if isinstance(event, yaml.CollectionEndEvent):
             self.depth -= 1
             return None
@@ -177,12 +204,18 @@ class _Screen:
         if isinstance(event, yaml.CollectionStartEvent):
             self.depth += 1
         if event.tag not in _PLAIN_TAGS[type(event)]:
-            return f"the tag {_shown(event.tag)} is not allowed in content files"
+            return _("the tag %(tag)s is not allowed in content files") % {
+                "tag": f"'{_shown(event.tag)}'"
+            }
         if level > self.max_depth:
-            return f"nesting deeper than {self.max_depth} levels"
+            return _nesting(self.max_depth)
         if self.nodes > self.max_nodes:
-            return f"more than {self.max_nodes} values in one file"
+            return _("more than %(limit)d values in one file") % {"limit": self.max_nodes}
         return None
+
+
+def _nesting(max_depth: int) -> str:
+    return _("nesting deeper than %(limit)d levels") % {"limit": max_depth}
 
 
 def _screen(text: str, name: str, *, max_depth: int, max_nodes: int) -> None:
@@ -209,7 +242,7 @@ def _construct(text: str, name: str):
         node = loader.get_single_node()
         if node is None:
             errors = SourceErrors()
-            errors.add_at(Position(name, 1, 1), "", "the file is empty")
+            errors.add_at(Position(name, 1, 1), "", _("the file is empty"))
             raise errors
         return loader.construct_document(node)
     finally:
@@ -221,24 +254,28 @@ def _place(text: str, index: int, name: str) -> Position:
     return Position(name, text.count("\n", 0, index) + 1, index - line_start + 1)
 
 
-# Line breaks as the YAML scanner counts them.
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-
-
 def _inside(position: Position, text: str) -> Position:
     """libyaml ends a stream that lacks a final line break on a line of its own (it forces
     one), so an error found at the end is placed past the last line; it belongs at the end
     of that line."""
-    breaks = list(_LINE_BREAK.finditer(text))
+    breaks = list(LINE_BREAK.finditer(text))
     if position.line <= len(breaks) + 1:
         return position
     last_line = text[breaks[-1].end() :] if breaks else text
     return Position(position.file, len(breaks) + 1, len(last_line) + 1)
 
 
+def too_large_message() -> str:
+    return _("the file is larger than %(limit)d bytes (1 MB)") % {"limit": MAX_FILE_BYTES}
+
+
+def not_utf8_message() -> str:
+    return _("the file is not valid UTF-8 text (save it as UTF-8)")
+
+
 def _refuse_too_large(name: str) -> None:
     errors = SourceErrors()
-    errors.add_at(Position(name, 1, 1), "", f"the file is larger than {MAX_FILE_BYTES} bytes")
+    errors.add_at(Position(name, 1, 1), "", too_large_message())
     raise errors
 
 
@@ -253,7 +290,7 @@ def _source_text(source: str | bytes, name: str) -> str:
             text = source.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = source[: exc.start].count(b"\n") + 1
-            errors.add_at(Position(name, line, 1), "", "the file is not valid UTF-8")
+            errors.add_at(Position(name, line, 1), "", not_utf8_message())
             raise errors from None
     else:
         text = source
@@ -266,7 +303,8 @@ def _source_text(source: str | bytes, name: str) -> str:
         errors.add_at(
             _place(text, found.start(), name),
             "",
-            f"the character U+{ord(found.group()):04X} is not allowed in a YAML file",
+            _("the character %(code)s is not allowed in a YAML file")
+            % {"code": f"U+{ord(found.group()):04X}"},
         )
         raise errors
     return text
@@ -286,17 +324,18 @@ def load_text(
     try:
         _screen(text, name, max_depth=max_depth, max_nodes=max_nodes)
         return _construct(text, name)
+    except _Refused as refused:
+        errors.add_at(_inside(_mark(name, refused.mark), text), "", refused.message)
+        raise errors from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        position = _inside(_mark(name, mark), text) if mark is not None else Position(name, 1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        errors.add_at(position, "", f"YAML syntax: {problem}")
+        slip = explain(exc, text)
+        errors.add_at(Position(name, slip.line, slip.column), "", slip.message)
         raise errors from None
     except yaml.YAMLError as exc:
-        errors.add_at(Position(name, 1, 1), "", f"YAML: {exc}")
+        errors.add_at(Position(name, 1, 1), "", _("not valid YAML: %(problem)s") % {"problem": exc})
         raise errors from None
     except RecursionError:
-        errors.add_at(Position(name, 1, 1), "", f"nesting deeper than {max_depth} levels")
+        errors.add_at(Position(name, 1, 1), "", _nesting(max_depth))
         raise errors from None
 
 
@@ -310,6 +349,10 @@ def load_file(path: Path | str, *, display_name: str | None = None, max_nodes: i
         data = path.read_bytes()
     except OSError as exc:
         errors = SourceErrors()
-        errors.add_at(Position(name, 1, 1), "", f"cannot read the file: {exc.strerror}")
+        errors.add_at(Position(name, 1, 1), "", cannot_read_message(exc))
         raise errors from None
     return load_text(data, name, max_nodes=max_nodes)
+
+
+def cannot_read_message(exc: OSError) -> str:
+    return _("cannot read the file: %(reason)s") % {"reason": exc.strerror or exc}

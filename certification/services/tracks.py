@@ -20,7 +20,14 @@ from certification.models import Track, TrackVersion
 from certification.selectors.tracks import track_context
 from certification.track_format import track_from_text
 from certification.track_spec import TrackSpec
-from yamlsource import MAX_FILE_BYTES, Position, SourceErrors
+from yamlsource import (
+    MAX_FILE_BYTES,
+    Position,
+    SourceErrors,
+    cannot_read_message,
+    not_utf8_message,
+    too_large_message,
+)
 
 # What no text column can hold (PostgreSQL refuses NUL; UTF-8 has no lone surrogates).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -36,7 +43,7 @@ def _require(user, *permissions: str) -> None:
 
 def _too_large(name: str) -> SourceErrors:
     errors = SourceErrors()
-    errors.add_at(Position(name, 1, 1), "", f"the file is larger than {MAX_FILE_BYTES} bytes")
+    errors.add_at(Position(name, 1, 1), "", too_large_message())
     return errors
 
 
@@ -221,7 +228,7 @@ def _source(path_or_text: Path | str | bytes) -> tuple[str, str]:
             data = path_or_text.read_bytes()
         except OSError as exc:
             errors = SourceErrors()
-            errors.add_at(Position(name, 1, 1), "", f"cannot read the file: {exc.strerror}")
+            errors.add_at(Position(name, 1, 1), "", cannot_read_message(exc))
             raise errors from None
         return name, _decoded(data, name)
     if isinstance(path_or_text, bytes):
@@ -235,7 +242,7 @@ def _decoded(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         errors = SourceErrors()
         line = data[: exc.start].count(b"\n") + 1
-        errors.add_at(Position(name, line, 1), "", "the file is not valid UTF-8")
+        errors.add_at(Position(name, line, 1), "", not_utf8_message())
         raise errors from None
 
 

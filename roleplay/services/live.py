@@ -26,7 +26,7 @@ from roleplay.holds import BuyerClock
 from roleplay.models import Exam, Message, Session
 from roleplay.reply_text import reply_text_problem
 from roleplay.rule_names import rule_name
-from roleplay.selectors import session_spec, unshown_since
+from roleplay.selectors import session_spec, step_hint, unshown_since
 from roleplay.services.after_commit import AfterCommit
 from roleplay.services.lines import deliver_overdue, emit_lines, next_seq
 from roleplay.statements import (
@@ -312,6 +312,7 @@ def _ack(message: Message, session: Session) -> dict:
     if session.mode == Session.Mode.PRACTICE:
         # Practice only: what the reply broke and a better wording. Exams give no hints.
         ack["hints"] = [{**hit, "name": rule_name(hit["rule"])} for hit in message.hits]
+        ack["step_hint"] = step_hint(session)
     return ack
 
 

@@ -43,8 +43,9 @@ def test_type_errors_unknown_fields_and_duplicates(tmp_path):
     text = text.replace("slug: tee", "slug: scarf")
     path.write_text(text, encoding="utf-8")
     messages = "\n".join(_messages(path))
-    assert "products[1].price: must be a number" in messages
-    assert "products[1].colour: unknown field" in messages
+    # The shared field checks speak the site's language; products are counted from 1.
+    assert 'products 第 2 项的 price: price 应为数字，这里是文本 "cheap"' in messages
+    assert "products 第 2 项的 colour: 未知字段 colour（这里可以写：" in messages
     assert "product slug “scarf” appears more than once" in messages
 
 

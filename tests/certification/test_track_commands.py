@@ -42,7 +42,7 @@ def test_a_bad_file_stops_the_command_with_file_line_column_and_stores_nothing(
         call_command("import_tracks", str(good), str(bad), stdout=StringIO())
     message = str(caught.value)
     assert message.startswith("1 error(s); nothing was imported:")
-    assert f"{bad}:{line}:3: typing.min_cpm: must be at least 1" in message
+    assert f"{bad}:{line}:3: typing.min_cpm: min_cpm 不能小于 1（这里是 0）" in message
     assert not Track.objects.exists()
 
 
@@ -54,7 +54,7 @@ def test_a_bad_file_exits_non_zero_from_the_command_line(shipped_content, tmp_pa
     with pytest.raises(SystemExit) as exited:
         ManagementUtility(["manage.py", "import_tracks", str(bad)]).execute()
     assert exited.value.code == 1
-    assert f"{bad}:4:1: YAML syntax" in capsys.readouterr().err
+    assert f"{bad}:3:7: 第 3 行的 [ 没有对应的 ]" in capsys.readouterr().err
 
 
 def test_two_files_of_one_slug_are_refused(shipped_content, tmp_path):

@@ -9,6 +9,9 @@ from certification.track_spec import TrackSpec
 from tests.certification.conftest import SHIPPED_TRACK_FILE
 from yamlsource import SourceErrors
 
+# The wording checked here is the English one (the catalogues' msgids).
+pytestmark = pytest.mark.usefixtures("english")
+
 MODULES = (
     "professional",
     "platform-rules",
@@ -107,37 +110,57 @@ validity_months: 61
 
 def test_every_error_of_a_file_is_reported_at_once_with_line_and_column():
     assert errors_of(BAD) == [
-        (1, 1, "slug", "“Not A Slug” is not a slug (lowercase letters, digits and '-')"),
-        (2, 1, "title", "must not be empty"),
+        (
+            1,
+            1,
+            "slug",
+            'slug may only use lowercase letters, digits and hyphens (-), not "Not A Slug"',
+        ),
+        (2, 1, "title", "title must not be empty"),
         (
             3,
             1,
             "colour",
-            "unknown field (allowed: attempts, description, exam, marks, modules, slug, "
-            "title, typing, validity_months)",
+            "unknown field colour (allowed here: attempts, description, exam, marks, modules, "
+            "slug, title, typing, validity_months)",
         ),
-        (6, 5, "modules[1]", "“cs-onboarding/professional” is listed twice"),
-        (7, 5, "modules[2]", "no course module “nosuch/module”"),
-        (8, 5, "modules[3]", "the course module “cs-onboarding/retired” is not active"),
-        (9, 5, "modules[4]", "must be written course-slug/module-slug"),
-        (11, 3, "typing.min_cpm", "must be at least 1"),
-        (12, 3, "typing.min_accuracy", "must be above 0"),
-        (13, 3, "typing.seconds", "must be at most 900"),
-        (14, 3, "typing.speed", "unknown field (allowed: min_accuracy, min_cpm, seconds)"),
-        (16, 3, "exam.buyers", "must be at most 3"),
-        (17, 3, "exam.minutes", "must be at least 5"),
-        (18, 23, "exam.pool[1]", "“size-advice” is listed twice"),
-        (18, 36, "exam.pool[2]", "no scenario “nosuch”"),
-        (18, 44, "exam.pool[3]", "the scenario “draft-only” is not published"),
-        (18, 56, "exam.pool[4]", "must be a scenario slug"),
-        (20, 3, "marks.compliance", "must be at most 100"),
-        (21, 3, "marks.first_response_median_s", "must be above 0"),
-        (22, 3, "marks.first_response_max_s", "must be a number"),
-        (23, 3, "marks.total", "must be at least 0"),
-        (24, 3, "marks.fatal_hits", "must be a whole number"),
-        (26, 3, "attempts.limit", "must be at least 0"),
-        (27, 3, "attempts.wait_hours", "must be at least 0"),
-        (28, 1, "validity_months", "must be at most 60"),
+        (6, 5, "modules #2", "“cs-onboarding/professional” is listed twice"),
+        (7, 5, "modules #3", "no course module “nosuch/module”"),
+        (8, 5, "modules #4", "the course module “cs-onboarding/retired” is not active"),
+        (9, 5, "modules #5", "must be written course-slug/module-slug"),
+        (11, 3, "typing.min_cpm", "min_cpm must be at least 1 (here 0)"),
+        (12, 3, "typing.min_accuracy", "min_accuracy must be more than 0 (here 0)"),
+        (13, 3, "typing.seconds", "seconds must be at most 900 (here 901)"),
+        (
+            14,
+            3,
+            "typing.speed",
+            "unknown field speed (allowed here: min_accuracy, min_cpm, seconds)",
+        ),
+        (16, 3, "exam.buyers", "buyers must be at most 3 (here 4)"),
+        (17, 3, "exam.minutes", "minutes must be at least 5 (here 4)"),
+        (18, 23, "exam.pool #2", "“size-advice” is listed twice"),
+        (18, 36, "exam.pool #3", "no scenario “nosuch”"),
+        (18, 44, "exam.pool #4", "the scenario “draft-only” is not published"),
+        (18, 56, "exam.pool #5", "must be a scenario slug"),
+        (20, 3, "marks.compliance", "compliance must be at most 100 (here 101)"),
+        (
+            21,
+            3,
+            "marks.first_response_median_s",
+            "first_response_median_s must be more than 0 (here 0)",
+        ),
+        (
+            22,
+            3,
+            "marks.first_response_max_s",
+            'first_response_max_s should be a number, not the text "ten"',
+        ),
+        (23, 3, "marks.total", "total must be at least 0 (here -1)"),
+        (24, 3, "marks.fatal_hits", "fatal_hits should be a whole number, not the number 1.5"),
+        (26, 3, "attempts.limit", "limit must be at least 0 (here -1)"),
+        (27, 3, "attempts.wait_hours", "wait_hours must be at least 0 (here -2)"),
+        (28, 1, "validity_months", "validity_months must be at most 60 (here 61)"),
     ]
 
 
@@ -164,7 +187,7 @@ def test_every_error_of_a_file_is_reported_at_once_with_line_and_column():
                     "exam.pool",
                     "needs at least as many different scenarios as buyers (2); has 1",
                 ),
-                (4, 23, "exam.pool[1]", "“size-advice” is listed twice"),
+                (4, 23, "exam.pool #2", "“size-advice” is listed twice"),
             ],
         ),
         (
@@ -180,22 +203,36 @@ def test_every_error_of_a_file_is_reported_at_once_with_line_and_column():
         ),
         (
             VALID.replace("exam:\n  pool: [size-advice, genuine-question]\n", ""),
-            [(1, 1, "", "exam is required")],
+            [(1, 1, "", "missing required field exam")],
         ),
         ("- a\n", [(1, 1, "", "a track file must be a mapping (slug, title, exam …)")]),
-        ("slug: [\n", [(2, 1, "", "YAML syntax: did not find expected node content")]),
+        (
+            "slug: [\n",
+            [
+                (
+                    1,
+                    7,
+                    "",
+                    "line 1: the [ is never closed with ]; a list or mapping written on one "
+                    "line ends with ] and separates its items with commas",
+                )
+            ],
+        ),
         (
             "slug: a\ntitle: b\nexam: 3\ntyping: [1]\n",
             [
-                (3, 1, "exam", "must be a mapping (key: value lines)"),
-                (4, 1, "typing", "must be a mapping (key: value lines)"),
+                (3, 1, "exam", "exam should be a mapping (key: value lines), not the number 3"),
+                (4, 1, "typing", "typing should be a mapping (key: value lines), not a list"),
             ],
         ),
         (
             VALID + "typing:\n  min_accuracy: 1.5\n",
-            [(8, 3, "typing.min_accuracy", "must be at most 1")],
+            [(8, 3, "typing.min_accuracy", "min_accuracy must be at most 1 (here 1.5)")],
         ),
-        (VALID + "modules: []\n", [(7, 1, "", "YAML syntax: duplicate key 'modules'")]),
+        (
+            VALID + "modules: []\n",
+            [(7, 1, "", "the field modules is written twice (first on line 3)")],
+        ),
         (
             VALID.replace("slug: t1", "slug: new"),
             [(1, 1, "slug", "“new” is reserved; choose another slug")],

@@ -174,3 +174,27 @@ def test_an_odd_rank_on_the_quiz_page_is_a_form_error(client, quiz, trainee):
     saved = Answer.objects.get(attempt=attempt, question_id=ordering["id"]).response
     as_shown = next(item["c"] for item in attempt.layout if item["q"] == ordering["id"])
     assert saved["order"] == as_shown  # ranked 1, 2, 3… in the order shown, stored as choice ids
+
+
+@pytest.mark.django_db
+def test_the_wait_after_a_failed_attempt_gives_the_date_and_the_time_left(
+    client, course, quiz, trainee
+):
+    import re
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from courses.services import attempt_submit
+
+    quiz.retry_wait_minutes = 26 * 60  # into another day, so a time of day alone would mislead
+    quiz.save()
+    attempt_submit(user=trainee, attempt=attempt_start(user=trainee, quiz=quiz), answers={})
+    submitted = Attempt.objects.get(user=trainee).submitted_at
+    opens = (submitted + timedelta(minutes=26 * 60)).astimezone(ZoneInfo("Asia/Shanghai"))
+    client.force_login(trainee)
+    html = client.get(reverse("courses:module", args=["test-course", "basics"])).content.decode()
+    wait = html.split('data-testid="retry-wait">')[1].split("</p>")[0]
+    assert f"{opens.year}年{opens.month}月{opens.day}日" in wait
+    assert f"{opens:%H:%M}" in wait or f"{opens.hour}:{opens:%M}" in wait
+    assert re.search(r"1\s日，1\s小时", wait)  # the time left: just under 26 hours
+    assert "下次可作答时间" in wait

@@ -176,7 +176,7 @@ def test_trainer_pages_work_under_the_policy(page, watch, report):
     text = editor.input_value()
     editor.fill(text.replace("        goto: size\n", "        goto: sizes\n", 1))
     validation = page.get_by_test_id("validation")
-    expect(validation).to_contain_text("goto “sizes”: there is no such step")
+    expect(validation).to_contain_text("goto“sizes”：没有这个步骤")
     expect(page.locator("#gutter span.error").first).to_be_visible()
     editor.fill(text)
     expect(validation).to_contain_text("没有错误。")

@@ -40,7 +40,7 @@ def test_trainer_edits_dry_runs_and_publishes_then_a_session_pins_it(page):
     editor.fill(broken)
     validation = page.get_by_test_id("validation")
     expect(validation).to_contain_text(f"第 {line} 行")
-    expect(validation).to_contain_text("goto “sizes”: there is no such step")
+    expect(validation).to_contain_text("goto“sizes”：没有这个步骤")
     expect(page.locator("#gutter span.error").first).to_have_text(str(line))
 
     fixed = text.replace("好，那我拍了。", "好的，我这就下单。")
@@ -71,3 +71,39 @@ def test_trainer_edits_dry_runs_and_publishes_then_a_session_pins_it(page):
     session = Session.objects.get()
     assert session.scenario_version.number == 2
     assert "好的，我这就下单。" in session.scenario_version.yaml
+
+
+def test_a_trainer_sees_a_typo_and_a_bad_indentation_in_chinese_at_their_line_and_column(page):
+    """What the validator says while a trainer types: one message per slip, in Chinese,
+    with its line and column, and a marker in the gutter at that line."""
+    catalog_import(sorted((ROOT / "content" / "catalog").glob("*.yaml")))
+    trainer = UserFactory(username="teacher_wang", role=Role.TRAINER)
+    text = FIXTURE.read_text(encoding="utf-8")
+    scenario_create(actor=trainer, yaml_text=text)
+
+    sign_in(page, "teacher_wang")
+    page.goto("/scenarios/genuine-coat/")
+    editor = page.get_by_label("剧本 YAML")
+    validation = page.get_by_test_id("validation")
+    problems = validation.locator("li")
+
+    typo = text.replace("  nudge_after_s: 30", "  nudge_afer_s: 30", 1)
+    line = typo.splitlines().index(next(r for r in typo.splitlines() if "nudge_afer_s" in r)) + 1
+    editor.fill(typo)
+    expect(problems).to_have_count(1)
+    expect(problems.first).to_have_text(
+        f"第 {line} 行，第 3 列: persona.nudge_afer_s 未知字段 nudge_afer_s，是不是 nudge_after_s？"
+    )
+    expect(page.locator("#gutter span.error")).to_have_text(str(line))
+
+    indented = text.replace("  gender: female", "   gender: female", 1)
+    line = indented.splitlines().index(next(r for r in indented.splitlines() if "gender" in r)) + 1
+    editor.fill(indented)
+    expect(problems).to_have_count(1)
+    expect(problems.first).to_contain_text(f"第 {line} 行，第 4 列")
+    expect(problems.first).to_contain_text(f"第 {line} 行缩进不对：同一层的字段要左边对齐")
+
+    # Clicking the problem selects the place in the text.
+    problems.first.click()
+    selected = editor.evaluate("e => e.value.slice(e.selectionStart, e.selectionStart + 6)")
+    assert selected == "gender"

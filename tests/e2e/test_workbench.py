@@ -50,6 +50,29 @@ def world(live_worker):
         scenario = scenario_create(actor=trainer, yaml_text=variant)
         scenario_publish(actor=trainer, scenario=scenario)
         made.append(scenario)
+    # Agent first: the trainee opens; a step whose two points may come in two replies.
+    follow_up = (ROOT / "tests" / "scenarios" / "fixtures" / "follow-up.yaml").read_text("utf-8")
+    two_points = text.replace("slug: genuine-coat", "slug: two-points", 1).replace(
+        "title: 这件大衣是正品吗？", "title: 正品咨询 two-points", 1
+    )
+    two_points = two_points.replace(
+        "      - when: {all: [{intent: size_advice}, {not: {rule: absolute_promise}}]}\n",
+        "      - when: {covered: [size_advice, return_policy]}\n",
+    ).replace(
+        "      - when: {tries: 2}\n        goto: deal\n",
+        "      - when: {tries: 4}\n        end: 流失\n    fallback: [还有呢？不合适能退吗？]\n",
+    )
+    burst = text.replace("slug: genuine-coat", "slug: burst", 1).replace(
+        "title: 这件大衣是正品吗？", "title: 正品咨询 burst", 1
+    )
+    burst = burst.replace(
+        "    buyer: [好的。那我 160 斤穿什么码？]\n",
+        '    buyer:\n      - [好的, 那我 160 斤穿什么码？, "[商品链接:double-face-wool-coat]"]\n',
+    )
+    for variant in (follow_up, two_points, burst):
+        scenario = scenario_create(actor=trainer, yaml_text=variant)
+        scenario_publish(actor=trainer, scenario=scenario)
+        made.append(scenario)
     return made
 
 
@@ -61,11 +84,12 @@ def _login(page) -> None:
     expect(page.get_by_test_id("home-heading")).to_be_visible()
 
 
-def _start(page, title: str) -> None:
+def _start(page, title: str, opening_lines: int = 1) -> None:
     page.goto("/practice/")
     card = page.locator("form.card").filter(has=page.get_by_role("heading", name=title, exact=True))
     card.get_by_role("button", name="开始练习").click()
-    expect(page.get_by_test_id("message")).to_have_count(1)
+    expect(page.get_by_label("回复买家")).to_be_enabled()
+    expect(page.get_by_test_id("message")).to_have_count(opening_lines)
 
 
 def _type(page, text: str) -> None:
@@ -78,8 +102,10 @@ def _type(page, text: str) -> None:
 def test_practice_session_from_first_line_to_report(page, world):
     _login(page)
     _start(page, "正品咨询 genuine-coat")
+    expect(page.get_by_test_id("step-hint")).to_contain_text("先问好，再拿出正品的依据")
     _type(page, GOOD_FIRST)
     expect(page.get_by_test_id("hints")).to_contain_text("没有违反规则")
+    expect(page.get_by_test_id("step-hint")).to_contain_text("按身高体重给出尺码建议")
     expect(page.get_by_test_id("message")).to_have_count(3, timeout=15000)  # buyer answered
     expect(page.get_by_test_id("messages")).to_contain_text("那我 160 斤穿什么码")
     _type(page, GOOD_SECOND)
@@ -142,6 +168,7 @@ def test_exam_with_two_buyers(page, world):
         _type(page, "你好，我不知道")
         expect(page.get_by_test_id("message")).to_have_count(3, timeout=15000)
         expect(page.get_by_test_id("hints")).to_be_empty()  # no hints in an exam
+        expect(page.get_by_test_id("step-hint")).to_be_hidden()
     sessions = list(Session.objects.filter(mode="exam"))
     assert len(sessions) == 2 and sessions[0].exam_id == sessions[1].exam_id
     assert all(s.messages.filter(role="agent").count() == 1 for s in sessions)
@@ -194,3 +221,47 @@ def test_a_password_changed_elsewhere_signs_the_open_workbench_out(page, world, 
     expect(page.get_by_label("回复买家")).to_be_disabled()
     page.get_by_test_id("sign-in-again").click()
     expect(page).to_have_url(re.compile(r"/login/\?next=%2F"))
+
+
+def test_the_trainee_opens_an_agent_first_chat(page, world):
+    _login(page)
+    _start(page, "跟进犹豫的买家", opening_lines=0)
+    page.wait_for_timeout(1500)
+    expect(page.get_by_test_id("message")).to_have_count(0)  # the buyer says nothing first
+    _type(page, "您好，我是悦衣坊的客服小美，看到您昨天看过这件大衣～")
+    expect(page.get_by_test_id("messages")).to_contain_text("我还在犹豫", timeout=15000)
+    _type(page, "这款双面呢大衣更适合通勤，您可以考虑一下，祝您生活愉快")
+    expect(page.get_by_test_id("chat-state")).to_contain_text("对话已结束", timeout=15000)
+    session = Session.objects.get()
+    assert session.outcome == "成交"
+    said = session.messages.exclude(seq=None).order_by("seq")
+    assert [m.role for m in said][:2] == ["agent", "buyer"]
+
+
+def test_a_step_whose_points_come_in_two_replies(page, world):
+    _login(page)
+    _start(page, "正品咨询 two-points")
+    _type(page, GOOD_FIRST)
+    expect(page.get_by_test_id("messages")).to_contain_text("那我 160 斤穿什么码", timeout=15000)
+    _type(page, "亲，160 斤建议选 L 码")
+    # One point of two: she asks again instead of moving on.
+    expect(page.get_by_test_id("message")).to_have_count(5, timeout=15000)
+    expect(page.get_by_test_id("chat-state")).not_to_contain_text("对话已结束")
+    _type(page, "不合适的话支持七天无理由退货，感谢您的光临，再见")
+    expect(page.get_by_test_id("chat-state")).to_contain_text("对话已结束", timeout=15000)
+    assert Session.objects.get().outcome == "成交"
+
+
+def test_a_burst_of_buyer_lines_with_a_product_card(page, world):
+    _login(page)
+    _start(page, "正品咨询 burst")
+    _type(page, GOOD_FIRST)
+    expect(page.get_by_test_id("message")).to_have_count(5, timeout=15000)  # three lines
+    texts = page.get_by_test_id("message").evaluate_all(
+        "els => els.map(e => e.querySelector('.text').textContent)"
+    )
+    assert texts[2:4] == ["好的", "那我 160 斤穿什么码？"]
+    product = page.get_by_test_id("card")
+    expect(product).to_have_attribute("data-kind", "product")
+    expect(product).to_contain_text("双面")  # the product's name, not its code
+    expect(page.get_by_test_id("messages")).not_to_contain_text("double-face-wool-coat")

@@ -23,7 +23,7 @@ from tests.fuzz.documents import (
     plain_file,
     yaml_texts,
 )
-from yamlsource import SourceErrors
+from yamlsource import SourceErrors, cannot_read_message
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE_DIR = ROOT / "tests" / "courses" / "fixtures" / "basic"
@@ -60,10 +60,11 @@ def _write(folder: Path, texts: dict[str, str | bytes]) -> dict[str, str]:
 def _located_or_unreadable(errors: SourceErrors, texts: dict[str, str]) -> None:
     """Errors in the written files are placed inside them; a file the input names that does
     not exist (a module path mutated) is named, at its first line."""
+    unreadable = cannot_read_message(FileNotFoundError(2, "No such file or directory"))
     missing = {
         e.position.file: ""
         for e in errors.errors
-        if e.position.file not in texts and "cannot read the file" in e.message
+        if e.position.file not in texts and e.message == unreadable
     }
     assert_errors_located(errors, {**texts, **missing})
 

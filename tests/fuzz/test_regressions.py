@@ -75,11 +75,12 @@ def test_a_shop_file_holding_a_lone_value_names_the_file(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "line", "column"),
-    [("[", 1, 2), ("title: [", 1, 9), ("a: b\r\n[", 2, 2), ("a: [\n", 2, 1)],
+    [("[", 1, 1), ("title: [", 1, 8), ("a: b\r\n[", 2, 1), ("a: [\n", 1, 4)],
 )
 def test_an_error_at_the_end_of_a_file_is_placed_inside_it(text, line, column):
     """libyaml reports the end of a file without a final line break on the line after the
-    last; the editor would point at a line that does not exist."""
+    last; the editor would point at a line that does not exist. A bracket left open is
+    told where it opens."""
     with pytest.raises(SourceErrors) as raised:
         load_text(text, "f.yaml")
     (error,) = raised.value.errors

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.selectors import audit_events_for
 from roleplay.models import Dispute, Session
+from roleplay.selectors import workbench_session
 from roleplay.services.after_commit import Delivery, TaskCall
 from roleplay.services.exams import exam_expire, exam_start
 from roleplay.services.lines import message_deliver
@@ -245,6 +246,7 @@ def test_exam_two_buyers_one_at_a_time_and_the_time_limit(published, trainee, sc
         sent_t=None,
     )
     assert "hints" not in result.ack  # exams give no hints
+    assert "step_hint" not in result.ack and workbench_session(rude)["step_hint"] == ""
     rude.refresh_from_db()
     assert (rude.outcome, rude.end_reason) == ("流失", "outcome")  # negative language
     with time_machine.travel(exam.deadline_at - timedelta(seconds=1), tick=False):
@@ -326,3 +328,11 @@ def test_a_reply_after_the_time_limit_is_refused_even_before_its_task_runs(
     assert ("roleplay.score", (session.pk,), None) in [
         (call.name, call.args, call.eta) for call in result.after.tasks
     ]
+
+
+def test_practice_shows_the_trainers_hint_for_the_step_the_buyer_is_at(session, trainee):
+    assert workbench_session(session)["step_hint"] == "先问好，再拿出正品的依据。"
+    result = _reply(session, trainee, "c-1", GOOD, session.started_at + timedelta(seconds=4))
+    session.refresh_from_db()
+    assert session.engine_state["step"] == "size"
+    assert result.ack["step_hint"] == "按身高体重给出尺码建议，不打包票。"

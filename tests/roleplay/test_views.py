@@ -178,3 +178,30 @@ def test_report_says_a_hit_was_found_by_resemblance(client, trainee, published):
     client.force_login(trainee)
     html = client.get(f"/practice/sessions/{report.session.pk}/report/").content.decode()
     assert 'data-testid="learned-hit"' in html and "按相似度发现" in html
+
+
+def test_report_says_which_fault_capped_the_total(client, trainee, trainer, published):
+    from pathlib import Path
+
+    from scenarios.services import scenario_create, scenario_publish
+    from tests.roleplay.scored import scored_session
+
+    fixture = Path(__file__).resolve().parents[1] / "scenarios" / "fixtures" / "genuine-coat.yaml"
+    text = (
+        fixture.read_text(encoding="utf-8")
+        .replace(
+            "  outcomes: {成交: 100, 转主管: 60, 流失: 0, 差评: 0}\n",
+            "  outcomes: {成交: 100, 转主管: 60, 流失: 0, 差评: 0}\n"
+            "  caps: {absolute_promise: 20}\n",
+        )
+        .replace("slug: genuine-coat", "slug: genuine-coat-capped")
+    )
+    scenario = scenario_create(actor=trainer, yaml_text=text)
+    scenario_publish(actor=trainer, scenario=scenario)
+    report = scored_session(trainee, scenario, text="您好，我们是授权店，明天保证送到")
+    assert report.total == 20.0
+    assert report.data["total_inputs"]["caps"] == {"absolute_promise": 20.0}
+    client.force_login(trainee)
+    html = client.get(f"/practice/sessions/{report.session.pk}/report/").content.decode()
+    cap = html.split('data-testid="total-cap">')[1].split("</p>")[0]
+    assert "命中“无法保证的承诺”，本剧本总分最高只能得 20.0 分" in cap

@@ -68,15 +68,45 @@ def _line(text: str, needle: str) -> int:
 
 
 @pytest.mark.django_db
+def test_live_validation_answers_in_the_language_of_the_request(api, trainer, shops, fixture_text):
+    """The editor's validation as you type: the trainer's language, line and column."""
+    api.force_authenticate(trainer)
+    broken = fixture_text.replace("  nudge_after_s: 30", "  nudge_afer_s: 30", 1)
+    line = _line(broken, "nudge_afer_s")
+    answers = {
+        language: api.post(
+            "/api/scenarios/validate/",
+            {"yaml": broken},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE=language,
+        ).json()
+        for language in ("zh-hans", "en")
+    }
+    assert answers["zh-hans"] == {
+        "valid": False,
+        "errors": [
+            {
+                "line": line,
+                "column": 3,
+                "field": "persona.nudge_afer_s",
+                "message": "未知字段 nudge_afer_s，是不是 nudge_after_s？",
+            }
+        ],
+    }
+    [english] = answers["en"]["errors"]
+    assert english["message"] == "unknown field nudge_afer_s; did you mean nudge_after_s?"
+
+
+@pytest.mark.django_db
 def test_yaml_errors_refuse_with_their_places(api, trainer, scenario, fixture_text):
     """Publishing, dry-running or drawing invalid YAML: 400, every error at its line."""
     api.force_authenticate(trainer)
     broken = fixture_text.replace("goto: size", "goto: nowhere", 1)
-    expected = {
+    expected = {  # in the site's language: the test client names none
         "line": _line(broken, "goto: nowhere"),
         "column": 9,
-        "field": "steps.ask.branches[0].goto",
-        "message": "goto “nowhere”: there is no such step",
+        "field": "steps.ask.branches 第 1 项的 goto",
+        "message": "goto“nowhere”：没有这个步骤",
     }
 
     saved = api.put(f"/api/scenarios/{scenario.slug}/draft/", {"yaml": broken}, format="json")

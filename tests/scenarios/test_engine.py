@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scenarios import engine
 from scenarios.simulation import run_self_test, simulate
 from scenarios.validation import scenario_from_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
@@ -157,3 +161,214 @@ def test_an_unknown_intent_in_covered_is_refused(fixture_text, context):
     with pytest.raises(SourceErrors) as errors:
         scenario_from_text(text, "bad.yaml", context)
     assert "no_such_intent" in str(errors.value)
+
+
+CAPPED_TEST = """
+  - name: 打包票成交，总分被封顶
+    seed: 1
+    replies:
+      - {after_s: 4, text: 您好，欢迎光临！我们是品牌授权店，吊牌有防伪码，明天保证送到您手上。}
+      - {after_s: 8, text: 亲，根据您的身高体重建议选 M 码，具体可以参考详情页的尺码表哦。}
+    expect:
+      outcome: 成交
+      score: [0, 40]
+      capped_by: [absolute_promise]
+      dimensions: {compliance: [80, 90], outcome: [100, 100], typing: null}
+"""
+
+
+@pytest.fixture
+def capped(fixture_text, context):
+    text = fixture_text.replace(
+        "  outcomes: {成交: 100, 转主管: 60, 流失: 0, 差评: 0}\n",
+        "  outcomes: {成交: 100, 转主管: 60, 流失: 0, 差评: 0}\n  caps: {absolute_promise: 40}\n",
+    )
+    head, tests = text.split("\ntests:", 1)
+    text = head + "\ntests:\n" + CAPPED_TEST.lstrip("\n") + tests.split("\n", 1)[1]
+    return scenario_from_text(text, "capped.yaml", context)
+
+
+def test_a_cap_limits_a_deal_won_with_a_false_promise(capped):
+    [first, *_] = capped.data["tests"]
+    result = run_self_test(capped, first)
+    assert result.passed, result.failures
+    assert result.outcome == "成交" and result.total == 40.0
+
+
+def test_self_test_expectations_on_dimensions_and_caps_can_fail(capped):
+    test = {**capped.data["tests"][1]}  # the clean deal: no cap, compliance 100
+    test["expect"] = {
+        **test["expect"],
+        "capped_by": ["absolute_promise"],
+        "dimensions": {"compliance": [0, 50], "typing": [0, 100]},
+    }
+    result = run_self_test(capped, test)
+    assert not result.passed
+    assert any("absolute_promise cap" in f for f in result.failures)
+    assert any(f.startswith("compliance ") and "not in [0, 50]" in f for f in result.failures)
+    assert any(f.startswith("typing None") for f in result.failures)
+
+
+def test_a_cap_on_an_unknown_rule_is_refused(fixture_text, context):
+    from yamlsource import SourceErrors
+
+    text = fixture_text.replace(
+        "  outcomes: {成交: 100, 转主管: 60, 流失: 0, 差评: 0}\n",
+        "  outcomes: {成交: 100, 转主管: 60, 流失: 0, 差评: 0}\n  caps: {no_such_rule: 40}\n",
+    )
+    with pytest.raises(SourceErrors) as errors:
+        scenario_from_text(text, "bad.yaml", context)
+    assert "no_such_rule" in str(errors.value)
+
+
+AGENT_FIRST = (FIXTURES / "follow-up.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def opener_agent(context):
+    return scenario_from_text(AGENT_FIRST, "follow-up.yaml", context)
+
+
+def test_in_an_agent_first_chat_nobody_speaks_or_waits_before_the_trainee(opener_agent):
+    turn = engine.start(opener_agent, 1, at=0.0)
+    assert turn.lines == [] and turn.state.path == ("open",)
+    # No nudge and no patience yet: only the start step's silence branch is pending.
+    assert engine.next_timer(opener_agent, turn.state) == 120.0
+    reply = engine.on_reply(
+        opener_agent, turn.state, "您好，我是悦衣坊的客服", at=8.0, position="first"
+    )
+    assert reply.match.goto == "answer" and reply.lines[0].text.startswith("哦，是你们啊")
+    assert engine.next_timer(opener_agent, reply.state) is not None  # now she can nudge
+
+
+def test_an_agent_first_self_test_runs_and_scores(opener_agent):
+    result = run_self_test(opener_agent, opener_agent.data["tests"][0])
+    assert result.passed, result.failures
+    assert result.total is not None and result.total >= 60
+
+
+def test_her_last_line_before_she_leaves(opener_agent):
+    state = engine.on_reply(opener_agent, engine.start(opener_agent, 1).state, "您好", at=5.0).state
+    due = engine.next_timer(opener_agent, state)
+    while not state.ended:
+        turn = engine.on_time(opener_agent, state, engine.next_timer(opener_agent, state))
+        state = turn.state
+    assert [(line.kind, line.text) for line in turn.lines] == [
+        ("final", "算了，我再看看别家吧。"),
+        ("leave", engine.LEFT_NOTICE),
+    ]
+    assert state.outcome == "流失" and due is not None
+
+
+def test_the_start_step_of_an_agent_first_chat_has_no_buyer_lines(context):
+    from yamlsource import SourceErrors
+
+    text = AGENT_FIRST.replace(
+        "  open:\n    branches:", "  open:\n    buyer: [在吗]\n    branches:"
+    )
+    with pytest.raises(SourceErrors) as errors:
+        scenario_from_text(text, "bad.yaml", context)
+    assert "steps.open" in str(errors.value).replace(" ", "") or "open" in str(errors.value)
+    missing = AGENT_FIRST.replace("    buyer: [好吧，那我拍了。]\n", "")
+    with pytest.raises(SourceErrors):
+        scenario_from_text(missing, "bad.yaml", context)
+    back = AGENT_FIRST.replace("        end: 流失\n  deal:", "        goto: open\n  deal:")
+    with pytest.raises(SourceErrors):
+        scenario_from_text(back, "bad.yaml", context)
+
+
+def test_a_burst_arrives_as_several_lines_each_typed_in_turn(fixture_text, context):
+    text = fixture_text.replace(
+        "    buyer: [好的。那我 160 斤穿什么码？]\n",
+        '    buyer:\n      - [好的, 那我 160 斤穿什么码？, "[商品链接:double-face-wool-coat]"]\n',
+    )
+    spec = scenario_from_text(text, "burst.yaml", context)
+    turn = engine.on_reply(spec, engine.start(spec, 1).state, "您好，我们是品牌授权店", at=4.0)
+    assert [line.text for line in turn.lines] == [
+        "好的",
+        "那我 160 斤穿什么码？",
+        "[商品链接:double-face-wool-coat]",
+    ]
+    delays = [line.delay_s for line in turn.lines]
+    assert delays == sorted(delays) and delays[0] > 0
+    assert delays[1] - delays[0] == pytest.approx(
+        engine.BURST_GAP_S + engine.typing_delay(spec, "那我 160 斤穿什么码？"), abs=0.02
+    )
+    # Her timers start when the last line of the burst has arrived.
+    assert turn.state.last_buyer_at == pytest.approx(4.0 + delays[-1])
+
+
+MOODY = """
+persona:
+  name: 林女士
+  gender: female
+  motive: 求安
+  knowledge: a_little
+  price_attitude: testing
+  patience_s: 90
+  nudge_after_s: 30
+  nudges: [在吗？]
+  typing_cpm: 150
+"""
+
+
+@pytest.fixture
+def moody(fixture_text, context):
+    """Rudeness annoys her; at the size step an annoyed buyer says something else; an angry
+    one at the size step leaves."""
+    text = fixture_text.replace(
+        "      - when: {intent: proof_of_genuine}\n        goto: size\n",
+        "      - when: {all: [{rule: impolite_address}, {intent: proof_of_genuine}]}\n"
+        "        goto: size\n        mood: up\n"
+        "      - when: {intent: proof_of_genuine}\n        goto: size\n",
+        1,
+    ).replace(
+        "    buyer: [好的。那我 160 斤穿什么码？]\n",
+        "    buyer: [好的。那我 160 斤穿什么码？]\n"
+        "    buyer_by_mood:\n      impatient: [行吧。160 斤穿什么码，快点说。]\n",
+    )
+    text = text.replace(
+        "      - when: {all: [{intent: size_advice}, {not: {rule: absolute_promise}}]}\n",
+        "      - when: {mood: [annoyed, angry]}\n        end: 流失\n"
+        "      - when: {all: [{intent: size_advice}, {not: {rule: absolute_promise}}]}\n",
+    )
+    return scenario_from_text(text, "moody.yaml", context)
+
+
+def test_a_reply_moves_her_mood_and_her_next_line_follows_it(moody):
+    state = engine.start(moody, 1).state
+    assert state.mood == "calm"
+    turn = engine.on_reply(moody, state, "你放心，我们是品牌授权店", at=4.0)
+    assert turn.state.mood == "impatient" and "mood calm → impatient" in turn.match.reason
+    assert turn.lines[0].text == "行吧。160 斤穿什么码，快点说。"
+
+
+def test_waiting_raises_her_mood_and_a_branch_can_test_it(moody):
+    turn = engine.on_reply(moody, engine.start(moody, 1).state, "你放心，我们是品牌授权店", at=4.0)
+    nudge = engine.on_time(moody, turn.state, engine.next_timer(moody, turn.state))
+    assert nudge.lines[0].kind == "nudge" and nudge.state.mood == "annoyed"
+    assert "impatient → annoyed" in nudge.match.reason
+    end = engine.on_reply(moody, nudge.state, "建议选 M 码", at=nudge.state.last_buyer_at + 5)
+    assert end.state.outcome == "流失" and end.match.reason == "mood annoyed"
+
+
+def test_a_calm_buyer_says_the_plain_line_and_states_without_mood_still_load(moody):
+    turn = engine.on_reply(moody, engine.start(moody, 1).state, "您好，我们是品牌授权店", at=4.0)
+    assert turn.state.mood == "calm" and turn.lines[0].text == "好的。那我 160 斤穿什么码？"
+    stored = turn.state.to_dict()
+    stored.pop("mood")
+    assert engine.State.from_dict(stored).mood == "calm"
+
+
+def test_the_dry_run_transcript_shows_her_mood(moody):
+    from scenarios.simulation import simulate
+
+    conversation = simulate(moody, 1, [{"after_s": 4, "text": "你放心，我们是品牌授权店"}])
+    buyer = [line for line in conversation.transcript if line.role == "buyer"]
+    assert [line.mood for line in buyer] == ["calm", "impatient"]
+
+
+def test_a_card_is_a_tap_not_typing(spec):
+    assert engine.typing_delay(spec, "[商品链接:double-face-wool-coat]") == engine.typing_delay(
+        spec, "看看"
+    )

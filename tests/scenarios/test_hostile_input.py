@@ -36,7 +36,7 @@ def _timed(call):
 
 def _at_the_alias(errors: list[dict]) -> bool:
     return any(
-        {"line": e["line"], "column": e["column"]} == BOMB_ALIAS and "aliases" in e["message"]
+        {"line": e["line"], "column": e["column"]} == BOMB_ALIAS and "*a0" in e["message"]
         for e in errors
     )
 
@@ -114,8 +114,8 @@ def test_a_catastrophic_regex_is_refused_before_it_can_run(api, scenario, fixtur
     assert elapsed < FAST_S
     assert response.status_code == 400
     [error] = response.json()["errors"]
-    assert error["line"] == line and error["field"] == "steps.ask.branches[3].when.regex"
-    assert "exponential" in error["message"]
+    assert error["line"] == line and error["field"] == "steps.ask.branches 第 4 项的 when.regex"
+    assert "指数级" in error["message"]
 
 
 NOT_TEXT = [123, 1.5, True, None, ["x"], {"yaml": "x"}]

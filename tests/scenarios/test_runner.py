@@ -20,10 +20,14 @@ def test_timers_due_before_a_moment_fire_in_order_and_stop_there(spec):
     opening = runner.start(spec, 1)
     assert runner.fire_due_timers(spec, opening.state, 29.9) == []
     [nudge] = runner.fire_due_timers(spec, opening.state, 30.0)
-    assert (nudge.at, nudge.turn.lines[0].kind, nudge.reason) == (30.0, "nudge", "nudge")
+    assert (nudge.at, nudge.turn.lines[0].kind) == (30.0, "nudge")
+    assert nudge.reason == "nudge · mood calm → impatient"  # waiting makes her less patient
     # Long silence: the nudge, then the silence branch at 45 s ends the chat; nothing after.
     fired = runner.fire_due_timers(spec, opening.state, 500.0)
-    assert [(t.at, t.reason) for t in fired] == [(30.0, "nudge"), (45.0, "silence 45 s")]
+    assert [(t.at, t.reason) for t in fired] == [
+        (30.0, "nudge · mood calm → impatient"),
+        (45.0, "silence 45 s"),
+    ]
     assert fired[-1].turn.state.outcome == "流失"
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from scenarios.validation import scenario_from_text
 from yamlsource import SourceErrors
+
+# The wording checked here is the English one (the catalogues' msgids); the tests at the
+# end check what a trainer reads by default, in Chinese.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _errors(text: str, context) -> list:
@@ -47,7 +53,7 @@ def test_goto_to_a_missing_step(fixture_text, context):
     assert error.message == "goto “sizes”: there is no such step"
     assert error.position.line == _line_of(text, "goto: sizes")
     assert error.position.column == 9
-    assert error.field == "steps.ask.branches[0].goto"
+    assert error.field == "steps.ask.branches #1 › goto"
 
 
 def test_unreachable_step(fixture_text, context):
@@ -127,18 +133,19 @@ def test_nudge_later_than_patience(fixture_text, context):
 
 def test_schema_errors_unknown_field_wrong_type(fixture_text, context):
     text = _edit(fixture_text, "difficulty: 1 ", "difficulty: hard ")
-    text = _edit(text, "  patience_s: 90", "  patience_s: 90\n  mood: grumpy")
+    text = _edit(text, "  patience_s: 90", "  patience_s: 90\n  voice: soft")
     errors = _errors(text, context)
     by_field = {e.field: e for e in errors}
-    assert "persona.mood" in by_field and "unknown field" in by_field["persona.mood"].message
-    assert by_field["persona.mood"].position.line == _line_of(text, "mood: grumpy")
+    assert "persona.voice" in by_field and "unknown field" in by_field["persona.voice"].message
+    assert by_field["persona.voice"].position.line == _line_of(text, "voice: soft")
     assert by_field["difficulty"].position.line == _line_of(text, "difficulty: hard")
 
 
 def test_malformed_yaml_and_deep_nesting(fixture_text, context):
     text = _edit(fixture_text, "title: 这件大衣是正品吗？", "title: [这件大衣是正品吗？")
     [error] = _errors(text, context)
-    assert "YAML syntax" in error.message and error.position.line >= 3
+    assert (error.position.line, error.position.column) == (3, 8)  # the [ left open
+    assert error.message.startswith("line 3: the [ is never closed with ]")
     deep = "{not: " * 6 + "{tries: 1}" + "}" * 6
     text = _edit(fixture_text, "{tries: 3}", deep)
     assert any("nest deeper than 4" in e.message for e in _errors(text, context))
@@ -175,21 +182,21 @@ def _place(text: str, needle: str) -> tuple[int, int]:
             "{silence_s: 45}",
             "{silence_s: 95}",
             "silence_s: 95",
-            "steps.ask.branches[2].when.silence_s",
+            "steps.ask.branches #3 › when.silence_s",
             "never fires: the buyer leaves after 90 s (patience_s)",
         ),
         (
             "{intent: proof_of_genuine, suggestion",
             "{intent: proof_of_genuinity, suggestion",
             "intent: proof_of_genuinity",
-            "required_points[0].intent",
+            "required_points #1 › intent",
             "unknown intent “proof_of_genuinity”",
         ),
         (
             "{product: double-face-wool-coat, sku",
             "{product: paper-coat, sku",
             "product: paper-coat",
-            "persona.order.items[0].product",
+            "persona.order.items #1 › product",
             "product “paper-coat” is not in the catalogue of shop “yueyi-apparel”",
         ),
     ],
@@ -256,34 +263,34 @@ def _without_block(text: str, key: str, replacement: str) -> str:
         (
             lambda t: _edit(t, "{intent: proof_of_genuine}", "{intent: {name: proof_of_genuine}}"),
             "{intent: {name: proof_of_genuine}}",
-            "steps.ask.branches[0].when.intent",
+            "steps.ask.branches #1 › when.intent",
         ),
         (
             lambda t: _edit(t, "products: [double-face-wool-coat]", "products: [{slug: coat}]"),
             "products: [{slug: coat}]",
-            "products[0]",
+            "products #1",
         ),
         (
             lambda t: _edit(t, "{product: double-face-wool-coat,", "{product: [coat],"),
             "{product: [coat],",
-            "persona.order.items[0].product",
+            "persona.order.items #1 › product",
         ),
         (
             lambda t: _edit(t, "{intent: proof_of_genuine, suggestion", "{intent: [a], suggestion"),
             "{intent: [a], suggestion",
-            "required_points[0].intent",
+            "required_points #1 › intent",
         ),
         (lambda t: _without_block(t, "persona", "persona: 林女士\n"), "persona: 林女士", "persona"),
         (lambda t: _without_block(t, "steps", "steps: [ask, deal]\n"), "steps: [ask", "steps"),
         (
             lambda t: _edit(t, "path: [ask, size, deal]", "path: ask size deal"),
             "path: ask size deal",
-            "tests[0].expect.path",
+            "tests #1 › expect.path",
         ),
         (
             lambda t: _edit(t, "{all: [", "{any: 5, all: ["),
             "{any: 5, all:",
-            "steps.size.branches[0].when",
+            "steps.size.branches #1 › when",
         ),
         (lambda t: _edit(t, "start: ask", "start: [ask]"), "start: [ask]", "start"),
         (
@@ -338,7 +345,7 @@ def test_a_malformed_intents_section_does_not_make_every_intent_unknown(fixture_
 def test_a_regex_that_could_stall_the_engine_is_refused(fixture_text, context, pattern):
     text = _edit(fixture_text, "{tries: 3}", "{regex: 'PATTERN'}").replace("PATTERN", pattern)
     [error] = _errors(text, context)
-    assert error.field == "steps.ask.branches[3].when.regex"
+    assert error.field == "steps.ask.branches #4 › when.regex"
     assert error.position.line == _line_of(text, "{regex:")
     assert any(
         word in error.message
@@ -359,3 +366,88 @@ def test_a_regex_that_could_stall_the_engine_is_refused(fixture_text, context, p
 def test_ordinary_regexes_are_accepted(fixture_text, context, pattern):
     text = _edit(fixture_text, "{tries: 3}", "{any: [{regex: 'PATTERN'}, {tries: 3}]}")
     scenario_from_text(text.replace("PATTERN", pattern), "s.yaml", context)
+
+
+# --- What a trainer reads: the site's language (Chinese), one message per typo -----------
+
+
+@pytest.fixture
+def chinese(english):
+    """The site's language, over the English of this module's other tests."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+def test_a_misspelt_field_is_one_message_with_its_place_and_the_suggestion(
+    fixture_text, context, chinese
+):
+    text = _edit(fixture_text, "  nudge_after_s: 30", "  nudge_afer_s: 30")
+    [error] = _errors(text, context)
+    line = _line_of(text, "nudge_afer_s")
+    assert (error.position.line, error.position.column) == (line, 3)
+    assert str(error) == (
+        f"s.yaml:{line}:3: persona.nudge_afer_s: 未知字段 nudge_afer_s，是不是 nudge_after_s？"
+    )
+
+
+def test_the_misspelt_field_in_english(fixture_text, context):
+    text = _edit(fixture_text, "  nudge_after_s: 30", "  nudge_afer_s: 30")
+    [error] = _errors(text, context)
+    line = _line_of(text, "nudge_afer_s")
+    assert str(error) == (
+        f"s.yaml:{line}:3: persona.nudge_afer_s: "
+        "unknown field nudge_afer_s; did you mean nudge_after_s?"
+    )
+
+
+def test_a_misspelt_branch_field_hides_the_goto_or_end_error(fixture_text, context, chinese):
+    text = _edit(fixture_text, "        goto: doubt", "        got: doubt")
+    messages = [e.message for e in _errors(text, context)]
+    assert "未知字段 got，是不是 goto？" in messages
+    assert not any("要写 goto 或 end" in message for message in messages)
+
+
+def test_a_wrong_type_in_plain_chinese(fixture_text, context, chinese):
+    text = _edit(fixture_text, "  patience_s: 90", '  patience_s: "abc"')
+    errors = _errors(text, context)
+    [error] = [e for e in errors if e.field == "persona.patience_s"]
+    assert error.message == 'patience_s 应为数字，这里是文本 "abc"'
+    assert (error.position.line, error.position.column) == (_line_of(text, "patience_s"), 3)
+
+
+def test_a_missing_field_in_plain_chinese(fixture_text, context, chinese):
+    text = re.sub(r"^  typing_cpm: .*\n", "", fixture_text, flags=re.MULTILINE)
+    [error] = _errors(text, context)
+    assert (error.field, error.message) == ("persona", "缺少必填字段 typing_cpm")
+    assert (error.position.line, error.position.column) == (_line_of(text, "persona:"), 1)
+
+
+def test_list_items_are_counted_from_one_for_trainers(fixture_text, context, chinese):
+    text = _edit(fixture_text, "        goto: size\n", "        goto: sizes\n")
+    error = next(e for e in _errors(text, context) if "goto" in e.message)
+    assert error.field == "steps.ask.branches 第 1 项的 goto"
+    assert error.message == "goto“sizes”：没有这个步骤"
+    text = _edit(
+        fixture_text, "{intent: proof_of_genuine, suggestion", "{intent: proof, suggestion"
+    )
+    [error] = _errors(text, context)
+    assert str(error).endswith("required_points 第 1 项的 intent: 未知意图“proof”")
+
+
+def test_a_misindented_line_is_told_at_that_line(fixture_text, context, chinese):
+    text = _edit(fixture_text, "  gender: female", "   gender: female")
+    [error] = _errors(text, context)
+    line = _line_of(text, "gender: female")
+    assert (error.position.line, error.position.column) == (line, 4)
+    assert error.message == f"第 {line} 行缩进不对：同一层的字段要左边对齐"
+
+
+def test_a_tab_is_told_at_its_line(fixture_text, context, chinese):
+    text = _edit(fixture_text, "  gender: female", "\tgender: female")
+    [error] = _errors(text, context)
+    line = _line_of(text, "gender: female")
+    assert (error.position.line, error.position.column) == (line, 1)
+    assert error.message.startswith(f"第 {line} 行用了制表符（Tab）缩进：YAML 只能用空格缩进")

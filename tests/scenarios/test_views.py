@@ -27,7 +27,8 @@ def test_saving_a_broken_draft_shows_the_error_at_its_line(client, trainer, scen
     client.post(f"/scenarios/{scenario.slug}/", {"yaml": broken})
     html = client.get(f"/scenarios/{scenario.slug}/").content.decode()
     line = broken.splitlines().index("        goto: sizes") + 1
-    assert f'data-line="{line}"' in html and "there is no such step" in html
+    assert f'data-line="{line}"' in html and "goto“sizes”：没有这个步骤" in html
+    assert f"第 {line} 行，第 9 列" in html
     assert client.post(f"/scenarios/{scenario.slug}/publish/").status_code == 302
     scenario.refresh_from_db()
     assert scenario.published_version is None

@@ -10,6 +10,9 @@ import pytest
 from yamlsource import MAX_FILE_BYTES, Position, SourceErrors, load_file, load_text
 from yamlsource.loader import MAX_DEPTH, MAX_NODES
 
+# The messages checked here are the English ones (the catalogues' msgids).
+pytestmark = pytest.mark.usefixtures("english")
+
 # Generous for a noisy machine: each of these took from seconds to minutes before.
 FAST_S = 2.0
 
@@ -117,11 +120,14 @@ def test_characters_yaml_does_not_allow_are_placed():
 def test_bytes_are_utf8_and_capped():
     assert load_text("\ufeffa: 甲\n".encode()) == {"a": "甲"}
     error, _ = _refusal(b"a: 1\nb: 2\nc: \xff\n")
-    assert (error.position.line, error.message) == (3, "the file is not valid UTF-8")
+    assert (error.position.line, error.message) == (
+        3,
+        "the file is not valid UTF-8 text (save it as UTF-8)",
+    )
     error, _ = _refusal(b"#" * (MAX_FILE_BYTES + 1))
-    assert error.message == f"the file is larger than {MAX_FILE_BYTES} bytes"
+    assert error.message == f"the file is larger than {MAX_FILE_BYTES} bytes (1 MB)"
     error, _ = _refusal("#" * (MAX_FILE_BYTES + 1))
-    assert error.message == f"the file is larger than {MAX_FILE_BYTES} bytes"
+    assert error.message == f"the file is larger than {MAX_FILE_BYTES} bytes (1 MB)"
 
 
 def test_a_large_file_is_refused_before_it_is_read(tmp_path):

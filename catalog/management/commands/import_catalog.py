@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from catalog.services import catalog_files_parse, catalog_import
+from simulator.command_language import LanguageCommand
 from yamlsource import SourceErrors
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Import practice-shop YAML files (validated first; all or nothing; by slug)."
 
     def add_arguments(self, parser) -> None:

@@ -1,17 +1,18 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from certification.models import Track
 from certification.services.tracks import track_check, track_import
-from yamlsource import Position, SourceErrors, load_file
+from simulator.command_language import LanguageCommand
+from yamlsource import Position, SourceErrors, cannot_read_message, load_file, not_utf8_message
 
 DEFAULT_DIR = Path(settings.BASE_DIR) / "content" / "tracks"
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Import certification tracks from YAML files (default: content/tracks/*.yaml) and "
         "publish them. Every file is checked first; one error and nothing is stored."
@@ -60,11 +61,7 @@ class Command(BaseCommand):
             first.setdefault(spec.slug, path)
             slugs.append(spec.slug)
         if errors:
-            listed = "\n".join(
-                f"{e.position}: {e.field + ': ' if e.field else ''}{e.message}"
-                for e in sorted(errors.errors)
-            )
-            raise CommandError(f"{len(errors)} error(s); nothing was imported:\n{listed}")
+            raise CommandError(f"{len(errors)} error(s); nothing was imported:\n{errors}")
         return slugs
 
 
@@ -73,9 +70,10 @@ def _read(path: Path) -> str:
         return path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         errors = SourceErrors()
-        errors.add_at(Position(str(path), 1, 1), "", f"cannot read the file: {exc.strerror}")
+        errors.add_at(Position(str(path), 1, 1), "", cannot_read_message(exc))
         raise errors from None
     except UnicodeDecodeError as exc:
         errors = SourceErrors()
-        errors.add_at(Position(str(path), 1, 1), "", f"the file is not valid UTF-8 ({exc.reason})")
+        line = exc.object[: exc.start].count(b"\n") + 1
+        errors.add_at(Position(str(path), line, 1), "", not_utf8_message())
         raise errors from None

@@ -1,11 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from courses.importing import course_import
 from courses.yaml_format import course_file_parse
+from simulator.command_language import LanguageCommand
 from yamlsource import SourceErrors
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Import a course file and its module files (validated first; all or nothing)."
 
     def add_arguments(self, parser) -> None:

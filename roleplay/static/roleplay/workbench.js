@@ -152,6 +152,7 @@
         savePending(s);
       }
       if (msg.hints) s.hints = msg.hints;
+      if (typeof msg.step_hint === "string") s.info.step_hint = msg.step_hint;
     } else if (msg.type === "error") {
       if (msg.client_id && s.pending[msg.client_id]) {
         var failed = s.pending[msg.client_id];
@@ -282,6 +283,43 @@
     });
   }
 
+  // Buyers send pictures, product links and orders: "[图片]", "[商品链接:cotton-shirt]" and
+  // "[订单]" in a line are shown as cards, the rest as text (never as HTML).
+  var CARD = /\[(图片|商品链接|订单)(?::([a-z0-9-]+))?\]/g;
+  function messageText(s, text) {
+    var span = el("span", "text", "");
+    var last = 0;
+    text.replace(CARD, function (whole, kind, slug, at) {
+      if (at > last) span.appendChild(document.createTextNode(text.slice(last, at)));
+      span.appendChild(card(s, kind, slug));
+      last = at + whole.length;
+      return whole;
+    });
+    if (last < text.length) span.appendChild(document.createTextNode(text.slice(last)));
+    return span;
+  }
+  function card(s, kind, slug) {
+    var box = el("span", "card-token", "");
+    box.dataset.testid = "card";
+    if (kind === "图片") {
+      box.dataset.kind = "image";
+      box.appendChild(el("span", "card-icon", "🖼"));
+      box.appendChild(el("span", "", t.cardImage));
+    } else if (kind === "订单") {
+      box.dataset.kind = "order";
+      var order = s.info.order;
+      box.appendChild(el("span", "card-icon", "🧾"));
+      box.appendChild(el("span", "", t.cardOrder + (order ? " " + order.number + " · " + order.status : "")));
+    } else {
+      box.dataset.kind = "product";
+      var product = (s.info.products || []).filter(function (p) { return p.slug === slug; })[0]
+        || (s.info.products || [])[0];
+      box.appendChild(el("span", "card-icon", "🛍"));
+      box.appendChild(el("span", "", product ? product.name + " · ¥" + product.price : t.cardProduct));
+    }
+    return box;
+  }
+
   function renderChat() {
     var s = sessions[current];
     document.getElementById("chat-title").textContent = s.info.buyer.name + " · " + s.info.title;
@@ -305,7 +343,7 @@
       div.dataset.testid = "message";
       div.dataset.seq = m.seq;
       if (m.role !== "system") div.appendChild(el("span", "who", m.role === "agent" ? t.you : t.buyer));
-      div.appendChild(el("span", "text", m.text));
+      div.appendChild(messageText(s, m.text));
       box.appendChild(div);
     });
     Object.values(s.pending).forEach(function (p) {
@@ -327,6 +365,10 @@
         hints.appendChild(line);
       });
     }
+    var stepHint = document.getElementById("step-hint");
+    var hintText = s.status === "ended" ? "" : (s.info.step_hint || "");
+    stepHint.textContent = hintText ? t.stepHint + "：" + hintText : "";
+    stepHint.hidden = !hintText;
     reply.disabled = s.status === "ended" || signedOut;
     document.getElementById("send").disabled = s.status === "ended" || signedOut;
   }

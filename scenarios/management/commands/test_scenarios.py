@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from scenarios.management.commands._scenario_files import (
     add_common_arguments,
@@ -7,10 +7,11 @@ from scenarios.management.commands._scenario_files import (
 )
 from scenarios.simulation import run_self_test
 from scenarios.validation import scenario_from_file
+from simulator.command_language import LanguageCommand
 from yamlsource import SourceErrors
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Run the self-tests of scenario files through the real engine and scoring."
 
     def add_arguments(self, parser) -> None:

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from scenarios.management.commands._scenario_files import (
     add_common_arguments,
@@ -6,10 +7,11 @@ from scenarios.management.commands._scenario_files import (
     scenario_paths,
 )
 from scenarios.validation import scenario_from_file
+from simulator.command_language import LanguageCommand
 from yamlsource import SourceErrors
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Validate scenario files (schema and meaning); exit non-zero on any error."
 
     def add_arguments(self, parser) -> None:
@@ -25,5 +27,9 @@ class Command(BaseCommand):
             except SourceErrors as file_errors:
                 errors.extend(file_errors)
         if errors:
-            raise CommandError(f"{len(errors)} error(s) in {len(files)} file(s):\n{errors}")
-        self.stdout.write(f"OK: {len(files)} scenario file(s) valid.")
+            found = _("%(errors)d error(s) in %(files)d file(s):") % {
+                "errors": len(errors),
+                "files": len(files),
+            }
+            raise CommandError(f"{found}\n{errors}")
+        self.stdout.write(_("OK: %(n)d scenario file(s) valid.") % {"n": len(files)})

@@ -28,6 +28,14 @@
       div.className = "dry-line " + line.role;
       div.dataset.testid = "dry-line";
       div.textContent = line.t.toFixed(1) + "s  " + line.text;
+      if (line.role === "buyer" && line.mood) {
+        var mood = document.createElement("span");
+        mood.className = "mood mood-" + line.mood;
+        mood.dataset.testid = "dry-mood";
+        var named = t["mood" + line.mood.charAt(0).toUpperCase() + line.mood.slice(1)];
+        mood.textContent = "（" + (named || line.mood) + "）";
+        div.appendChild(mood);
+      }
       if (line.role === "agent" && line.reason) {
         var why = document.createElement("span");
         why.className = "why";

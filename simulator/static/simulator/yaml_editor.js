@@ -76,8 +76,17 @@
           var item = document.createElement("li");
           item.dataset.line = error.line;
           if (options.problemTestId) item.dataset.testid = options.problemTestId;
-          item.textContent = t.where.replace("{line}", error.line).replace("{col}", error.column) +
-            ": " + (error.field ? error.field + " " : "") + error.message;
+          // As the server lists them: where, the field (as code), the message; all in the
+          // interface language, which the server answered in.
+          item.appendChild(document.createTextNode(
+            t.where.replace("{line}", error.line).replace("{col}", error.column) + ": "));
+          if (error.field) {
+            var field = document.createElement("code");
+            field.textContent = error.field;
+            item.appendChild(field);
+            item.appendChild(document.createTextNode(" "));
+          }
+          item.appendChild(document.createTextNode(error.message));
           item.addEventListener("click", function () { goToLine(error.line, error.column); });
           list.appendChild(item);
         });
