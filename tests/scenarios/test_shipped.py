@@ -28,12 +28,17 @@ def test_shipped_scenario_validates_and_passes_its_self_tests(path, context):
     assert any(
         o == "成交" or (o in GOOD and r.total >= 60) for o, r in zip(outcomes, results, strict=True)
     ), outcomes
-    assert any(o not in GOOD for o in outcomes), f"{path.name} needs a failing path: {outcomes}"
+    # A failing path ends badly, or ends in a deal the total does not pass (a false promise
+    # capped): an expert would fail each of them.
+    failing = [r for r in results if r.outcome not in GOOD or (r.total or 0) < 60]
+    assert len(failing) >= 2, f"{path.name} needs two failing paths: {outcomes}"
 
 
 def test_the_shipped_set_covers_the_course(context):
     specs = [scenario_from_file(path, context) for path in SCENARIOS]
-    assert len(specs) >= 16
+    assert len(specs) >= 33
+    # The first month includes chats the agent opens: 催付, a follow-up, a bad review.
+    assert sum(spec.data.get("opener") == "agent" for spec in specs) >= 3
     motives = {spec.data["persona"]["motive"] for spec in specs}
     assert {"求廉", "求美", "求名", "求速", "求安"} <= motives
     shops = {spec.data["shop"] for spec in specs}
