@@ -101,4 +101,6 @@ def test_a_nudge_is_recorded_with_the_same_reason_live_and_simulated(published, 
     nudge = session.messages.get(kind="nudge")
     conversation = simulate(session_spec(session), session.seed, [{"wait_s": 31}])
     [simulated] = [line for line in conversation.transcript if line.kind == "nudge"]
-    assert nudge.branch_reason == simulated.reason == runner.NUDGE_REASON
+    assert nudge.branch_reason == simulated.reason
+    # Waiting raised her mood, and the reason says so.
+    assert simulated.reason == runner.NUDGE_REASON + " · mood calm → impatient"
