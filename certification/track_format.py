@@ -92,7 +92,7 @@ def _number(
 ) -> float:
     """A number (whole or decimal) within limits; ``default`` when absent or wrong."""
     value = fields.node.get(key)
-    name = fields._subject(key)
+    name = fields.subject(key)
     if value is None:
         if key in fields.node:
             fields.error(key, wording.missing_value(name))

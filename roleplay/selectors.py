@@ -129,11 +129,10 @@ def quick_phrases_of(user) -> list[str]:
 
 def step_hint(session: Session) -> str:
     """The trainer's hint for the step the buyer is at: practice only (an exam gives none)."""
-    if session.mode != Session.Mode.PRACTICE or not session.engine_state:
+    practice = session.mode == Session.Mode.PRACTICE
+    if not (practice and session.is_active and session.engine_state):
         return ""
-    spec = session_spec(session)
-    step = spec.data["steps"].get(session.engine_state.get("step"), {})
-    return step.get("hint", "") if session.is_active else ""
+    return session_spec(session).step(session.engine_state["step"]).get("hint", "")
 
 
 def workbench_session(session: Session) -> dict:

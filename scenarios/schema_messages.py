@@ -297,4 +297,8 @@ def _alternatives(
         if all(sub.validator == "required" for sub in subs):
             return [(where, say.missing_one_of(field, list(dict.fromkeys(names))))]
         return [(where, say.missing_or_empty(field, list(dict.fromkeys(names))))]
-    return [found for sub in by_alternative[closest[0]] for found in _messages(sub, typos)]
+    # The chosen alternative's own errors decide which of its missing fields is a typo of
+    # an unknown one ("aftr_s" for after_s): one message, as at the top level.
+    chosen = by_alternative[closest[0]]
+    chosen_typos = _Typos(chosen)
+    return [found for sub in chosen for found in _messages(sub, chosen_typos)]

@@ -55,10 +55,8 @@ class Fields:
     def _parts(self, key: str | int) -> FieldPath:
         return (*self.parts, key)
 
-    def _name(self, key: str | int) -> str:
-        return _dotted(self._parts(key))
-
-    def _subject(self, key: str | int) -> str:
+    def subject(self, key: str | int) -> str:
+        """The field ``key`` as a message names it."""
         return subject(self._parts(key))
 
     def error(self, key: str | int | None, message: str) -> None:
@@ -108,22 +106,22 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.error(key, wording.wrong_type(self._subject(key), ["string"], value))
+            self.error(key, wording.wrong_type(self.subject(key), ["string"], value))
             return None
         value = str(value).strip()
         if not value and not allow_empty:
             if required:
-                self.error(key, wording.empty_text(self._subject(key)))
+                self.error(key, wording.empty_text(self.subject(key)))
             return None
         if max_length is not None and len(value) > max_length:
-            self.error(key, wording.too_long(self._subject(key), max_length, len(value)))
+            self.error(key, wording.too_long(self.subject(key), max_length, len(value)))
             return None
         return value
 
     def slug(self, key: str = "slug", *, required: bool = True) -> str | None:
         value = self.text(key, required=required, max_length=80)
         if value is not None and not SLUG_RE.match(value):
-            self.error(key, wording.not_a_slug(self._subject(key), value))
+            self.error(key, wording.not_a_slug(self.subject(key), value))
             return None
         return value
 
@@ -139,13 +137,13 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(key, wording.wrong_type(self._subject(key), ["integer"], value))
+            self.error(key, wording.wrong_type(self.subject(key), ["integer"], value))
             return None
         if minimum is not None and value < minimum:
-            self.error(key, wording.below_minimum(self._subject(key), minimum, value))
+            self.error(key, wording.below_minimum(self.subject(key), minimum, value))
             return None
         if maximum is not None and value > maximum:
-            self.error(key, wording.above_maximum(self._subject(key), maximum, value))
+            self.error(key, wording.above_maximum(self.subject(key), maximum, value))
             return None
         return value
 
@@ -156,15 +154,15 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.error(key, wording.wrong_type(self._subject(key), ["number"], value))
+            self.error(key, wording.wrong_type(self.subject(key), ["number"], value))
             return None
         try:
             number = Decimal(str(value)).quantize(Decimal("0.01"))
         except InvalidOperation:
-            self.error(key, wording.wrong_type(self._subject(key), ["number"], value))
+            self.error(key, wording.wrong_type(self.subject(key), ["number"], value))
             return None
         if number < minimum:
-            self.error(key, wording.below_minimum(self._subject(key), minimum, number))
+            self.error(key, wording.below_minimum(self.subject(key), minimum, number))
             return None
         return number
 
@@ -175,7 +173,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.error(key, wording.wrong_type(self._subject(key), ["boolean"], value))
+            self.error(key, wording.wrong_type(self.subject(key), ["boolean"], value))
             return default
         return value
 
@@ -185,7 +183,7 @@ class Fields:
             return None
         if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
             return value
-        self.error(key, wording.not_a_date(self._subject(key), value))
+        self.error(key, wording.not_a_date(self.subject(key), value))
         return None
 
     def choice(self, key: str, options: tuple[str, ...], *, required: bool = True) -> str | None:
@@ -193,7 +191,7 @@ class Fields:
         if value is not None and value not in options:
             suggestion = wording.close_name(value, options)
             self.error(
-                key, wording.not_one_of(self._subject(key), options, value, suggestion=suggestion)
+                key, wording.not_one_of(self.subject(key), options, value, suggestion=suggestion)
             )
             return None
         return value
@@ -203,7 +201,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, dict):
-            self.error(key, wording.wrong_type(self._subject(key), ["object"], value))
+            self.error(key, wording.wrong_type(self.subject(key), ["object"], value))
             return None
         return value
 
@@ -214,12 +212,12 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, list):
-            self.error(key, wording.wrong_type(self._subject(key), ["array"], value))
+            self.error(key, wording.wrong_type(self.subject(key), ["array"], value))
             return None
         if len(value) < min_items:
-            self.error(key, wording.too_few_items(self._subject(key), min_items, len(value)))
+            self.error(key, wording.too_few_items(self.subject(key), min_items, len(value)))
         if max_items is not None and len(value) > max_items:
-            self.error(key, wording.too_many_items(self._subject(key), max_items, len(value)))
+            self.error(key, wording.too_many_items(self.subject(key), max_items, len(value)))
         return value
 
     def text_list(
@@ -244,7 +242,7 @@ class Fields:
     def child(self, key: str | int, node) -> Fields | None:
         """Fields of a nested mapping; reports an error if it is not a mapping."""
         if not isinstance(node, dict):
-            self.error(key, wording.wrong_type(self._subject(key), ["object"], node))
+            self.error(key, wording.wrong_type(self.subject(key), ["object"], node))
             return None
         return Fields(node, self._parts(key), self.errors)
 

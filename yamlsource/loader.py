@@ -19,7 +19,7 @@ import yaml
 from yamlsource.errors import Position, SourceErrors
 from yamlsource.i18n import gettext as _
 from yamlsource.i18n import pgettext
-from yamlsource.syntax import LINE_BREAK, explain
+from yamlsource.syntax import LINE_BREAK, explain, mark_inside
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -254,17 +254,6 @@ def _place(text: str, index: int, name: str) -> Position:
     return Position(name, text.count("\n", 0, index) + 1, index - line_start + 1)
 
 
-def _inside(position: Position, text: str) -> Position:
-    """libyaml ends a stream that lacks a final line break on a line of its own (it forces
-    one), so an error found at the end is placed past the last line; it belongs at the end
-    of that line."""
-    breaks = list(LINE_BREAK.finditer(text))
-    if position.line <= len(breaks) + 1:
-        return position
-    last_line = text[breaks[-1].end() :] if breaks else text
-    return Position(position.file, len(breaks) + 1, len(last_line) + 1)
-
-
 def too_large_message() -> str:
     return _("the file is larger than %(limit)d bytes (1 MB)") % {"limit": MAX_FILE_BYTES}
 
@@ -325,7 +314,8 @@ def load_text(
         _screen(text, name, max_depth=max_depth, max_nodes=max_nodes)
         return _construct(text, name)
     except _Refused as refused:
-        errors.add_at(_inside(_mark(name, refused.mark), text), "", refused.message)
+        line, column = mark_inside(refused.mark, LINE_BREAK.split(text))
+        errors.add_at(Position(name, line, column), "", refused.message)
         raise errors from None
     except yaml.MarkedYAMLError as exc:
         slip = explain(exc, text)

@@ -38,6 +38,18 @@ class Slip:
     message: str
 
 
+def mark_inside(mark, lines: list[str]) -> tuple[int, int]:
+    """The 1-based line and column of a parser's mark in a text split into ``lines``.
+    libyaml ends a text that lacks a final line break on a line of its own (it forces one),
+    so a problem found at the end is placed past the last line; it belongs at the end of
+    that line."""
+    if mark is None:
+        return 1, 1
+    if mark.line < len(lines):
+        return mark.line + 1, mark.column + 1
+    return len(lines), len(lines[-1]) + 1
+
+
 class _Text:
     def __init__(self, text: str) -> None:
         self.lines = LINE_BREAK.split(text)
@@ -47,14 +59,7 @@ class _Text:
         return self.lines[number - 1] if 1 <= number <= len(self.lines) else ""
 
     def inside(self, mark) -> tuple[int, int]:
-        """The 1-based line and column of a parser's mark. libyaml ends a text that lacks a
-        final line break on a line of its own (it forces one), so a problem found at the end
-        is placed past the last line; it belongs at the end of that line."""
-        if mark is None:
-            return 1, 1
-        if mark.line < len(self.lines):
-            return mark.line + 1, mark.column + 1
-        return len(self.lines), len(self.lines[-1]) + 1
+        return mark_inside(mark, self.lines)
 
     def char(self, line: int, column: int) -> str:
         text = self.line(line)

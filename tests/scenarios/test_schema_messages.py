@@ -156,8 +156,7 @@ def test_a_self_test_reply_is_told_by_the_kind_it_resembles(fixture_text, contex
     """A reply has after_s and text, or wait_s alone: the closest one is told."""
     text = _edit(fixture_text, "- {after_s: 4,", "- {aftr_s: 4,")
     messages = [e.message for e in _errors(text, context)]
-    assert any(m.startswith("unknown field aftr_s") for m in messages), messages
-    assert not any("is not valid under" in m for m in messages)
+    assert messages == ["unknown field aftr_s; did you mean after_s?"]
 
 
 def test_an_unknown_field_like_no_other_lists_the_allowed_ones(fixture_text, context):
