@@ -11,6 +11,7 @@ from catalog.models import Product
 from roleplay.explanations import ANOMALY_TEXTS, explain_dimensions
 from roleplay.models import Dispute, Exam, Message, QuickPhrase, Report, Session
 from roleplay.payloads import message_data
+from roleplay.rule_names import rule_name
 from scenarios import runner
 from scenarios.models import ScenarioVersion
 from scenarios.services import spec_of
@@ -233,9 +234,17 @@ def report_view(report: Report) -> dict:
         for detail in data["response"].get("details", [])
     ]
     unmatched = [h for h in data["compliance"]["hits"] if h.get("message") is None]
+    # A fault of the conversation (an offer taken back) is named by its own words.
+    fault_labels = {fault["id"]: fault["label"] for fault in data.get("faults", [])}
+    caps = [
+        {"name": fault_labels.get(name) or rule_name(name), "cap": cap}
+        for name, cap in (data["total_inputs"].get("caps") or {}).items()
+    ]
     return {
         "report": report,
         "data": data,
+        "caps": caps,
+        "faults": [fault["label"] for fault in data.get("faults", [])],
         "dimension_rows": [
             {"name": name, "dim": dim, "how": how}
             for (name, dim), how in zip(

@@ -48,21 +48,29 @@ class State:
     covered: tuple[str, ...] = ()
     # The buyer's mood (MOODS): branches and waits move it; her lines may depend on it.
     mood: str = "calm"
+    # The scenario's commitments the trainee made, and those of them taken back since.
+    committed: tuple[str, ...] = ()
+    withdrawn: tuple[str, ...] = ()
+    # Faults recorded by the branches taken (the scenario's ``faults``), in order.
+    faults: tuple[str, ...] = ()
 
     @property
     def ended(self) -> bool:
         return self.outcome is not None
 
     def to_dict(self) -> dict:
-        return {**self.__dict__, "path": list(self.path), "covered": list(self.covered)}
+        data = dict(self.__dict__)
+        for name in _TUPLES:
+            data[name] = list(data[name])
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> State:
-        # States stored before ``covered`` existed load with nothing covered.
-        # States stored before ``covered`` and ``mood`` existed load with their defaults.
-        return cls(
-            **{**data, "path": tuple(data["path"]), "covered": tuple(data.get("covered", ()))}
-        )
+        # States stored before a field existed load with its default.
+        return cls(**{**data, **{name: tuple(data.get(name, ())) for name in _TUPLES}})
+
+
+_TUPLES = ("path", "covered", "committed", "withdrawn", "faults")
 
 
 @dataclass(frozen=True)
@@ -218,7 +226,18 @@ def intent_matches(intent: dict, text: str) -> str | None:
 
 
 # The conditions that test the reply itself; the others combine conditions.
-_REPLY_TESTS = ("intent", "keywords", "regex", "rule", "tries", "silence_s", "covered", "mood")
+_REPLY_TESTS = (
+    "intent",
+    "keywords",
+    "regex",
+    "rule",
+    "tries",
+    "silence_s",
+    "covered",
+    "mood",
+    "committed",
+    "withdrawn",
+)
 
 
 @dataclass(frozen=True)
@@ -230,6 +249,8 @@ class _Reply:
     tries: int
     covered: tuple[str, ...]  # intents said at this step, this reply included
     mood: str
+    committed: tuple[str, ...] = ()  # offers made so far, this reply included
+    withdrawn: tuple[str, ...] = ()
 
 
 def _evaluate(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str | None:
@@ -239,17 +260,14 @@ def _evaluate(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str | N
     return _combination(condition, scenario, reply)
 
 
+# The conditions on what the chat holds so far rather than on this reply's words.
+_CHAT_TESTS = ("committed", "withdrawn", "mood", "covered")
+
+
 def _reply_test(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str | None:
+    if any(key in condition for key in _CHAT_TESTS):
+        return _chat_test(condition, reply)
     text, hits, tries = reply.text, reply.hits, reply.tries
-    if "mood" in condition:
-        wanted_moods = condition["mood"]
-        wanted_moods = [wanted_moods] if isinstance(wanted_moods, str) else wanted_moods
-        return f"mood {reply.mood}" if reply.mood in wanted_moods else None
-    if "covered" in condition:
-        wanted = condition["covered"]
-        if all(name in reply.covered for name in wanted):
-            return "covered " + "、".join(wanted)
-        return None
     if "intent" in condition:
         found = intent_matches(scenario.intents[condition["intent"]], text)
         return f"intent {condition['intent']} («{found}»)" if found else None
@@ -266,6 +284,25 @@ def _reply_test(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str |
     if "tries" in condition:
         return f"reply {tries} at this step" if tries >= condition["tries"] else None
     return None  # silence_s: silence is a timer, never true for a reply
+
+
+def _chat_test(condition: dict, reply: _Reply) -> str | None:
+    if "committed" in condition:
+        name = condition["committed"]
+        held = name in reply.committed and name not in reply.withdrawn
+        return f"offer {name} stands" if held else None
+    if "withdrawn" in condition:
+        name = condition["withdrawn"]
+        return f"offer {name} taken back" if name in reply.withdrawn else None
+    if "mood" in condition:
+        wanted_moods = condition["mood"]
+        wanted_moods = [wanted_moods] if isinstance(wanted_moods, str) else wanted_moods
+        return f"mood {reply.mood}" if reply.mood in wanted_moods else None
+    if "covered" in condition:
+        wanted = condition["covered"]
+        if all(name in reply.covered for name in wanted):
+            return "covered " + "、".join(wanted)
+    return None
 
 
 def _combination(condition: dict, scenario: ScenarioSpec, reply: _Reply) -> str | None:
@@ -309,6 +346,43 @@ def _cover(scenario: ScenarioSpec, state: State, text: str) -> State:
     return replace(state, covered=tuple(covered))
 
 
+def _commitments(scenario: ScenarioSpec, state: State, reply: _Reply) -> State:
+    """The offers this reply makes, and those it takes back (only an offer made before)."""
+    committed, withdrawn = list(state.committed), list(state.withdrawn)
+    for name, commitment in (scenario.data.get("commitments") or {}).items():
+        if name not in committed:
+            if _evaluate(commitment["made"], scenario, reply):
+                committed.append(name)
+        elif (
+            name not in withdrawn
+            and commitment.get("withdrawn")
+            and _evaluate(commitment["withdrawn"], scenario, reply)
+        ):
+            withdrawn.append(name)
+    return replace(state, committed=tuple(committed), withdrawn=tuple(withdrawn))
+
+
+def _commitment_note(before: State, after: State) -> str:
+    """For the trainer's transcript and the dry-run: the offers this reply made or took back."""
+    made = [name for name in after.committed if name not in before.committed]
+    taken = [name for name in after.withdrawn if name not in before.withdrawn]
+    note = "".join(f" · offer {name} made" for name in made)
+    return note + "".join(f" · offer {name} taken back" for name in taken)
+
+
+def _missing_fallback(scenario: ScenarioSpec, state: State) -> list | None:
+    """Her question about the first ``covered`` intent still missing at this step, once the
+    trainee has said part of what the step needs ("那能退换吗？" after the size alone)."""
+    spec = scenario.step(state.step)
+    lines = spec.get("fallback_missing") or {}
+    if not lines or not state.covered:
+        return None
+    for name, variants in lines.items():
+        if name not in state.covered:
+            return variants
+    return None
+
+
 def compliance_context(scenario: ScenarioSpec) -> dict:
     """The scenario's forbidden statements, for scoring replies one by one."""
     return {"forbidden": list(scenario.data.get("forbidden") or [])}
@@ -316,6 +390,8 @@ def compliance_context(scenario: ScenarioSpec) -> dict:
 
 def _follow(scenario: ScenarioSpec, state: State, branch: dict, at: float) -> tuple[State, list]:
     state = replace(state, mood=_moved(state.mood, branch.get("mood")))
+    if branch.get("fault") and branch["fault"] not in state.faults:
+        state = replace(state, faults=(*state.faults, branch["fault"]))
     if "goto" in branch:
         return _arrive(scenario, state, branch["goto"], at)
     lines: list[BuyerLine] = []
@@ -345,22 +421,72 @@ def on_reply(
     state = _cover(scenario, state, folded)
     spec = scenario.step(state.step)
     reply = _Reply(folded, hits, state.tries, state.covered, state.mood)
+    before = state
+    state = _commitments(scenario, state, reply)
+    reply = replace(reply, committed=state.committed, withdrawn=state.withdrawn)
+    offers = _commitment_note(before, state)
+    held_to = _held_to(scenario, before, state)
     for index, branch in enumerate(spec.get("branches") or []):
+        if held_to and not _tests_withdrawal(branch["when"], held_to):
+            # She holds the trainee to the offer just taken back before anything else,
+            # unless the step says what she does about that very withdrawal.
+            continue
         reason = _evaluate(branch["when"], scenario, reply)
         if reason:
             new_state, lines = _follow(scenario, state, branch, at)
-            reason += _mood_note(state, new_state)
+            reason += offers + _mood_note(state, new_state) + _fault_note(state, new_state)
             match = Match(index, reason, branch.get("goto"), branch.get("end"))
             return Turn(new_state, lines, match, hits)
+    variants, kind, salt = _unmatched_lines(scenario, before, state)
     lines: list[BuyerLine] = []
-    if spec.get("fallback"):
-        fallback = _by_mood(spec, "fallback", state.mood)
-        state, lines = _say(scenario, state, fallback, "fallback", f"fallback:{state.step}")
+    if variants:
+        state, lines = _say(scenario, state, variants, kind, salt)
         state = replace(state, last_buyer_at=at + lines[-1].delay_s, nudged=False)
     else:
         # No line: the buyer keeps waiting for a real answer; the timers restart now.
         state = replace(state, last_buyer_at=at, nudged=False)
-    return Turn(state, lines, Match(None, "no branch matched"), hits)
+    return Turn(state, lines, Match(None, "no branch matched" + offers), hits)
+
+
+def _held_to(scenario: ScenarioSpec, before: State, state: State) -> list[str]:
+    """The offers this reply took back that she reminds the trainee of (``reminder``)."""
+    commitments = scenario.data.get("commitments") or {}
+    return [
+        name
+        for name in state.withdrawn
+        if name not in before.withdrawn and commitments[name].get("reminder")
+    ]
+
+
+def _tests_withdrawal(condition: dict, names: list[str]) -> bool:
+    """Whether ``condition`` (or a condition inside it) asks if one of ``names`` was taken
+    back."""
+    if condition.get("withdrawn") in names:
+        return True
+    children = [*(condition.get("all") or []), *(condition.get("any") or [])]
+    if "not" in condition:
+        children.append(condition["not"])
+    return any(_tests_withdrawal(child, names) for child in children)
+
+
+def _unmatched_lines(
+    scenario: ScenarioSpec, before: State, state: State
+) -> tuple[list | None, str, str]:
+    """What she says to a reply no branch answered: she holds the trainee to an offer just
+    taken back; else she asks for what the step still misses; else the step's fallback."""
+    for name in _held_to(scenario, before, state):
+        return scenario.data["commitments"][name]["reminder"], "fallback", f"reminder:{name}"
+    missing = _missing_fallback(scenario, state)
+    if missing:
+        return missing, "fallback", f"missing:{state.step}"
+    spec = scenario.step(state.step)
+    if spec.get("fallback"):
+        return _by_mood(spec, "fallback", state.mood), "fallback", f"fallback:{state.step}"
+    return None, "fallback", ""
+
+
+def _fault_note(before: State, after: State) -> str:
+    return "".join(f" · fault {name}" for name in after.faults if name not in before.faults)
 
 
 def _timers(scenario: ScenarioSpec, state: State) -> list[tuple[float, str, int | None]]:
@@ -399,6 +525,7 @@ def on_time(scenario: ScenarioSpec, state: State, now: float) -> Turn:
         silence = branch["when"]["silence_s"]
         new_state, lines = _follow(scenario, state, branch, due)
         reason = f"silence {silence:g} s" + _mood_note(state, new_state)
+        reason += _fault_note(state, new_state)
         return Turn(new_state, lines, Match(index, reason, branch.get("goto"), branch.get("end")))
     if kind == "nudge":
         nudges = scenario.data["persona"].get("nudges") or ["在吗？"]

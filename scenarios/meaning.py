@@ -78,6 +78,8 @@ class _Known:
     patience: object
     # The start step of an agent-first scenario: nobody waits there, so no patience applies.
     opening: str | None = None
+    commitments: frozenset[str] = frozenset()
+    faults: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, document, context: ValidationContext) -> _Known:
@@ -90,6 +92,8 @@ class _Known:
             rule_ids=context.rule_ids | {FORBIDDEN_RULE},
             patience=_mapping(document.get("persona")).get("patience_s"),
             opening=document.get("start") if document.get("opener") == "agent" else None,
+            commitments=frozenset(_mapping(document.get("commitments"))),
+            faults=frozenset(_mapping(document.get("faults"))),
         )
 
     def unknown_intent(self, name) -> bool:
@@ -110,7 +114,9 @@ def meaning_errors(document, context: ValidationContext, errors: SourceErrors) -
     known = _Known.of(document, context)
     _check_shop(document, context, errors)
     _check_nudge(document, errors)
+    _check_names(document, known, errors)
     _check_caps(document, known, errors)
+    _check_commitments(document, known, errors)
     _check_opener(document, errors)
     _check_required_points(document, known, errors)
     _check_start(document, errors)
@@ -119,6 +125,7 @@ def meaning_errors(document, context: ValidationContext, errors: SourceErrors) -
     _check_reachable(document, edges, errors)
     _check_loops(document, edges, errors)
     _check_self_test_paths(document, errors)
+    _check_self_test_names(document, known, errors)
 
 
 def _check_shop(document, context: ValidationContext, errors: SourceErrors) -> None:
@@ -177,18 +184,61 @@ def _check_order_items(document, shop: str, facts: ShopFacts, errors: SourceErro
             )
 
 
+def _check_names(document, known: _Known, errors: SourceErrors) -> None:
+    """A cap names a rule, a fault or a commitment: one name cannot be two of them."""
+    faults = _mapping(document.get("faults"))
+    for name in faults:
+        if name in known.rule_ids | {REQUIRED_RULE} or name in known.commitments:
+            errors.add(
+                faults,
+                name,
+                _("the name “%(name)s” is already a compliance rule or a commitment")
+                % {"name": name},
+                path=("faults", name),
+            )
+    commitments = _mapping(document.get("commitments"))
+    for name in commitments:
+        if name in known.rule_ids | {REQUIRED_RULE}:
+            errors.add(
+                commitments,
+                name,
+                _("the name “%(name)s” is already a compliance rule") % {"name": name},
+                path=("commitments", name),
+            )
+
+
 def _check_caps(document, known: _Known, errors: SourceErrors) -> None:
     """A cap names a rule that can be hit (a rule-pack rule, forbidden_statement or
-    required_point_missing)."""
+    required_point_missing), one of the scenario's faults, or a commitment (taken back)."""
     caps = _mapping(_mapping(document.get("scoring")).get("caps"))
+    cappable = known.rule_ids | {REQUIRED_RULE} | known.faults | known.commitments
     for rule in caps:
-        if isinstance(rule, str) and rule not in known.rule_ids | {REQUIRED_RULE}:
+        if isinstance(rule, str) and rule not in cappable:
             errors.add(
                 caps,
                 rule,
-                _("unknown compliance rule “%(rule)s”") % {"rule": rule},
+                _("unknown compliance rule, fault or commitment “%(rule)s”") % {"rule": rule},
                 path=("scoring", "caps", rule),
             )
+
+
+def _check_commitments(document, known: _Known, errors: SourceErrors) -> None:
+    """A commitment's conditions test replies: made and taken back by what the trainee says."""
+    for name, commitment in _mapping(document.get("commitments")).items():
+        for key in ("made", "withdrawn"):
+            when = _mapping(commitment).get(key)
+            if when is None:
+                continue
+            where = ("commitments", str(name))
+            _check_conditions(when, known, where, errors, key=key)
+            for condition, _depth in _walk_conditions(when):
+                if "silence_s" in condition:
+                    errors.add(
+                        condition,
+                        "silence_s",
+                        _("an offer is made or taken back by a reply: silence_s never fires here"),
+                        path=(*where, key, "silence_s"),
+                    )
 
 
 def _check_opener(document, errors: SourceErrors) -> None:
@@ -257,6 +307,16 @@ def _check_required_points(document, known: _Known, errors: SourceErrors) -> Non
             )
 
 
+def _unknown_fault(name: str) -> str:
+    return _("unknown fault “%(name)s”: name it under faults, with its words for the report") % {
+        "name": name
+    }
+
+
+def _unknown_commitment(name: str) -> str:
+    return _("unknown commitment “%(name)s”: name it under commitments") % {"name": name}
+
+
 def _unknown_intent(name: str) -> str:
     return _("unknown intent “%(name)s”") % {"name": name}
 
@@ -286,7 +346,40 @@ def _check_steps(document, known: _Known, errors: SourceErrors) -> None:
             where = ("steps", str(name), "branches", b_index)
             _check_goto(branch, steps, where, errors)
             _check_conditions(branch.get("when"), known, where, errors)
+            _check_fault(branch, known, where, errors)
         _check_way_out(steps, name, step, errors)
+        _check_fallback_missing(name, step, errors)
+
+
+def _check_fault(branch: dict, known: _Known, where: tuple, errors: SourceErrors) -> None:
+    fault = branch.get("fault")
+    if isinstance(fault, str) and fault not in known.faults:
+        errors.add(
+            branch,
+            "fault",
+            _unknown_fault(fault),
+            path=(*where, "fault"),
+        )
+
+
+def _check_fallback_missing(name: str, step: dict, errors: SourceErrors) -> None:
+    """Each question is about an intent the step gathers with ``covered``."""
+    gathered = {
+        intent
+        for branch in _items(step.get("branches"))
+        for condition, _depth in _walk_conditions(_mapping(branch).get("when"))
+        for intent in _items(condition.get("covered"))
+    }
+    lines = _mapping(step.get("fallback_missing"))
+    for intent in lines:
+        if intent not in gathered:
+            errors.add(
+                lines,
+                intent,
+                _("“%(intent)s” is not gathered at this step: no branch has it in `covered`")
+                % {"intent": intent},
+                path=("steps", str(name), "fallback_missing", intent),
+            )
 
 
 def _check_goto(branch: dict, steps: dict, where: tuple, errors: SourceErrors) -> None:
@@ -300,42 +393,51 @@ def _check_goto(branch: dict, steps: dict, where: tuple, errors: SourceErrors) -
         )
 
 
-def _check_conditions(when, known: _Known, where: tuple, errors: SourceErrors) -> None:
-    """A branch's condition and every condition nested in it, down to the depth allowed."""
+def _check_conditions(
+    when, known: _Known, where: tuple, errors: SourceErrors, key: str = "when"
+) -> None:
+    """A condition (a branch's ``when``) and every condition nested in it, down to the
+    depth allowed."""
+    at = (*where, key)
     for condition, depth in _walk_conditions(when):
         if depth > MAX_CONDITION_DEPTH:
             message = _("conditions nest deeper than %(limit)d levels") % {
                 "limit": MAX_CONDITION_DEPTH
             }
-            errors.add(condition, None, message, path=(*where, "when"))
+            errors.add(condition, None, message, path=at)
             break
-        _check_condition_names(condition, known, where, errors)
-        _check_regex(condition, where, errors)
-        _check_silence(condition, known, where, errors)
+        _check_condition_names(condition, known, at, errors)
+        _check_regex(condition, at, errors)
+        _check_silence(condition, known, where, at, errors)
 
 
-def _check_condition_names(
-    condition: dict, known: _Known, where: tuple, errors: SourceErrors
-) -> None:
+def _check_condition_names(condition: dict, known: _Known, at: tuple, errors) -> None:
     intent, rule = condition.get("intent"), condition.get("rule")
     if known.unknown_intent(intent):
-        errors.add(condition, "intent", _unknown_intent(intent), path=(*where, "when", "intent"))
+        errors.add(condition, "intent", _unknown_intent(intent), path=(*at, "intent"))
     covered = condition.get("covered")
     for name in covered if isinstance(covered, list) else []:
         if known.unknown_intent(name):
-            errors.add(
-                condition, "covered", _unknown_intent(name), path=(*where, "when", "covered")
-            )
+            errors.add(condition, "covered", _unknown_intent(name), path=(*at, "covered"))
     if isinstance(rule, str) and rule not in known.rule_ids:
         errors.add(
             condition,
             "rule",
             _("unknown compliance rule “%(rule)s”") % {"rule": rule},
-            path=(*where, "when", "rule"),
+            path=(*at, "rule"),
         )
+    for key in ("committed", "withdrawn"):
+        name = condition.get(key)
+        if isinstance(name, str) and name not in known.commitments:
+            errors.add(
+                condition,
+                key,
+                _unknown_commitment(name),
+                path=(*at, key),
+            )
 
 
-def _check_regex(condition: dict, where: tuple, errors: SourceErrors) -> None:
+def _check_regex(condition: dict, at: tuple, errors: SourceErrors) -> None:
     """The pattern compiles, and cannot stall the engine on a long reply (regex_cost)."""
     pattern = condition.get("regex")
     if not isinstance(pattern, str) or len(pattern) > MAX_REGEX_CHARS:
@@ -347,10 +449,12 @@ def _check_regex(condition: dict, where: tuple, errors: SourceErrors) -> None:
     else:
         problem = regex_problem(pattern)
     if problem is not None:
-        errors.add(condition, "regex", problem, path=(*where, "when", "regex"))
+        errors.add(condition, "regex", problem, path=(*at, "regex"))
 
 
-def _check_silence(condition: dict, known: _Known, where: tuple, errors: SourceErrors) -> None:
+def _check_silence(
+    condition: dict, known: _Known, where: tuple, at: tuple, errors: SourceErrors
+) -> None:
     """A silence the buyer never waits out (she leaves first) can never fire."""
     silence = condition.get("silence_s")
     if known.opening is not None and tuple(where[:2]) == ("steps", known.opening):
@@ -363,7 +467,7 @@ def _check_silence(condition: dict, known: _Known, where: tuple, errors: SourceE
             "silence_s",
             _("never fires: the buyer leaves after %(patience)s s (patience_s)")
             % {"patience": f"{known.patience:g}"},
-            path=(*where, "when", "silence_s"),
+            path=(*at, "silence_s"),
         )
 
 
@@ -446,4 +550,28 @@ def _check_self_test_paths(document, errors: SourceErrors) -> None:
                     p_index,
                     _("the self-test path names a missing step “%(step)s”") % {"step": name},
                     path=("tests", t_index, "expect", "path", p_index),
+                )
+
+
+def _check_self_test_names(document, known: _Known, errors: SourceErrors) -> None:
+    """The faults and commitments a self-test expects are the scenario's own."""
+    for t_index, test in enumerate(_items(document.get("tests"))):
+        expect = _mapping(_mapping(test).get("expect"))
+        faults = _items(expect.get("faults"))
+        for f_index, name in enumerate(faults):
+            if isinstance(name, str) and name not in known.faults:
+                errors.add(
+                    faults,
+                    f_index,
+                    _unknown_fault(name),
+                    path=("tests", t_index, "expect", "faults", f_index),
+                )
+        commitments = _mapping(expect.get("commitments"))
+        for name in commitments:
+            if name not in known.commitments:
+                errors.add(
+                    commitments,
+                    name,
+                    _unknown_commitment(name),
+                    path=("tests", t_index, "expect", "commitments", name),
                 )

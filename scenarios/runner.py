@@ -17,6 +17,7 @@ from typing import Protocol
 from scenarios import engine
 from scenarios.validation import ScenarioSpec
 from scoring import SessionReport, score_session
+from yamlsource.i18n import gettext as _
 
 DEFAULT_OUTCOME_SCORES = {"成交": 100, "转主管": 60, "流失": 0, "差评": 0}
 # The reason recorded with a buyer line that no branch caused (a nudge after silence).
@@ -113,11 +114,31 @@ def outcome_score(spec: ScenarioSpec, outcome: str) -> float:
     return float(scores[outcome])
 
 
+def session_faults(spec: ScenarioSpec, state: engine.State | None) -> list[dict]:
+    """The faults the conversation recorded, as the scoring package takes them: each fault
+    a branch recorded, then each offer taken back (named by its commitment, so a cap on
+    the commitment's name applies)."""
+    if state is None:
+        return []
+    labels = spec.data.get("faults") or {}
+    faults = [{"id": name, "label": labels[name]} for name in state.faults if name in labels]
+    commitments = spec.data.get("commitments") or {}
+    for name in state.withdrawn:
+        if name in commitments:
+            label = _("took back the offer “%(offer)s”") % {"offer": commitments[name]["label"]}
+            faults.append({"id": name, "label": label})
+    return faults
+
+
 def scoring_input(
-    spec: ScenarioSpec, lines: Iterable[tuple[float, ChatLine, list | None]], outcome: str | None
+    spec: ScenarioSpec,
+    lines: Iterable[tuple[float, ChatLine, list | None]],
+    outcome: str | None,
+    state: engine.State | None = None,
 ) -> dict:
     """The scoring package's session document: ``lines`` are (seconds on the session clock,
-    line, the agent's input events or None), in the order they were delivered."""
+    line, the agent's input events or None), in the order they were delivered; ``state``
+    the engine's final state (the faults it recorded)."""
     messages = []
     for t, line, events in lines:
         if not scored(line):
@@ -129,6 +150,9 @@ def scoring_input(
     data: dict = {"messages": messages}
     if outcome:
         data["outcome"] = {"score": outcome_score(spec, outcome), "label": outcome}
+    faults = session_faults(spec, state)
+    if faults:
+        data["faults"] = faults
     return data
 
 
@@ -137,5 +161,7 @@ def score(
     lines: Iterable[tuple[float, ChatLine, list | None]],
     outcome: str | None,
     rulepack=None,
+    state: engine.State | None = None,
 ) -> SessionReport:
-    return score_session(scoring_input(spec, lines, outcome), scoring_targets(spec), rulepack)
+    document = scoring_input(spec, lines, outcome, state)
+    return score_session(document, scoring_targets(spec), rulepack)

@@ -89,6 +89,21 @@ SCHEMA: dict = {
                 },
             },
         },
+        # Offers the trainee may make (a gift, a discount, a delivery date): the chat
+        # remembers each one, and whether it was taken back.
+        "commitments": {
+            "type": "object",
+            "maxProperties": 20,
+            "propertyNames": NAME,
+            "additionalProperties": {"$ref": "#/$defs/commitment"},
+        },
+        # Faults a branch records (fault: name), with the words the report shows.
+        "faults": {
+            "type": "object",
+            "maxProperties": 20,
+            "propertyNames": NAME,
+            "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 200},
+        },
         "start": NAME,
         "steps": {
             "type": "object",
@@ -171,6 +186,19 @@ SCHEMA: dict = {
                 {"required": ["all"], "properties": {"all": {"minItems": 1}}},
             ],
         },
+        "commitment": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["label", "made"],
+            "properties": {
+                "label": {"type": "string", "minLength": 1, "maxLength": 100},
+                # A reply that makes the offer; a later reply that takes it back.
+                "made": {"$ref": "#/$defs/condition"},
+                "withdrawn": {"$ref": "#/$defs/condition"},
+                # What she says when it is taken back and no branch answers instead.
+                "reminder": LINES,
+            },
+        },
         "scoring": {
             "type": "object",
             "additionalProperties": False,
@@ -199,7 +227,8 @@ SCHEMA: dict = {
                         name: {"type": "number", "minimum": 0, "maximum": 100} for name in OUTCOMES
                     },
                 },
-                # A rule hit anywhere in the session caps the total: {absolute_promise: 40}.
+                # A rule hit anywhere in the session caps the total: {absolute_promise: 40};
+                # so does a fault a branch recorded, or a commitment taken back (by name).
                 "caps": {
                     "type": "object",
                     "maxProperties": 20,
@@ -228,6 +257,9 @@ SCHEMA: dict = {
                         {"type": "array", "items": {"enum": MOODS}, "minItems": 1},
                     ]
                 },
+                # An offer made and not taken back; an offer taken back.
+                "committed": NAME,
+                "withdrawn": NAME,
                 "covered": {
                     "type": "array",
                     "minItems": 1,
@@ -261,6 +293,8 @@ SCHEMA: dict = {
                 "buyer": LINES,
                 # How the reply changed her mood, before she answers.
                 "mood": MOOD_CHANGE,
+                # A fault of the conversation (one of `faults`), for caps and the report.
+                "fault": NAME,
             },
             "oneOf": [{"required": ["goto"]}, {"required": ["end"]}],
         },
@@ -282,6 +316,14 @@ SCHEMA: dict = {
                     "items": {"$ref": "#/$defs/branch"},
                 },
                 "fallback": LINES,
+                # In place of the fallback while a `covered` intent is still missing: her
+                # question about the first one missing ({returns: ["那能退换吗？"]}).
+                "fallback_missing": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": NAME,
+                    "additionalProperties": LINES,
+                },
                 "end": {"enum": OUTCOMES},
             },
             "oneOf": [{"required": ["branches"]}, {"required": ["end"]}],
@@ -353,8 +395,17 @@ SCHEMA: dict = {
                                 for name in DIMENSIONS
                             },
                         },
-                        # The rules whose caps must have limited the total.
+                        # The rules (or faults, or commitments) whose caps must have
+                        # limited the total.
                         "capped_by": {"type": "array", "items": {"type": "string"}},
+                        # Faults the conversation must have recorded.
+                        "faults": {"type": "array", "items": NAME},
+                        # How each named offer must stand at the end.
+                        "commitments": {
+                            "type": "object",
+                            "propertyNames": NAME,
+                            "additionalProperties": {"enum": ["made", "withdrawn", "none"]},
+                        },
                     },
                 },
             },

@@ -105,7 +105,7 @@ def simulate(scenario: ScenarioSpec, seed: int, replies: list[dict]) -> Conversa
 def score(scenario: ScenarioSpec, conversation: Conversation, rulepack=None) -> SessionReport:
     """Scored by the runner exactly as a live session's stored messages are."""
     lines = [(line.t, line, None) for line in conversation.transcript]
-    return runner.score(scenario, lines, conversation.outcome, rulepack)
+    return runner.score(scenario, lines, conversation.outcome, rulepack, conversation.state)
 
 
 @dataclass
@@ -130,6 +130,26 @@ def _dimension_failures(report: dict, expected: dict) -> list[str]:
                 failures.append(f"{name} {score} ≠ expected excluded")
         elif score is None or not wanted[0] <= score <= wanted[1]:
             failures.append(f"{name} {score} not in [{wanted[0]:g}, {wanted[1]:g}]")
+    return failures
+
+
+def commitment_status(state: engine.State, name: str) -> str:
+    """made (and standing), withdrawn, or none."""
+    if name in state.withdrawn:
+        return "withdrawn"
+    return "made" if name in state.committed else "none"
+
+
+def _fault_failures(state: engine.State, expect: dict) -> list[str]:
+    failures = []
+    for name in expect.get("faults") or []:
+        if name not in state.faults:
+            recorded = ", ".join(state.faults) or "none"
+            failures.append(f"expected the fault {name}; faults were {recorded}")
+    for name, wanted in (expect.get("commitments") or {}).items():
+        got = commitment_status(state, name)
+        if got != wanted:
+            failures.append(f"offer {name}: {got} ≠ expected {wanted}")
     return failures
 
 
@@ -165,6 +185,7 @@ def run_self_test(scenario: ScenarioSpec, test: dict, rulepack=None) -> SelfTest
             failures.append(
                 f"expected the {rule} cap on the total; caps were {', '.join(capped) or 'none'}"
             )
+    failures.extend(_fault_failures(conversation.state, expect))
     return SelfTestResult(
         test["name"],
         not failures,

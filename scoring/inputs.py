@@ -138,11 +138,28 @@ class Outcome:
     label: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """A fault the conversation itself recorded (the trainee took back an offer, read a
+    code out to a scammer): no sentence rule sees it, yet a scenario may cap the total for
+    it. ``id`` is the name caps use; ``label`` is what the report shows."""
+
+    id: str
+    label: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "label": self.label}
+
+
+MAX_FAULTS = 50
+
+
 @dataclass(frozen=True)
 class SessionInput:
     messages: tuple[SessionMessage, ...]
     targets: Targets = field(default_factory=Targets)
     outcome: Outcome | None = None
+    faults: tuple[Fault, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,14 +463,38 @@ def _events(
 
 
 def parse_session(raw: Any, field_name: str = "") -> SessionInput:
-    """The ``python -m scoring session`` document: ``messages``, ``targets``, ``outcome``."""
+    """The ``python -m scoring session`` document: ``messages``, ``targets``, ``outcome``,
+    ``faults``."""
     obj = _object(raw, field_name)
     prefix = f"{field_name}." if field_name else ""
     # In this order, so that of several mistakes the same one is reported first.
     messages = _messages(obj, prefix)
     outcome = _outcome(obj.get("outcome"), f"{prefix}outcome")
     targets = parse_targets(obj.get("targets"), f"{prefix}targets")
-    return SessionInput(messages=messages, targets=targets, outcome=outcome)
+    faults = _faults(obj.get("faults"), f"{prefix}faults")
+    return SessionInput(messages=messages, targets=targets, outcome=outcome, faults=faults)
+
+
+def _faults(raw: Any, where: str) -> tuple[Fault, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ScoringInputError(where, f"must be a list, not {_kind(raw)}")
+    if len(raw) > MAX_FAULTS:
+        raise ScoringInputError(where, f"more than {MAX_FAULTS} faults")
+    faults: list[Fault] = []
+    for index, item in enumerate(raw):
+        at = f"{where}[{index}]"
+        entry = _object(item, at)
+        _strict_keys(entry, ("id", "label"), at)
+        for key in ("id", "label"):
+            if key not in entry:
+                raise ScoringInputError(f"{at}.{key}", "is required")
+        fault_id = _text(entry["id"], f"{at}.id", limit=60)
+        if not _CAP_RULE.match(fault_id):
+            raise ScoringInputError(f"{at}.id", "must be lower-case letters, digits and _")
+        faults.append(Fault(fault_id, _text(entry["label"], f"{at}.label", limit=200)))
+    return tuple(faults)
 
 
 def _messages(obj: Mapping[str, Any], prefix: str) -> tuple[SessionMessage, ...]:

@@ -17,6 +17,7 @@ from .composite import (
     included,
 )
 from .inputs import (
+    Fault,
     Outcome,
     SessionInput,
     SessionMessage,
@@ -41,7 +42,7 @@ __all__ = [
 
 # Bump whenever a change to the code can change a score: reports store it next to the
 # rule-pack version and hash.
-ENGINE_VERSION = "1.2.0"
+ENGINE_VERSION = "1.3.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class SessionReport:
     outcome: Outcome | None
     dimensions: tuple[Dimension, ...]
     total: Total
+    faults: tuple[Fault, ...] = ()
 
     def dimension(self, name: str) -> Dimension:
         for dim in self.dimensions:
@@ -114,6 +116,7 @@ class SessionReport:
             "dimensions": {d.name: d.to_dict() for d in self.dimensions},
             "total": self.total.score,
             "total_inputs": self.total.to_dict(),
+            "faults": [fault.to_dict() for fault in self.faults],
         }
 
 
@@ -166,7 +169,9 @@ def score_session(
     ]
     final_dims, total = combine(dims, effective.weights)
     if effective.caps:
+        # A fault the conversation recorded caps the total as a rule hit does.
         rules_hit = {rule for h in hits for rule in (h.hit.rule, *h.hit.also)}
+        rules_hit |= {fault.id for fault in session.faults}
         total = apply_caps(total, effective.caps, rules_hit)
     return SessionReport(
         engine_version=ENGINE_VERSION,
@@ -179,6 +184,7 @@ def score_session(
         outcome=session.outcome,
         dimensions=final_dims,
         total=total,
+        faults=session.faults,
     )
 
 

@@ -13,12 +13,18 @@ from roleplay.models import Message, Report, RuleBreach, Session
 from roleplay.selectors import line_time, scored_messages, session_spec
 from roleplay.services.after_commit import AfterCommit
 from roleplay.services.exams import exam_close_if_done
-from scenarios import runner
+from scenarios import engine, runner
 
 
 def session_scoring_input(session: Session) -> dict:
     """The scoring package's session document, built from what was stored."""
-    return runner.scoring_input(session_spec(session), _lines(session), session.outcome)
+    return runner.scoring_input(
+        session_spec(session), _lines(session), session.outcome, _final_state(session)
+    )
+
+
+def _final_state(session: Session) -> engine.State | None:
+    return engine.State.from_dict(session.engine_state) if session.engine_state else None
 
 
 def _lines(session: Session) -> list[tuple[float, Message, list | None]]:
@@ -68,7 +74,7 @@ def session_score(*, session_id: int) -> Report | None:
         raise ValidationError(_("The session has not ended."))
     spec = session_spec(session)
     lines = _lines(session)
-    report = runner.score(spec, lines, session.outcome).to_dict()
+    report = runner.score(spec, lines, session.outcome, state=_final_state(session)).to_dict()
     total = report.get("total")
     result = Report.objects.create(
         session=session, data=report, total=Decimal(str(total)) if total is not None else None

@@ -205,3 +205,24 @@ def test_report_says_which_fault_capped_the_total(client, trainee, trainer, publ
     html = client.get(f"/practice/sessions/{report.session.pk}/report/").content.decode()
     cap = html.split('data-testid="total-cap">')[1].split("</p>")[0]
     assert "命中“无法保证的承诺”，本剧本总分最高只能得 20.0 分" in cap
+
+
+def test_report_names_a_fault_of_the_conversation_that_capped_the_total(
+    client, trainee, trainer, published
+):
+    from pathlib import Path
+
+    from scenarios.services import scenario_create, scenario_publish
+    from tests.roleplay.scored import scored_session
+
+    fixture = Path(__file__).resolve().parents[1] / "scenarios" / "fixtures" / "scarf-offer.yaml"
+    scenario = scenario_create(actor=trainer, yaml_text=fixture.read_text(encoding="utf-8"))
+    scenario_publish(actor=trainer, scenario=scenario)
+    report = scored_session(trainee, scenario, text="您私下转账给我，我给您便宜五十。")
+    assert report.session.outcome == "成交" and report.total == 0.0
+    assert report.data["faults"] == [{"id": "paid_off_platform", "label": "让买家私下转账"}]
+    client.force_login(trainee)
+    html = client.get(f"/practice/sessions/{report.session.pk}/report/").content.decode()
+    cap = html.split('data-testid="total-cap">')[1].split("</p>")[0]
+    assert "命中“让买家私下转账”，本剧本总分最高只能得 0.0 分" in cap
+    assert "让买家私下转账" in html.split('data-testid="faults">')[1].split("</p>")[0]

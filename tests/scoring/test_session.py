@@ -110,7 +110,7 @@ def test_report_shape_has_the_contract_fields() -> None:
         assert set(dim) == {"score", "weight", "share", "included", "reason", "inputs"}
     pack = load_rulepack()
     assert data["rulepack"] == pack.identity()
-    assert data["engine"] == {"name": "scoring", "version": "1.2.0"}
+    assert data["engine"] == {"name": "scoring", "version": "1.3.0"}
     json.dumps(data, ensure_ascii=False)  # plain JSON all the way down
 
 
@@ -242,4 +242,44 @@ def test_no_cap_without_the_hit_and_the_lowest_cap_wins() -> None:
 def test_a_bad_cap_is_refused_with_its_place(caps: dict, field: str) -> None:
     with pytest.raises(ScoringInputError) as error:
         _capped_session("亲，好的", caps)
+    assert error.value.field == field
+
+
+def _session_with_faults(faults, caps: dict) -> dict:
+    return score_session(
+        {
+            "messages": [
+                {"role": "buyer", "t": 0, "text": "能便宜点吗"},
+                {"role": "agent", "t": 3, "text": "亲，送您一条围巾哦"},
+            ],
+            "targets": {"caps": caps},
+            "outcome": {"score": 100},
+            "faults": faults,
+        }
+    ).to_dict()
+
+
+def test_a_fault_of_the_conversation_caps_the_total_like_a_rule_hit() -> None:
+    fault = {"id": "scarf", "label": "收回了承诺：送一条围巾"}
+    report = _session_with_faults([fault], {"scarf": 40})
+    assert report["total"] == 40.0 and report["total_inputs"]["caps"] == {"scarf": 40.0}
+    assert report["faults"] == [fault]
+    # Reported, but nothing capped, when the scenario sets no cap for it.
+    uncapped = _session_with_faults([fault], {})
+    assert uncapped["total"] > 40.0 and uncapped["faults"] == [fault]
+    assert _session_with_faults([], {"scarf": 40})["total"] > 40.0
+
+
+@pytest.mark.parametrize(
+    ("faults", "field"),
+    [
+        ({"id": "scarf"}, "faults"),
+        ([{"id": "scarf"}], "faults[0].label"),
+        ([{"id": "Scarf", "label": "x"}], "faults[0].id"),
+        ([{"id": "scarf", "label": "x", "cap": 40}], "faults[0].cap"),
+    ],
+)
+def test_a_bad_fault_is_refused_with_its_place(faults, field: str) -> None:
+    with pytest.raises(ScoringInputError) as error:
+        _session_with_faults(faults, {})
     assert error.value.field == field
