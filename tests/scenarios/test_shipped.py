@@ -66,3 +66,20 @@ def test_investigating_is_not_offering_a_remedy(context):
     assert turn.match.branch is None and turn.state.step == "photos"  # she still waits
     turn = engine.on_reply(spec, turn.state, "核实好了，给您补发两片新膜，运费我们出", at=20.0)
     assert turn.state.step == "choose"  # "那补发吧" follows an offer of reshipment
+
+
+def test_going_back_on_an_offer_fails_in_the_shipped_scenarios(context):
+    """Scenarios where a trainee can make an offer test taking it back: an expert fails it."""
+    withdrawals = []
+    for path in SCENARIOS:
+        spec = scenario_from_file(path, context)
+        for test in spec.data.get("tests") or []:
+            wanted = test["expect"].get("commitments") or {}
+            if "withdrawn" in wanted.values():
+                result = run_self_test(spec, test)
+                assert result.passed and result.total is not None and result.total <= 40
+                withdrawals.append(spec.slug)
+    assert {"bargain-supervisor", "price-protection"} <= set(withdrawals)
+    # The scam aimed at the agent fails whoever hands the account over, by a recorded fault.
+    scam = _shipped("scam-fake-official", context)
+    assert set(scam.data["faults"]) == {"code_leaked", "link_clicked", "contact_added"}
