@@ -13,6 +13,7 @@ and list indices, which the errors show counted from 1.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from scenarios.regex_cost import regex_problem
 from scenarios.schema import SCHEMA
 from scenarios.step_graph import is_cycle, reached_from, step_edges, strongly_connected
+from scenarios.typing_replay import PASTE_LEAD_S, typing_seconds
 from yamlsource import SourceErrors
 from yamlsource.i18n import gettext as _
 
@@ -126,6 +128,7 @@ def meaning_errors(document, context: ValidationContext, errors: SourceErrors) -
     _check_loops(document, edges, errors)
     _check_self_test_paths(document, errors)
     _check_self_test_names(document, known, errors)
+    _check_self_test_typing(document, errors)
 
 
 def _check_shop(document, context: ValidationContext, errors: SourceErrors) -> None:
@@ -575,3 +578,40 @@ def _check_self_test_names(document, known: _Known, errors: SourceErrors) -> Non
                     _unknown_commitment(name),
                     path=("tests", t_index, "expect", "commitments", name),
                 )
+
+
+def _check_self_test_typing(document, errors: SourceErrors) -> None:
+    """A typed self-test keeps to what a person can do: each reply is typed after the
+    buyer's line arrived (after_s is at least its typing time at ``typing_cpm``)."""
+    for t_index, test in enumerate(_items(document.get("tests"))):
+        cpm = _mapping(test).get("typing_cpm")
+        for r_index, reply in enumerate(_items(_mapping(test).get("replies"))):
+            problem = _typing_problem(_mapping(reply), cpm)
+            if problem:
+                errors.add(
+                    reply,
+                    "after_s",
+                    problem,
+                    path=("tests", t_index, "replies", r_index, "after_s"),
+                )
+
+
+def _typing_problem(reply: dict, cpm) -> str | None:
+    after, text = reply.get("after_s"), reply.get("text")
+    if not (_is_seconds(after) and isinstance(text, str)):
+        return None
+    if reply.get("quick_phrase") is True:
+        if after < PASTE_LEAD_S:
+            return _("a quick phrase takes %(needed)s s to pick: after_s must be at least that") % {
+                "needed": f"{PASTE_LEAD_S:g}"
+            }
+        return None
+    if not (_is_seconds(cpm) and cpm > 0):
+        return None
+    needed = math.ceil(typing_seconds(text, cpm) * 10) / 10
+    if after >= needed:
+        return None
+    return _(
+        "typing this reply at %(cpm)s characters a minute takes %(needed)s s: after_s must be "
+        "at least that (or mark it quick_phrase)"
+    ) % {"cpm": f"{cpm:g}", "needed": f"{needed:g}"}

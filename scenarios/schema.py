@@ -335,6 +335,9 @@ SCHEMA: dict = {
             "properties": {
                 "name": {"type": "string", "minLength": 1, "maxLength": 100},
                 "seed": {"type": "integer", "minimum": 0},
+                # The trainee types each reply at this speed (字/分), so the typing
+                # dimension is scored as in a live session.
+                "typing_cpm": {"type": "number", "minimum": 20, "maximum": 250},
                 "replies": {
                     "type": "array",
                     "maxItems": 50,
@@ -347,6 +350,8 @@ SCHEMA: dict = {
                                 "properties": {
                                     "after_s": {"type": "number", "minimum": 0, "maximum": 3600},
                                     "text": {"type": "string", "minLength": 1, "maxLength": 1000},
+                                    # Sent from the quick phrases, not typed.
+                                    "quick_phrase": {"type": "boolean"},
                                 },
                             },
                             {

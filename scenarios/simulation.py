@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scenarios import engine, runner
+from scenarios.typing_replay import pasted_events, typed_events
 from scenarios.validation import ScenarioSpec
 from scoring import SessionReport
 
@@ -24,6 +25,7 @@ class TranscriptLine:
     reason: str = ""
     hits: list[dict] = field(default_factory=list)
     mood: str = ""  # the buyer's mood when she said it (buyer lines)
+    events: list[dict] | None = None  # the trainee's input events (typed self-tests)
 
 
 @dataclass
@@ -68,8 +70,22 @@ def _run_timers(scenario: ScenarioSpec, conversation: Conversation, until: float
     return latest
 
 
-def simulate(scenario: ScenarioSpec, seed: int, replies: list[dict]) -> Conversation:
-    """Play ``replies`` ({after_s, text} or {wait_s}) against the buyer on a virtual clock."""
+def _events(reply: dict, at: float, typing_cpm: float | None) -> list[dict] | None:
+    if reply.get("quick_phrase"):
+        return pasted_events(reply["text"], at)
+    if typing_cpm is None:
+        return None
+    return typed_events(reply["text"], at, typing_cpm)
+
+
+def simulate(
+    scenario: ScenarioSpec, seed: int, replies: list[dict], typing_cpm: float | None = None
+) -> Conversation:
+    """Play ``replies`` ({after_s, text} or {wait_s}) against the buyer on a virtual clock.
+
+    ``typing_cpm``: the trainee types each reply at this speed, ending as it is sent (a
+    reply marked ``quick_phrase`` is inserted whole); without it replies carry no input
+    events and the typing dimension has no data, as a session without a workbench."""
     first = runner.start(scenario, seed)
     conversation = Conversation(first.state, [])
     last_line = _add_lines(conversation, first.lines, 0.0, first.state.step)
@@ -95,16 +111,20 @@ def simulate(scenario: ScenarioSpec, seed: int, replies: list[dict]) -> Conversa
                 step=conversation.state.step,
                 reason=runner.turn_reason(turn),
                 hits=[hit.to_dict() for hit in turn.hits],
+                events=_events(reply, at, typing_cpm),
             )
         )
         conversation.state = turn.state
         last_line = _add_lines(conversation, turn.lines, at, turn.state.step)
+    # A line the buyer started typing when a timer fired can arrive after a reply the
+    # trainee sent meanwhile: the transcript is in the order lines reached the chat.
+    conversation.transcript.sort(key=lambda line: line.t)
     return conversation
 
 
 def score(scenario: ScenarioSpec, conversation: Conversation, rulepack=None) -> SessionReport:
     """Scored by the runner exactly as a live session's stored messages are."""
-    lines = [(line.t, line, None) for line in conversation.transcript]
+    lines = [(line.t, line, line.events) for line in conversation.transcript]
     return runner.score(scenario, lines, conversation.outcome, rulepack, conversation.state)
 
 
@@ -154,7 +174,9 @@ def _fault_failures(state: engine.State, expect: dict) -> list[str]:
 
 
 def run_self_test(scenario: ScenarioSpec, test: dict, rulepack=None) -> SelfTestResult:
-    conversation = simulate(scenario, int(test.get("seed", 0)), test["replies"])
+    conversation = simulate(
+        scenario, int(test.get("seed", 0)), test["replies"], test.get("typing_cpm")
+    )
     report = score(scenario, conversation, rulepack).to_dict()
     total = report.get("total")
     hit_rules = sorted(
