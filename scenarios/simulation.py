@@ -13,6 +13,7 @@ from scenarios import engine, runner
 from scenarios.typing_replay import pasted_events, typed_events
 from scenarios.validation import ScenarioSpec
 from scoring import SessionReport
+from yamlsource.i18n import gettext as _
 
 
 @dataclass
@@ -140,6 +141,15 @@ class SelfTestResult:
     transcript: list[TranscriptLine]
 
 
+def _range_failure(name: str, score, wanted) -> str:
+    return _("%(name)s %(score)s not in [%(low)s, %(high)s]") % {
+        "name": name,
+        "score": score,
+        "low": f"{wanted[0]:g}",
+        "high": f"{wanted[1]:g}",
+    }
+
+
 def _dimension_failures(report: dict, expected: dict) -> list[str]:
     failures = []
     for name, wanted in expected.items():
@@ -147,9 +157,11 @@ def _dimension_failures(report: dict, expected: dict) -> list[str]:
         score = got.get("score") if got.get("included") else None
         if wanted is None:
             if score is not None:
-                failures.append(f"{name} {score} ≠ expected excluded")
+                failures.append(
+                    _("%(name)s %(score)s ≠ expected excluded") % {"name": name, "score": score}
+                )
         elif score is None or not wanted[0] <= score <= wanted[1]:
-            failures.append(f"{name} {score} not in [{wanted[0]:g}, {wanted[1]:g}]")
+            failures.append(_range_failure(name, score, wanted))
     return failures
 
 
@@ -164,12 +176,18 @@ def _fault_failures(state: engine.State, expect: dict) -> list[str]:
     failures = []
     for name in expect.get("faults") or []:
         if name not in state.faults:
-            recorded = ", ".join(state.faults) or "none"
-            failures.append(f"expected the fault {name}; faults were {recorded}")
+            recorded = ", ".join(state.faults) or _("none")
+            failures.append(
+                _("expected the fault %(name)s; faults were %(found)s")
+                % {"name": name, "found": recorded}
+            )
     for name, wanted in (expect.get("commitments") or {}).items():
         got = commitment_status(state, name)
         if got != wanted:
-            failures.append(f"offer {name}: {got} ≠ expected {wanted}")
+            failures.append(
+                _("offer %(name)s: %(got)s ≠ expected %(wanted)s")
+                % {"name": name, "got": got, "wanted": wanted}
+            )
     return failures
 
 
@@ -190,22 +208,32 @@ def run_self_test(scenario: ScenarioSpec, test: dict, rulepack=None) -> SelfTest
     failures = []
     path = list(conversation.state.path)
     if "path" in expect and expect["path"] != path:
-        failures.append(f"path {' → '.join(path)} ≠ expected {' → '.join(expect['path'])}")
+        failures.append(
+            _("path %(got)s ≠ expected %(wanted)s")
+            % {"got": " → ".join(path), "wanted": " → ".join(expect["path"])}
+        )
     if "outcome" in expect and expect["outcome"] != conversation.outcome:
-        failures.append(f"outcome {conversation.outcome} ≠ expected {expect['outcome']}")
+        failures.append(
+            _("outcome %(got)s ≠ expected %(wanted)s")
+            % {"got": conversation.outcome, "wanted": expect["outcome"]}
+        )
     if "score" in expect:
         low, high = expect["score"]
         if total is None or not low <= total <= high:
-            failures.append(f"score {total} not in [{low:g}, {high:g}]")
+            failures.append(_range_failure(_("score"), total, (low, high)))
     for rule in expect.get("hits") or []:
         if rule not in hit_rules:
-            failures.append(f"expected a {rule} hit; hits were {', '.join(hit_rules) or 'none'}")
+            failures.append(
+                _("expected a %(rule)s hit; hits were %(found)s")
+                % {"rule": rule, "found": ", ".join(hit_rules) or _("none")}
+            )
     failures.extend(_dimension_failures(report, expect.get("dimensions") or {}))
     capped = sorted((report.get("total_inputs") or {}).get("caps") or {})
     for rule in expect.get("capped_by") or []:
         if rule not in capped:
             failures.append(
-                f"expected the {rule} cap on the total; caps were {', '.join(capped) or 'none'}"
+                _("expected the %(rule)s cap on the total; caps were %(found)s")
+                % {"rule": rule, "found": ", ".join(capped) or _("none")}
             )
     failures.extend(_fault_failures(conversation.state, expect))
     return SelfTestResult(

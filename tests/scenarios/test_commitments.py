@@ -102,7 +102,8 @@ def test_expectations_on_offers_and_faults_can_fail(scarf):
             "faults": ["paid_off_platform"],
         },
     }
-    result = run_self_test(scarf, test)
+    with translation.override("en"):
+        result = run_self_test(scarf, test)
     assert not result.passed
     assert "offer scarf: made ≠ expected withdrawn" in result.failures
     assert "expected the fault paid_off_platform; faults were none" in result.failures

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from scenarios import engine
 from scenarios.simulation import run_self_test, simulate
@@ -92,9 +93,12 @@ def test_the_documented_self_tests_pass_and_a_wrong_expectation_fails(spec):
     results = [run_self_test(spec, test) for test in spec.data["tests"]]
     assert [r.passed for r in results] == [True, True]
     wrong = {**spec.data["tests"][0], "expect": {"outcome": "流失", "score": [0, 10]}}
-    result = run_self_test(spec, wrong)
+    with translation.override("en"):
+        result = run_self_test(spec, wrong)
     assert not result.passed
     assert "outcome 成交 ≠ expected 流失" in result.failures
+    # A trainer reads them in the interface language.
+    assert "结果为 成交，应为 流失" in run_self_test(spec, wrong).failures
 
 
 def test_simulation_is_deterministic(spec):
@@ -206,7 +210,8 @@ def test_self_test_expectations_on_dimensions_and_caps_can_fail(capped):
         "capped_by": ["absolute_promise"],
         "dimensions": {"compliance": [0, 50], "typing": [0, 100]},
     }
-    result = run_self_test(capped, test)
+    with translation.override("en"):
+        result = run_self_test(capped, test)
     assert not result.passed
     assert any("absolute_promise cap" in f for f in result.failures)
     assert any(f.startswith("compliance ") and "not in [0, 50]" in f for f in result.failures)
