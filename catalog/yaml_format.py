@@ -1,6 +1,7 @@
 """The catalogue YAML format (docs/CONTENT_FORMAT.md): parse and validate into plain data.
 
-Every problem is collected with its file and line before anything is written.
+Every problem is collected with its file and line before anything is written. Messages are
+in the active language (``yamlsource.i18n``), like the shared field checks they sit beside.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from yamlsource import Position, SourceErrors
+from yamlsource import Position, SourceErrors, wording
+from yamlsource.fieldpath import subject
 from yamlsource.fields import Fields, items_of
+from yamlsource.i18n import gettext as _
+from yamlsource.i18n import ngettext
 
 SHOP_FIELDS = {
     "slug",
@@ -136,12 +140,13 @@ def _size_chart(parent: Fields, key: str) -> dict | None:
     clean_rows = []
     for index, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(columns):
-            parent.errors.add(
-                rows,
-                index,
-                f"must be a list of {len(columns)} cells",
-                path=f"{chart.path}.rows[{index}]",
-            )
+            path = (*chart.parts, "rows", index)
+            message = ngettext(
+                "%(field)s must be a list of %(count)d cell, one per column",
+                "%(field)s must be a list of %(count)d cells, one per column",
+                len(columns),
+            ) % {"field": subject(path), "count": len(columns)}
+            parent.errors.add(rows, index, message, path=path)
             continue
         clean_rows.append([str(cell) for cell in row])
     return {"columns": columns, "rows": clean_rows}
@@ -154,12 +159,21 @@ def _variant(item: Fields) -> VariantData | None:
     options: dict[str, str] = {}
     if options_node is not None:
         if not options_node:
-            item.error("options", "needs at least one option, e.g. {颜色: 驼色, 尺码: M}")
+            item.error(
+                "options",
+                _("%(field)s needs at least one option, e.g. {颜色: 驼色, 尺码: M}")
+                % {"field": item.subject("options")},
+            )
         for name, value in options_node.items():
             if value is None or isinstance(value, dict | list):
-                item.errors.add(
-                    options_node, name, "must be a plain value", path=f"{item.path}.options.{name}"
+                # An option is one plain value (驼色, M, 128): the words of the field checks.
+                message = (
+                    wording.missing_value(str(name))
+                    if value is None
+                    else wording.wrong_type(str(name), ["string", "number"], value)
                 )
+                path = (*item.parts, "options", str(name))
+                item.errors.add(options_node, name, message, path=path)
                 continue
             options[str(name)] = str(value)
     stock = item.integer("stock", minimum=0, maximum=1_000_000)
@@ -203,7 +217,7 @@ def _product(item: Fields) -> ProductData | None:
             data.variants.append(variant)
     skus = [v.sku for v in data.variants]
     for sku in sorted({s for s in skus if skus.count(s) > 1}):
-        item.error("variants", f"SKU “{sku}” appears more than once")
+        item.error("variants", _("SKU “%(sku)s” appears more than once") % {"sku": sku})
     return data if data.slug and data.name else None
 
 
@@ -234,9 +248,17 @@ def _promotion(promo: Fields) -> PromotionData:
         ends=promo.date("ends", required=False),
     )
     if data.starts and data.ends and data.ends < data.starts:
-        promo.error("ends", "is before starts")
+        promo.error(
+            "ends",
+            _("ends (%(ends)s) is before starts (%(starts)s)")
+            % {"ends": data.ends.isoformat(), "starts": data.starts.isoformat()},
+        )
     if kind == "discount" and data.amount is not None and data.amount >= 100:
-        promo.error("amount", "a discount is a percentage below 100")
+        promo.error(
+            "amount",
+            _("a discount is a percentage off, below 100 (here %(amount)s)")
+            % {"amount": wording.number_text(float(data.amount))},
+        )
     return data
 
 
@@ -245,7 +267,7 @@ def shop_parse(document, errors: SourceErrors, *, name: str = "<text>") -> ShopD
     error about a document that is a lone value (which knows no place of its own)."""
     if not isinstance(document, dict):
         position = document.position() if hasattr(document, "position") else Position(name, 1, 1)
-        errors.add_at(position, "", "the file must be a mapping with slug, name, products …")
+        errors.add_at(position, "", _("a shop file must be a mapping with slug, name, products …"))
         return None
     root = Fields(document, "", errors)
     root.known(SHOP_FIELDS)
@@ -290,7 +312,7 @@ def shop_parse(document, errors: SourceErrors, *, name: str = "<text>") -> ShopD
     )
     _check_references(shop, document, product_list, errors)
     if shop.cross_border and not shop.customs and policies is not None:
-        policies.error("customs", "a cross-border shop must explain customs clearance")
+        policies.error("customs", _("a cross-border shop must explain customs clearance"))
     return shop
 
 
@@ -298,15 +320,18 @@ def _check_references(shop: ShopData, document, product_list, errors: SourceErro
     slugs = [p.slug for p in shop.products]
     for slug in sorted({s for s in slugs if slugs.count(s) > 1}):
         errors.add(
-            document, "products", f"product slug “{slug}” appears more than once", path="products"
+            document,
+            "products",
+            _("product slug “%(slug)s” appears more than once") % {"slug": slug},
+            path=("products",),
         )
     promo_slugs = [p.slug for p in shop.promotions]
     for slug in sorted({s for s in promo_slugs if promo_slugs.count(s) > 1}):
         errors.add(
             document,
             "promotions",
-            f"promotion slug “{slug}” appears more than once",
-            path="promotions",
+            _("promotion slug “%(slug)s” appears more than once") % {"slug": slug},
+            path=("promotions",),
         )
     known = set(slugs)
     for index, product in enumerate(shop.products):
@@ -316,14 +341,15 @@ def _check_references(shop: ShopData, document, product_list, errors: SourceErro
                 errors.add(
                     node,
                     "related",
-                    f"related product “{target}” is not a product of this shop",
-                    path=f"products[{index}].related",
+                    _("related product “%(product)s” is not a product of this shop")
+                    % {"product": target},
+                    path=("products", index, "related"),
                 )
             elif target == product.slug:
                 node = product_list[index] if product_list else document
                 errors.add(
                     node,
                     "related",
-                    "a product cannot be related to itself",
-                    path=f"products[{index}].related",
+                    _("a product cannot be related to itself"),
+                    path=("products", index, "related"),
                 )

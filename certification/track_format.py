@@ -4,7 +4,8 @@ and write a spec back as YAML.
 Pure apart from its inputs, like scenarios.validation: which course modules exist (and are
 active) and which scenarios are published come in a ``TrackContext``, so the same checks run
 in the editor, on import, in the command line and in tests. Every problem of a file is
-reported in one pass, each with its file, line and column.
+reported in one pass, each with its file, line and column, in the active language
+(``yamlsource.i18n``, as the shared field checks and the scenario validator).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import yaml
 
 from certification.track_spec import AttemptPolicy, ExamPolicy, Marks, TrackSpec, TypingPolicy
 from yamlsource import Position, SourceErrors, load_file, load_text, wording
+from yamlsource.fieldpath import subject
 from yamlsource.fields import SLUG_RE, Fields
+from yamlsource.i18n import gettext as _
 
 # A track is a few dozen values; far below the loader's limit for content files, this keeps
 # the editor's live validation of any text it is sent cheap.
@@ -118,10 +121,6 @@ def _whole(fields: Fields, key: str, default: int, limits: str) -> int:
     return default if value is None else value
 
 
-def _shown(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
-
-
 def _section(top: Fields, key: str, allowed: set[str], *, required: bool = False) -> Fields | None:
     node = top.mapping(key, required=required)
     if node is None:
@@ -154,23 +153,32 @@ def _typing(top: Fields) -> TypingPolicy:
     )
 
 
+def _listed_twice(name: str) -> str:
+    return _("“%(name)s” is listed twice") % {"name": name}
+
+
 def _modules(top: Fields, context: TrackContext) -> tuple[str, ...]:
     items = top.sequence("modules", required=False, max_items=MAX_MODULES)
     found: list[str] = []
     for index, item in enumerate(items or []):
-        name = f"modules[{index}]"
+        name = ("modules", index)
         if not isinstance(item, str) or not _MODULE_REF.match(item.strip()):
-            top.errors.add(items, index, "must be written course-slug/module-slug", path=name)
+            message = _("%(field)s must be written course-slug/module-slug") % {
+                "field": subject(name)
+            }
+            top.errors.add(items, index, message, path=name)
             continue
         ref = item.strip()
         if ref in found:
-            top.errors.add(items, index, f"“{ref}” is listed twice", path=name)
+            top.errors.add(items, index, _listed_twice(ref), path=name)
             continue
         active = context.modules.get(ref)
         if active is None:
-            top.errors.add(items, index, f"no course module “{ref}”", path=name)
+            message = _("no course module “%(module)s”") % {"module": ref}
+            top.errors.add(items, index, message, path=name)
         elif not active:
-            top.errors.add(items, index, f"the course module “{ref}” is not active", path=name)
+            message = _("the course module “%(module)s” is not active") % {"module": ref}
+            top.errors.add(items, index, message, path=name)
         found.append(ref)
     return tuple(found)
 
@@ -181,24 +189,31 @@ def _pool(exam: Fields, context: TrackContext, buyers: int) -> tuple[str, ...]:
         return ()
     found: list[str] = []
     for index, item in enumerate(items):
-        name = f"exam.pool[{index}]"
+        name = (*exam.parts, "pool", index)
         slug = item.strip() if isinstance(item, str) else None
         if not slug or not SLUG_RE.match(slug):
-            exam.errors.add(items, index, "must be a scenario slug", path=name)
+            message = _("%(field)s must be a scenario slug") % {"field": subject(name)}
+            exam.errors.add(items, index, message, path=name)
             continue
         if slug in found:
-            exam.errors.add(items, index, f"“{slug}” is listed twice", path=name)
+            exam.errors.add(items, index, _listed_twice(slug), path=name)
             continue
         published = context.scenarios.get(slug)
         if published is None:
-            exam.errors.add(items, index, f"no scenario “{slug}”", path=name)
+            message = _("no scenario “%(scenario)s”") % {"scenario": slug}
+            exam.errors.add(items, index, message, path=name)
         elif not published:
-            exam.errors.add(items, index, f"the scenario “{slug}” is not published", path=name)
+            message = _("the scenario “%(scenario)s” is not published") % {"scenario": slug}
+            exam.errors.add(items, index, message, path=name)
         found.append(slug)
     if len(found) < buyers:
         exam.error(
             "pool",
-            f"needs at least as many different scenarios as buyers ({buyers}); has {len(found)}",
+            _(
+                "%(field)s needs at least as many different scenarios as buyers "
+                "(%(buyers)d); has %(count)d"
+            )
+            % {"field": exam.subject("pool"), "buyers": buyers, "count": len(found)},
         )
     return tuple(found)
 
@@ -234,10 +249,18 @@ def _marks(top: Fields) -> Marks:
         fatal_hits=_whole(section, "fatal_hits", base.fatal_hits, "marks.fatal_hits"),
     )
     if marks.first_response_max_s < marks.first_response_median_s:
+        # Named even when not written: its default is what falls below the median.
         section.error(
             "first_response_max_s" if "first_response_max_s" in section.node else None,
-            "must be at least the median first response "
-            f"({_shown(marks.first_response_median_s)} s)",
+            _(
+                "%(field)s must be at least the median first response (%(median)s s); "
+                "here %(value)s s"
+            )
+            % {
+                "field": "first_response_max_s",
+                "median": wording.number_text(marks.first_response_median_s),
+                "value": wording.number_text(marks.first_response_max_s),
+            },
         )
     return marks
 
@@ -259,14 +282,14 @@ def track_validate(document, context: TrackContext, *, name: str = "track.yaml")
         errors.add_at(
             position or Position(name, 1, 1),
             "",
-            "a track file must be a mapping (slug, title, exam …)",
+            _("a track file must be a mapping (slug, title, exam …)"),
         )
         raise errors
     top = Fields(document, "", errors)
     top.known(TRACK_FIELDS)
     slug = top.slug()
     if slug in RESERVED_SLUGS:
-        top.error("slug", f"“{slug}” is reserved; choose another slug")
+        top.error("slug", _("“%(slug)s” is reserved; choose another slug") % {"slug": slug})
     spec = TrackSpec(
         slug=slug or "",
         title=top.text("title", max_length=200) or "",

@@ -1,4 +1,7 @@
-"""The course YAML format (docs/CONTENT_FORMAT.md): a course file naming module files."""
+"""The course YAML format (docs/CONTENT_FORMAT.md): a course file naming module files.
+
+Messages are in the active language (``yamlsource.i18n``), like the shared field checks.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from yamlsource import Position, SourceErrors, load_file
+from yamlsource import Position, SourceErrors, load_file, wording
+from yamlsource.fieldpath import subject
 from yamlsource.fields import Fields, items_of
+from yamlsource.i18n import gettext as _
 
 COURSE_FIELDS = {"slug", "title", "description", "modules"}
 MODULE_FIELDS = {"slug", "title", "summary", "prerequisites", "lessons", "quiz"}
@@ -36,6 +41,7 @@ QUESTION_FIELDS = {
     "explanation",
 }
 TYPES = ("single", "multiple", "true_false", "ordering", "fill_in")
+MAX_ORDERING_ITEMS = 8
 TYPE_FIELDS = {
     "single": {"choices"},
     "multiple": {"choices"},
@@ -114,7 +120,9 @@ def _question(item: Fields, lessons: set[str]) -> QuestionData | None:
         points=item.integer("points", required=False, minimum=1, maximum=100) or 1,
     )
     if data.lesson and data.lesson not in lessons:
-        item.error("lesson", f"“{data.lesson}” is not a lesson of this module")
+        item.error(
+            "lesson", _("“%(lesson)s” is not a lesson of this module") % {"lesson": data.lesson}
+        )
     if kind is None:
         return None
     _check_other_types_fields(item, kind)
@@ -127,7 +135,16 @@ def _check_other_types_fields(item: Fields, kind: str) -> None:
         if other_kind != kind:
             for name in fields - TYPE_FIELDS[kind]:
                 if name in item.node:
-                    item.error(name, f"does not belong to a {kind} question")
+                    item.error(
+                        name,
+                        _("%(field)s does not belong to a question of type %(type)s")
+                        % {"field": name, "type": kind},
+                    )
+
+
+def _repeated(texts: list[str]) -> list[str]:
+    """The texts written more than once, each named once."""
+    return list(dict.fromkeys(text for index, text in enumerate(texts) if text in texts[:index]))
 
 
 def _choices_parse(item: Fields, data: QuestionData) -> None:
@@ -140,16 +157,16 @@ def _choices_parse(item: Fields, data: QuestionData) -> None:
         if text is not None:
             data.choices.append(ChoiceData(text, bool(correct)))
     correct_count = sum(choice.correct for choice in data.choices)
-    texts = [choice.text for choice in data.choices]
-    if len(set(texts)) != len(texts):
-        item.error("choices", "two choices have the same text")
+    for text in _repeated([choice.text for choice in data.choices]):
+        item.error("choices", _("two choices have the same text “%(text)s”") % {"text": text})
     if choices is not None and data.type == "single" and correct_count != 1:
         item.error(
             "choices",
-            f"a single-choice question needs exactly one correct choice (has {correct_count})",
+            _("a single-choice question needs exactly one correct choice (has %(count)d)")
+            % {"count": correct_count},
         )
     if choices is not None and data.type == "multiple" and correct_count < 1:
-        item.error("choices", "a multiple-choice question needs at least one correct choice")
+        item.error("choices", _("a multiple-choice question needs at least one correct choice"))
 
 
 def _true_false_parse(item: Fields, data: QuestionData) -> None:
@@ -158,10 +175,12 @@ def _true_false_parse(item: Fields, data: QuestionData) -> None:
 
 def _ordering_parse(item: Fields, data: QuestionData) -> None:
     texts = item.text_list("items", min_items=3, max_length=500)
-    if len(texts) > 8:
-        item.error("items", "allows at most 8 items")
-    if len(set(texts)) != len(texts):
-        item.error("items", "two items have the same text")
+    if len(texts) > MAX_ORDERING_ITEMS:
+        item.error(
+            "items", wording.too_many_items(item.subject("items"), MAX_ORDERING_ITEMS, len(texts))
+        )
+    for text in _repeated(texts):
+        item.error("items", _("two items have the same text “%(text)s”") % {"text": text})
     data.choices = [ChoiceData(text, True) for text in texts]
 
 
@@ -220,7 +239,7 @@ def module_parse(
         errors.add_at(
             _document_start(document, name or source_file),
             "",
-            "a module file must be a mapping with slug, title, lessons …",
+            _("a module file must be a mapping with slug, title, lessons …"),
         )
         return None
     root = Fields(document, "", errors)
@@ -237,13 +256,15 @@ def module_parse(
         lessons.append(data)
     slugs = [lesson.slug for lesson in lessons if lesson.slug]
     for slug in sorted({s for s in slugs if slugs.count(s) > 1}):
-        root.error("lessons", f"lesson slug “{slug}” appears more than once")
+        root.error("lessons", _("lesson slug “%(slug)s” appears more than once") % {"slug": slug})
     quiz_node = root.mapping("quiz", required=False)
     quiz = _quiz(root, quiz_node, set(slugs)) if quiz_node is not None else None
     if quiz is not None:
         question_slugs = [q.slug for q in quiz.questions if q.slug]
         for slug in sorted({s for s in question_slugs if question_slugs.count(s) > 1}):
-            root.error("quiz", f"question slug “{slug}” appears more than once")
+            root.error(
+                "quiz", _("question slug “%(slug)s” appears more than once") % {"slug": slug}
+            )
     return ModuleData(
         slug=root.slug() or "",
         title=root.text("title", max_length=200) or "",
@@ -267,7 +288,7 @@ def course_file_parse(path: Path | str) -> tuple[CourseData, dict[str, object]]:
         errors.add_at(
             _document_start(document, str(path)),
             "",
-            "a course file must be a mapping with slug, title, modules",
+            _("a course file must be a mapping with slug, title, modules"),
         )
         raise errors
     root = Fields(document, "", errors)
@@ -282,9 +303,9 @@ def course_file_parse(path: Path | str) -> tuple[CourseData, dict[str, object]]:
     module_documents: dict[str, object] = {}
     for index, relative in enumerate(module_paths):
         if not isinstance(relative, str) or not relative.strip():
-            errors.add(
-                module_paths, index, "must be the path of a module file", path=f"modules[{index}]"
-            )
+            place = ("modules", index)
+            message = _("%(field)s must be the path of a module file") % {"field": subject(place)}
+            errors.add(module_paths, index, message, path=place)
             continue
         module_path = (path.parent / relative).resolve()
         module_name = str(path.parent / relative)
@@ -300,8 +321,8 @@ def course_file_parse(path: Path | str) -> tuple[CourseData, dict[str, object]]:
             errors.add(
                 module_paths,
                 index,
-                f"module slug “{module.slug}” is used twice",
-                path=f"modules[{index}]",
+                _("module slug “%(slug)s” is used twice") % {"slug": module.slug},
+                path=("modules", index),
             )
         module_documents[module.slug] = module_document
         course.modules.append(module)
@@ -320,23 +341,24 @@ def _check_course(course: CourseData, documents: dict, errors: SourceErrors) -> 
                 errors.add(
                     document,
                     "prerequisites",
-                    f"“{prerequisite}” is not a module of this course",
-                    path="prerequisites",
+                    _("“%(module)s” is not a module of this course") % {"module": prerequisite},
+                    path=("prerequisites",),
                 )
             elif known.index(prerequisite) >= position:
                 errors.add(
                     document,
                     "prerequisites",
-                    f"“{prerequisite}” must come before this module in the course",
-                    path="prerequisites",
+                    _("“%(module)s” must come before this module in the course")
+                    % {"module": prerequisite},
+                    path=("prerequisites",),
                 )
         for question in module.quiz.questions if module.quiz else []:
             if question.slug in seen_questions and seen_questions[question.slug] != module.slug:
                 errors.add(
                     document,
                     "quiz",
-                    f"question slug “{question.slug}” is also used in module "
-                    f"“{seen_questions[question.slug]}”",
-                    path="quiz",
+                    _("question slug “%(slug)s” is also used in module “%(module)s”")
+                    % {"slug": question.slug, "module": seen_questions[question.slug]},
+                    path=("quiz",),
                 )
             seen_questions[question.slug] = module.slug

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from catalog.exporting import catalog_export, shop_document
 from catalog.models import Product, Shop, Variant
@@ -29,10 +31,13 @@ def _messages(path: Path) -> list[str]:
     return [str(error) for error in sorted(raised.value.errors)]
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_related_product_is_named_with_its_line(tmp_path):
     path = _write(tmp_path, "{product: scarf,", "{product: belt,")
     [message] = _messages(path)
-    assert "“belt” is not a product of this shop" in message
+    assert message.endswith(
+        ": products #1 › related: related product “belt” is not a product of this shop"
+    )
     line = int(message.split(":")[1])
     assert "related:" in path.read_text().splitlines()[line - 1]
 
@@ -43,15 +48,108 @@ def test_type_errors_unknown_fields_and_duplicates(tmp_path):
     text = text.replace("slug: tee", "slug: scarf")
     path.write_text(text, encoding="utf-8")
     messages = "\n".join(_messages(path))
-    # The shared field checks speak the site's language; products are counted from 1.
+    # The field checks and the format's own messages speak the site's language; products
+    # are counted from 1.
     assert 'products 第 2 项的 price: price 应为数字，这里是文本 "cheap"' in messages
     assert "products 第 2 项的 colour: 未知字段 colour（这里可以写：" in messages
-    assert "product slug “scarf” appears more than once" in messages
+    assert "products: 商品 slug“scarf”重复了" in messages
 
 
-def test_a_cross_border_shop_must_explain_customs(tmp_path):
-    path = _write(tmp_path, "cross_border: false", "cross_border: true")
-    assert any("customs clearance" in m for m in _messages(path))
+PROMOTION = "    amount: 20\n"
+TEE = "    materials: 棉 100%\n"
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "{sku: COAT-L,",
+            "{sku: COAT-M,",
+            "products #1 › variants: SKU “COAT-M” appears more than once",
+        ),
+        (
+            "{product: scarf,",
+            "{product: coat,",
+            "products #1 › related: a product cannot be related to itself",
+        ),
+        (
+            PROMOTION,
+            PROMOTION + "    starts: 2026-11-11\n    ends: 2026-11-01\n",
+            "promotions #1 › ends: ends (2026-11-01) is before starts (2026-11-11)",
+        ),
+        (
+            "kind: full_reduction\n    title: 满200减20\n    threshold: 200\n    amount: 20",
+            "kind: discount\n    title: 满200减20\n    threshold: 200\n    amount: 120",
+            "promotions #1 › amount: a discount is a percentage off, below 100 (here 120)",
+        ),
+        (
+            PROMOTION,
+            PROMOTION + "  - {slug: full-200-minus-20, kind: gift, title: 送袜子, gift: 袜子}\n",
+            "promotions: promotion slug “full-200-minus-20” appears more than once",
+        ),
+        (
+            "options: {颜色: 酒红}",
+            "options: {颜色: [酒红, 墨绿]}",
+            "products #2 › variants #1 › options.颜色: 颜色 should be text or a number, not a list",
+        ),
+        (
+            "options: {颜色: 酒红}",
+            "options: {颜色: }",
+            "products #2 › variants #1 › options.颜色: 颜色 has no value (nothing after the colon)",
+        ),
+        (
+            "options: {尺码: S}",
+            "options: {}",
+            "products #3 › variants #1 › options: "
+            "options needs at least one option, e.g. {颜色: 驼色, 尺码: M}",
+        ),
+        (
+            TEE,
+            TEE + "    size_chart:\n      columns: [尺码, 胸围]\n      rows: [[S, 96], [M]]\n",
+            "products #3 › size_chart.rows #2: rows #2 must be a list of 2 cells, one per column",
+        ),
+        (
+            "cross_border: false",
+            "cross_border: true",
+            "policies.customs: a cross-border shop must explain customs clearance",
+        ),
+    ],
+    ids=[
+        "sku-twice",
+        "related-to-itself",
+        "ends-before-starts",
+        "discount-percentage",
+        "promotion-slug-twice",
+        "option-a-list",
+        "option-empty",
+        "no-options",
+        "size-chart-row",
+        "customs",
+    ],
+)
+def test_each_own_message_names_its_field_counting_items_from_1(tmp_path, old, new, expected):
+    assert [m.split(": ", 1)[1] for m in _messages(_write(tmp_path, old, new))] == [expected]
+
+
+@pytest.mark.usefixtures("english")
+def test_a_file_that_is_not_a_mapping_says_what_a_shop_file_holds(tmp_path):
+    path = tmp_path / "shop.yaml"
+    path.write_text("- a\n- b\n", encoding="utf-8")
+    assert _messages(path) == [
+        f"{path}:1:1: a shop file must be a mapping with slug, name, products …"
+    ]
+
+
+def test_import_catalog_speaks_chinese_by_default_and_english_on_request(tmp_path):
+    """What the trainer reads from the command: Chinese, or English with --language en."""
+    path = _write(tmp_path, "{sku: COAT-L,", "{sku: COAT-M,")
+    with pytest.raises(CommandError) as chinese:
+        call_command("import_catalog", "--check", str(path))
+    assert "products 第 1 项的 variants: SKU“COAT-M”重复了" in str(chinese.value)
+    with pytest.raises(CommandError) as english:
+        call_command("import_catalog", "--check", str(path), "--language", "en")
+    assert "products #1 › variants: SKU “COAT-M” appears more than once" in str(english.value)
 
 
 @pytest.mark.django_db

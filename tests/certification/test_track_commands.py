@@ -57,6 +57,24 @@ def test_a_bad_file_exits_non_zero_from_the_command_line(shipped_content, tmp_pa
     assert f"{bad}:3:7: 第 3 行的 [ 没有对应的 ]" in capsys.readouterr().err
 
 
+def test_the_track_messages_are_chinese_by_default_and_english_on_request(
+    shipped_content, tmp_path
+):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SHIPPED.replace("cs-onboarding/professional", "cs-onboarding/nosuch"), "utf-8")
+    line = SHIPPED.splitlines().index("  - cs-onboarding/professional") + 1
+    with pytest.raises(CommandError) as chinese:
+        call_command("import_tracks", "--check", str(bad), stdout=StringIO())
+    assert f"{bad}:{line}:5: modules 第 1 项: 没有课程模块“cs-onboarding/nosuch”" in str(
+        chinese.value
+    )
+    with pytest.raises(CommandError) as english:
+        call_command("import_tracks", "--check", str(bad), "--language", "en", stdout=StringIO())
+    assert f"{bad}:{line}:5: modules #1: no course module “cs-onboarding/nosuch”" in str(
+        english.value
+    )
+
+
 def test_two_files_of_one_slug_are_refused(shipped_content, tmp_path):
     first, second = tmp_path / "one.yaml", tmp_path / "two.yaml"
     first.write_text(SHIPPED, encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from certification.track_format import TrackContext, track_from_file, track_from_text, track_to_yaml
 from certification.track_spec import TrackSpec
@@ -127,7 +128,7 @@ def test_every_error_of_a_file_is_reported_at_once_with_line_and_column():
         (6, 5, "modules #2", "“cs-onboarding/professional” is listed twice"),
         (7, 5, "modules #3", "no course module “nosuch/module”"),
         (8, 5, "modules #4", "the course module “cs-onboarding/retired” is not active"),
-        (9, 5, "modules #5", "must be written course-slug/module-slug"),
+        (9, 5, "modules #5", "modules #5 must be written course-slug/module-slug"),
         (11, 3, "typing.min_cpm", "min_cpm must be at least 1 (here 0)"),
         (12, 3, "typing.min_accuracy", "min_accuracy must be more than 0 (here 0)"),
         (13, 3, "typing.seconds", "seconds must be at most 900 (here 901)"),
@@ -142,7 +143,7 @@ def test_every_error_of_a_file_is_reported_at_once_with_line_and_column():
         (18, 23, "exam.pool #2", "“size-advice” is listed twice"),
         (18, 36, "exam.pool #3", "no scenario “nosuch”"),
         (18, 44, "exam.pool #4", "the scenario “draft-only” is not published"),
-        (18, 56, "exam.pool #5", "must be a scenario slug"),
+        (18, 56, "exam.pool #5", "pool #5 must be a scenario slug"),
         (20, 3, "marks.compliance", "compliance must be at most 100 (here 101)"),
         (
             21,
@@ -174,7 +175,7 @@ def test_every_error_of_a_file_is_reported_at_once_with_line_and_column():
                     5,
                     3,
                     "exam.pool",
-                    "needs at least as many different scenarios as buyers (3); has 2",
+                    "pool needs at least as many different scenarios as buyers (3); has 2",
                 )
             ],
         ),
@@ -185,7 +186,7 @@ def test_every_error_of_a_file_is_reported_at_once_with_line_and_column():
                     4,
                     3,
                     "exam.pool",
-                    "needs at least as many different scenarios as buyers (2); has 1",
+                    "pool needs at least as many different scenarios as buyers (2); has 1",
                 ),
                 (4, 23, "exam.pool #2", "“size-advice” is listed twice"),
             ],
@@ -197,7 +198,20 @@ def test_every_error_of_a_file_is_reported_at_once_with_line_and_column():
                     9,
                     3,
                     "marks.first_response_max_s",
-                    "must be at least the median first response (8 s)",
+                    "first_response_max_s must be at least the median first response (8 s); "
+                    "here 7 s",
+                )
+            ],
+        ),
+        (
+            VALID + "marks:\n  first_response_median_s: 12\n",
+            [
+                (
+                    8,
+                    3,
+                    "marks",
+                    "first_response_max_s must be at least the median first response (12 s); "
+                    "here 10 s",
                 )
             ],
         ),
@@ -242,6 +256,7 @@ def test_every_error_of_a_file_is_reported_at_once_with_line_and_column():
         "pool-smaller-than-buyers",
         "pool-duplicates",
         "max-below-median",
+        "default-max-below-median",
         "no-exam",
         "not-a-mapping",
         "syntax",
@@ -253,6 +268,21 @@ def test_every_error_of_a_file_is_reported_at_once_with_line_and_column():
 )
 def test_each_kind_of_error_names_its_place(text, expected):
     assert errors_of(text) == expected
+
+
+def test_the_messages_are_in_the_active_language():
+    """The editor and the commands make them in the trainer's language (Chinese by
+    default); list items are counted from 1 in both."""
+    text = "slug: new\ntitle: b\nexam:\n  pool: [nosuch, size-advice, genuine-question]\n"
+    with translation.override("zh-hans"):
+        assert errors_of(text) == [
+            (1, 1, "slug", "“new”是保留名，请换一个 slug"),
+            (4, 10, "exam.pool 第 1 项", "没有剧本“nosuch”"),
+        ]
+    assert errors_of(text) == [
+        (1, 1, "slug", "“new” is reserved; choose another slug"),
+        (4, 10, "exam.pool #1", "no scenario “nosuch”"),
+    ]
 
 
 def test_absent_sections_take_the_defaults_of_the_issue():

@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from courses.importing import course_import
 from courses.models import Course
@@ -79,6 +81,116 @@ def test_prerequisite_must_exist_and_come_first(copy):
         "  - modules/b.yaml\n  - modules/a.yaml",
     )
     assert any("must come before this module" in e for e in _errors(copy))
+
+
+A_MODULE = "modules/a.yaml"
+ORDERING = "items: [迎接问好, 挖掘需求, 推荐商品, 礼貌告别]"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            A_MODULE,
+            "      prompt: 首次响应最好在几秒以内？\n",
+            "      prompt: 首次响应最好在几秒以内？\n      answer: true\n",
+            "quiz.questions #1 › answer: answer does not belong to a question of type single",
+        ),
+        (
+            A_MODULE,
+            "- {text: 60 秒}",
+            "- {text: 30 秒}",
+            "quiz.questions #1 › choices: two choices have the same text “30 秒”",
+        ),
+        (
+            A_MODULE,
+            "        - {text: 您, correct: true}\n        - {text: 亲, correct: true}",
+            "        - {text: 您}\n        - {text: 亲}",
+            "quiz.questions #2 › choices: "
+            "a multiple-choice question needs at least one correct choice",
+        ),
+        (
+            A_MODULE,
+            ORDERING,
+            "items: [迎接问好, 挖掘需求, 推荐商品, 礼貌告别, 五, 六, 七, 八, 九]",
+            "quiz.questions #4 › items: items allows at most 8 items (has 9)",
+        ),
+        (
+            A_MODULE,
+            ORDERING,
+            "items: [迎接问好, 挖掘需求, 迎接问好, 礼貌告别]",
+            "quiz.questions #4 › items: two items have the same text “迎接问好”",
+        ),
+        (
+            A_MODULE,
+            "slug: b-polite",
+            "slug: b-first-response",
+            "quiz: question slug “b-first-response” appears more than once",
+        ),
+        (
+            "course.yaml",
+            "  - modules/b.yaml",
+            "  - 3",
+            "modules #2: modules #2 must be the path of a module file",
+        ),
+        (
+            "course.yaml",
+            "  - modules/b.yaml",
+            "  - modules/a.yaml",
+            "modules #2: module slug “basics” is used twice",
+        ),
+    ],
+    ids=[
+        "field-of-another-type",
+        "choice-twice",
+        "no-correct-choice",
+        "too-many-items",
+        "item-twice",
+        "question-slug-twice",
+        "module-not-a-path",
+        "module-slug-twice",
+    ],
+)
+def test_each_own_message_names_its_field_counting_items_from_1(copy, file, old, new, expected):
+    _replace(copy / file, old, new)
+    assert [e.split(": ", 1)[1] for e in _errors(copy)] == [expected]
+
+
+def test_a_lesson_slug_written_twice_is_named(copy):
+    _replace(copy / A_MODULE, "  - slug: wording\n", "  - slug: first-response\n")
+    assert "lessons: lesson slug “first-response” appears more than once" in [
+        e.split(": ", 1)[1] for e in _errors(copy)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("file", "expected"),
+    [
+        ("course.yaml", "a course file must be a mapping with slug, title, modules"),
+        ("modules/b.yaml", "a module file must be a mapping with slug, title, lessons …"),
+    ],
+)
+def test_a_file_that_is_not_a_mapping_says_what_it_should_hold(copy, file, expected):
+    (copy / file).write_text("- 一\n- 二\n", encoding="utf-8")
+    assert _errors(copy) == [f"{copy / file}:1:1: {expected}"]
+
+
+def test_import_course_speaks_chinese_by_default_and_english_on_request(copy):
+    """What the trainer reads from the command: Chinese (whatever language the caller had
+    active: here the English of this module), or English with --language en."""
+    _replace(
+        copy / A_MODULE,
+        "lesson: wording\n      prompt: 哪些",
+        "lesson: nowhere\n      prompt: 哪些",
+    )
+    with pytest.raises(CommandError) as chinese:
+        call_command("import_course", "--check", str(copy / "course.yaml"))
+    assert "quiz.questions 第 2 项的 lesson: “nowhere”不是本模块的课时" in str(chinese.value)
+    with pytest.raises(CommandError) as english:
+        call_command("import_course", "--check", str(copy / "course.yaml"), "--language", "en")
+    assert "quiz.questions #2 › lesson: “nowhere” is not a lesson of this module" in str(
+        english.value
+    )
 
 
 def test_yaml_syntax_error_has_its_line(copy):

@@ -37,6 +37,7 @@ def test_pages_keep_the_html_404(client, trainer):
     assert response["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("content", ["hello\n", "42\n", "~\n"])
 def test_a_course_file_holding_a_lone_value_names_the_file(tmp_path, content):
     course = tmp_path / "course.yaml"
@@ -48,6 +49,7 @@ def test_a_course_file_holding_a_lone_value_names_the_file(tmp_path, content):
     assert "must be a mapping" in error.message
 
 
+@pytest.mark.usefixtures("english")
 def test_a_module_file_holding_a_lone_value_names_the_file(tmp_path):
     course = tmp_path / "course.yaml"
     course.write_text("slug: c\ntitle: 课程\nmodules: [modules/a.yaml]\n", encoding="utf-8")
