@@ -4,7 +4,7 @@
     python -m scoring session [FILE] [--rulepack PACK]
     python -m scoring typing-test --reference FILE --typed FILE --seconds S
     python -m scoring evaluate [CORPUS ...] [--json] [--show-held-aside] [--no-floors]
-                               [--write-floors]
+                               [--rules-only] [--write-floors]
     python -m scoring train-layer [CORPUS ...] [--output FILE]
 
 Exit status: 0 success; 1 bad input (for ``replies``: at least one malformed line, the others
@@ -22,6 +22,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -244,6 +245,11 @@ def _run_evaluate(args: argparse.Namespace, stdin: IO[bytes], out: IO[bytes]) ->
     if not paths:
         raise _Failure(f"no corpus files in {evaluate.CORPUS_DIR}")
     pack = _rulepack(args.rulepack)
+    if args.rules_only:
+        # What the pattern rules find without the learned layer: the layer's own gain.
+        pack = replace(pack, learned="none")
+        if args.write_floors:
+            raise _Failure("--write-floors records the pack as shipped, not --rules-only")
     try:
         results = evaluate.evaluate_files(paths, pack.matcher)
         if args.write_floors:
@@ -251,13 +257,15 @@ def _run_evaluate(args: argparse.Namespace, stdin: IO[bytes], out: IO[bytes]) ->
             Path(args.floors).write_text(
                 json.dumps(recorded, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
-        floors = {} if args.no_floors else evaluate.load_floors(Path(args.floors))
+        checked = not (args.no_floors or args.rules_only)
+        floors = evaluate.load_floors(Path(args.floors)) if checked else {}
     except ScoringInputError as exc:
         raise _Failure(str(exc)) from None
     failures = evaluate.check_floors(results, floors)
     if args.json:
         document = {
             "rulepack": pack.version,
+            "learned_layer": pack.learned != "none",
             "parts": [
                 r.to_dict(with_misses=args.show_held_aside or not r.held_aside) for r in results
             ],
@@ -337,6 +345,11 @@ def _parser() -> argparse.ArgumentParser:
         "--floors", default=str(evaluate.FLOORS_FILE), help="floors file (JSON) to check"
     )
     judge.add_argument("--no-floors", action="store_true", help="do not check the floors")
+    judge.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="leave the learned layer out (the pattern rules alone; floors not checked)",
+    )
     train = sub.add_parser(
         "train-layer", help="train the learned layer on the tuning part of the corpus"
     )

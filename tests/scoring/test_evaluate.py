@@ -178,3 +178,17 @@ def test_write_floors_records_todays_figures(tmp_path: Path, small: Path) -> Non
     assert recorded["dev"]["rules"]["credential_request"] == {"precision": 1.0, "recall": 1.0}
     assert "medical_claim" in recorded["dev"]["rules"]
     assert recorded["dev"]["rules"]["medical_claim"] == {}
+
+
+def test_rules_only_leaves_the_learned_layer_out(tmp_path: Path) -> None:
+    # The rules have no word for this claim; the learned layer recognises its wording.
+    corpus = write(
+        tmp_path / "dev.jsonl",
+        line("d-1", "您腰不好就买这个理疗仪，用一个月就好", ["medical_claim"]),
+    )
+    full = json.loads(run(str(corpus), "--no-floors", "--json").stdout)
+    alone = json.loads(run(str(corpus), "--rules-only", "--json").stdout)
+    assert full["learned_layer"] is True and alone["learned_layer"] is False
+    assert full["parts"][0]["exact_match"] == 1.0
+    assert alone["parts"][0]["exact_match"] == 0.0
+    assert run(str(corpus), "--rules-only", "--write-floors").returncode != 0
