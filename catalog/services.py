@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from catalog.models import Courier, Product, Promotion, RelatedProduct, Shop, Variant
@@ -38,7 +39,11 @@ def catalog_files_parse(paths: Iterable[Path | str]) -> list[ShopData]:
         if shop.slug in documents:
             first = documents[shop.slug].position("slug")
             errors.add(
-                document, "slug", f"shop slug “{shop.slug}” is already used by {first}", path="slug"
+                document,
+                "slug",
+                _("shop slug “%(slug)s” is already used by %(where)s")
+                % {"slug": shop.slug, "where": first},
+                path="slug",
             )
         documents[shop.slug] = document
         shops.append(shop)

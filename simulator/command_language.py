@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class LanguageCommand(BaseCommand):
@@ -30,3 +32,11 @@ class LanguageCommand(BaseCommand):
     def execute(self, *args, **options):
         with translation.override(options.get("language") or settings.LANGUAGE_CODE):
             return super().execute(*args, **options)
+
+
+def nothing_imported(errors, consequence: str | None = None) -> str:
+    """The content commands' refusal: how many errors, what was (not) stored, then each
+    error on its own line (FILE:LINE:COLUMN: field: message)."""
+    count = ngettext("%(n)d error", "%(n)d errors", len(errors)) % {"n": len(errors)}
+    what = consequence if consequence is not None else _("nothing was imported")
+    return _("%(count)s; %(what)s:") % {"count": count, "what": what} + f"\n{errors}"

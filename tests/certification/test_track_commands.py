@@ -24,9 +24,9 @@ def _run(*args) -> str:
 
 
 def test_import_tracks_loads_the_shipped_directory_by_default_and_is_idempotent(shipped_content):
-    assert _run("import_tracks") == "Imported cs-onboarding-certification: version 1\n"
+    assert _run("import_tracks") == "已导入 cs-onboarding-certification：第 1 版\n"
     again = _run("import_tracks")
-    assert again == "Imported cs-onboarding-certification: version 1 (unchanged)\n"
+    assert again == "已导入 cs-onboarding-certification：第 1 版（没有变化）\n"
     assert TrackVersion.objects.count() == 1
 
 
@@ -41,7 +41,7 @@ def test_a_bad_file_stops_the_command_with_file_line_column_and_stores_nothing(
     with pytest.raises(CommandError) as caught:
         call_command("import_tracks", str(good), str(bad), stdout=StringIO())
     message = str(caught.value)
-    assert message.startswith("1 error(s); nothing was imported:")
+    assert message.startswith("1 个错误；什么都没有导入：")
     assert f"{bad}:{line}:3: typing.min_cpm: min_cpm 不能小于 1（这里是 0）" in message
     assert not Track.objects.exists()
 
@@ -85,7 +85,7 @@ def test_two_files_of_one_slug_are_refused(shipped_content, tmp_path):
 
 
 def test_check_validates_without_writing(shipped_content):
-    assert _run("import_tracks", "--check").startswith(f"OK {SHIPPED_TRACK_FILE}:")
+    assert _run("import_tracks", "--check").startswith(f"通过 {SHIPPED_TRACK_FILE}：")
     assert not Track.objects.exists()
 
 

@@ -1,7 +1,8 @@
 from django.core.management.base import CommandError
+from django.utils.translation import ngettext
 
 from catalog.services import catalog_files_parse, catalog_import
-from simulator.command_language import LanguageCommand
+from simulator.command_language import LanguageCommand, nothing_imported
 from yamlsource import SourceErrors
 
 
@@ -16,10 +17,21 @@ class Command(LanguageCommand):
         try:
             if check:
                 shops = catalog_files_parse(files)
-                self.stdout.write(f"OK: {len(shops)} shop file(s) valid.")
+                self.stdout.write(
+                    ngettext(
+                        "OK: %(n)d shop file valid.", "OK: %(n)d shop files valid.", len(shops)
+                    )
+                    % {"n": len(shops)}
+                )
                 return
             shops = catalog_import(files)
         except SourceErrors as errors:
-            raise CommandError(f"{len(errors)} error(s); nothing was imported:\n{errors}") from None
+            raise CommandError(nothing_imported(errors)) from None
         for shop in shops:
-            self.stdout.write(f"Imported {shop.slug}: {shop.products.count()} products.")
+            count = shop.products.count()
+            self.stdout.write(
+                ngettext(
+                    "Imported %(shop)s: %(n)d product.", "Imported %(shop)s: %(n)d products.", count
+                )
+                % {"shop": shop.slug, "n": count}
+            )

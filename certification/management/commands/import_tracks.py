@@ -3,10 +3,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from certification.models import Track
 from certification.services.tracks import track_check, track_import
-from simulator.command_language import LanguageCommand
+from simulator.command_language import LanguageCommand, nothing_imported
 from yamlsource import Position, SourceErrors, cannot_read_message, load_file, not_utf8_message
 
 DEFAULT_DIR = Path(settings.BASE_DIR) / "content" / "tracks"
@@ -25,21 +26,23 @@ class Command(LanguageCommand):
     def handle(self, *args, files: list[Path], check: bool, **options) -> None:
         paths = files or sorted(DEFAULT_DIR.glob("*.yaml"))
         if not paths:
-            raise CommandError(f"no track files in {DEFAULT_DIR}")
+            raise CommandError(_("no track files in %(dir)s") % {"dir": DEFAULT_DIR})
         slugs = self._checked(paths)
         if check:
             for path, slug in zip(paths, slugs, strict=True):
-                self.stdout.write(f"OK {path}: {slug}")
+                self.stdout.write(_("OK %(file)s: %(track)s") % {"file": path, "track": slug})
             return
         before = dict(Track.objects.values_list("slug", "published_version_id"))
         with transaction.atomic():
             versions = [track_import(actor=None, path_or_text=path) for path in paths]
         for version in versions:
             unchanged = before.get(version.track.slug) == version.pk
-            self.stdout.write(
-                f"Imported {version.track.slug}: version {version.number}"
-                + (" (unchanged)" if unchanged else "")
+            words = (
+                _("Imported %(track)s: version %(n)d (unchanged)")
+                if unchanged
+                else _("Imported %(track)s: version %(n)d")
             )
+            self.stdout.write(words % {"track": version.track.slug, "n": version.number})
 
     def _checked(self, paths: list[Path]) -> list[str]:
         """Validate every file and refuse two files of one slug; CommandError lists every
@@ -56,12 +59,15 @@ class Command(LanguageCommand):
             if spec.slug in first:
                 position = load_file(path).position("slug")
                 errors.add_at(
-                    position, "slug", f"“{spec.slug}” is also the slug of {first[spec.slug]}"
+                    position,
+                    "slug",
+                    _("“%(slug)s” is also the slug of %(file)s")
+                    % {"slug": spec.slug, "file": first[spec.slug]},
                 )
             first.setdefault(spec.slug, path)
             slugs.append(spec.slug)
         if errors:
-            raise CommandError(f"{len(errors)} error(s); nothing was imported:\n{errors}")
+            raise CommandError(nothing_imported(errors))
         return slugs
 
 

@@ -1,8 +1,10 @@
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from courses.importing import course_import
 from courses.yaml_format import course_file_parse
-from simulator.command_language import LanguageCommand
+from simulator.command_language import LanguageCommand, nothing_imported
 from yamlsource import SourceErrors
 
 
@@ -22,19 +24,31 @@ class Command(LanguageCommand):
                     questions = sum(len(m.quiz.questions) for m in course.modules if m.quiz)
                     lessons = sum(len(m.lessons) for m in course.modules)
                     self.stdout.write(
-                        f"OK {path}: {len(course.modules)} modules, {lessons} lessons, "
-                        f"{questions} questions."
+                        _(
+                            "OK %(file)s: %(modules)d modules, %(lessons)d lessons, "
+                            "%(questions)d questions."
+                        )
+                        % {
+                            "file": path,
+                            "modules": len(course.modules),
+                            "lessons": lessons,
+                            "questions": questions,
+                        }
                     )
                 else:
                     course = course_import(path)
+                    modules = course.modules.filter(is_active=True).count()
                     self.stdout.write(
-                        f"Imported {course.slug}: "
-                        f"{course.modules.filter(is_active=True).count()} modules."
+                        ngettext(
+                            "Imported %(course)s: %(n)d module.",
+                            "Imported %(course)s: %(n)d modules.",
+                            modules,
+                        )
+                        % {"course": course.slug, "n": modules}
                     )
             except SourceErrors as file_errors:
                 errors.extend(file_errors)
         if errors:
             raise CommandError(
-                f"{len(errors)} error(s); nothing was imported from the "
-                f"files with errors:\n{errors}"
+                nothing_imported(errors, _("nothing was imported from the files with errors"))
             )
