@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scenarios.regex_cost import regex_problem
-from scenarios.schema import SCHEMA
+from scenarios.schema import PERSONA_DEFAULTS, SCHEMA
 from scenarios.step_graph import is_cycle, reached_from, step_edges, strongly_connected
 from scenarios.typing_replay import PASTE_LEAD_S, typing_seconds
 from yamlsource import SourceErrors
@@ -38,6 +38,11 @@ MAX_REGEX_CHARS = SCHEMA["$defs"]["condition"]["properties"]["regex"]["maxLength
 def _mapping(value) -> dict:
     """``value`` if it is a mapping, else an empty one (the schema reports the wrong type)."""
     return value if isinstance(value, dict) else {}
+
+
+def _persona(document) -> dict:
+    """The buyer as the engine will see her: what the file says over the defaults."""
+    return {**PERSONA_DEFAULTS, **_mapping(document.get("persona"))}
 
 
 def _items(value) -> list:
@@ -92,7 +97,7 @@ class _Known:
         return cls(
             intents=intents,
             rule_ids=context.rule_ids | {FORBIDDEN_RULE},
-            patience=_mapping(document.get("persona")).get("patience_s"),
+            patience=_persona(document).get("patience_s"),
             opening=document.get("start") if document.get("opener") == "agent" else None,
             commitments=frozenset(_mapping(document.get("commitments"))),
             faults=frozenset(_mapping(document.get("faults"))),
@@ -282,19 +287,22 @@ def _check_opener(document, errors: SourceErrors) -> None:
 
 def _check_nudge(document, errors: SourceErrors) -> None:
     """The buyer nudges before her patience runs out."""
-    persona = _mapping(document.get("persona"))
+    written = _mapping(document.get("persona"))
+    persona = _persona(document)
     patience = persona.get("patience_s")
     nudge = persona.get("nudge_after_s")
     if _is_seconds(patience) and _is_seconds(nudge) and nudge >= patience:
+        # Told at the value written (one of the two may be a default).
+        key = "nudge_after_s" if "nudge_after_s" in written else "patience_s"
         errors.add(
-            persona,
-            "nudge_after_s",
+            written,
+            key,
             _(
                 "the nudge (%(nudge)s s) must come before the buyer leaves "
                 "(patience_s %(patience)s s)"
             )
             % {"nudge": f"{nudge:g}", "patience": f"{patience:g}"},
-            path=("persona", "nudge_after_s"),
+            path=("persona", key),
         )
 
 

@@ -35,6 +35,19 @@ BAND = {
     "properties": {"target_s": SECONDS, "limit_s": SECONDS},
 }
 
+# What a buyer is unless the scenario says otherwise: a trainer writes only what matters to
+# the situation, and no value has to be invented (format-1 files wrote them all).
+PERSONA_DEFAULTS = {
+    "gender": "unknown",
+    "age_group": "",
+    "motive": "求实",
+    "knowledge": "a_little",
+    "price_attitude": "testing",
+    "patience_s": 120,
+    "nudge_after_s": 40,
+    "typing_cpm": 120,
+}
+
 SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://cs-simulator.example/scenario.schema.json",
@@ -118,15 +131,8 @@ SCHEMA: dict = {
         "persona": {
             "type": "object",
             "additionalProperties": False,
-            "required": [
-                "name",
-                "motive",
-                "knowledge",
-                "price_attitude",
-                "patience_s",
-                "nudge_after_s",
-                "typing_cpm",
-            ],
+            # Only the name must be written; the rest has PERSONA_DEFAULTS.
+            "required": ["name"],
             "properties": {
                 "name": {"type": "string", "minLength": 1, "maxLength": 30},
                 "gender": {"enum": ["female", "male", "unknown"]},

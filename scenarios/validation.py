@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 
 from scenarios.meaning import meaning_errors
-from scenarios.schema import SCHEMA
+from scenarios.schema import PERSONA_DEFAULTS, SCHEMA
 from scenarios.schema_messages import add_schema_errors
 from yamlsource import Position, SourceErrors, load_file, load_text
 from yamlsource.i18n import gettext as _
@@ -99,7 +99,9 @@ def scenario_validate(
     add_schema_errors(document, _VALIDATOR, errors)
     meaning_errors(document, context, errors)
     _capped(errors).raise_if_any()
-    return ScenarioSpec(_plain_data(document), _resolve_intents(document, context))
+    data = _plain_data(document)
+    data["persona"] = {**PERSONA_DEFAULTS, **data["persona"]}
+    return ScenarioSpec(data, _resolve_intents(document, context))
 
 
 def scenario_from_text(text: str | bytes, name: str, context: ValidationContext) -> ScenarioSpec:

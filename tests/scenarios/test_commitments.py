@@ -189,3 +189,23 @@ def test_mistakes_in_offers_and_faults_are_refused_at_their_place(context, old, 
 def test_a_trainer_reads_the_mistake_in_chinese_by_default(context):
     text = SCARF.replace("      - when: {committed: scarf}\n", "      - when: {committed: scraf}\n")
     assert "未知的承诺“scraf”" in _refused(text, context, "zh-hans")
+
+
+def test_a_buyer_needs_only_a_name(context):
+    persona_block = SCARF.split("persona:\n", 1)[1].split("intents:\n", 1)[0]
+    text = SCARF.replace(persona_block, "  name: 周女士\n")
+    spec = scenario_from_text(text, "scarf.yaml", context)
+    persona = spec.data["persona"]
+    assert persona["name"] == "周女士"
+    assert (persona["patience_s"], persona["nudge_after_s"], persona["typing_cpm"]) == (
+        120,
+        40,
+        120,
+    )
+    assert persona["motive"] == "求实" and persona["knowledge"] == "a_little"
+    # The engine runs on the defaults: she nudges after 40 s of silence.
+    state = engine.start(spec, 1).state
+    assert engine.next_timer(spec, state) == pytest.approx(state.last_buyer_at + 40)
+    # A nudge written past the default patience is told at the nudge.
+    late = text.replace("  name: 周女士\n", "  name: 周女士\n  nudge_after_s: 130\n")
+    assert "bad.yaml:9:3: persona.nudge_after_s: the nudge (130 s)" in _refused(late, context)
