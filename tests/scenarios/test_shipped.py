@@ -83,3 +83,19 @@ def test_going_back_on_an_offer_fails_in_the_shipped_scenarios(context):
     # The scam aimed at the agent fails whoever hands the account over, by a recorded fault.
     scam = _shipped("scam-fake-official", context)
     assert set(scam.data["faults"]) == {"code_leaked", "link_clicked", "contact_added"}
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_each_good_path_is_typed_as_a_person_types(path, context):
+    """The good path's replies carry a person's typing (typing_cpm) at humanly possible
+    timings (the validator refuses others), so its total is what a live session scores."""
+    spec = scenario_from_file(path, context)
+    typed = [t for t in spec.data.get("tests") or [] if t.get("typing_cpm")]
+    assert typed, f"{path.name}: no self-test types its replies"
+    results = [run_self_test(spec, test) for test in typed]
+    good = [r for r in results if r.outcome in GOOD and r.total is not None and r.total >= 80]
+    assert good, f"{path.name}: no typed good path totals 80 or more"
+    for test in typed:
+        replies = [r for r in test["replies"] if "text" in r]
+        typed_chars = sum(len(r["text"]) for r in replies if not r.get("quick_phrase"))
+        assert typed_chars * 2 >= sum(len(r["text"]) for r in replies), test["name"]

@@ -419,9 +419,9 @@ def test_a_wrong_type_in_plain_chinese(fixture_text, context, chinese):
 
 
 def test_a_missing_field_in_plain_chinese(fixture_text, context, chinese):
-    text = re.sub(r"^  typing_cpm: .*\n", "", fixture_text, flags=re.MULTILINE)
+    text = re.sub(r"^  name: 林女士\n", "", fixture_text, flags=re.MULTILINE)
     [error] = _errors(text, context)
-    assert (error.field, error.message) == ("persona", "缺少必填字段 typing_cpm")
+    assert (error.field, error.message) == ("persona", "缺少必填字段 name")
     assert (error.position.line, error.position.column) == (_line_of(text, "persona:"), 1)
 
 
