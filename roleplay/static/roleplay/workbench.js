@@ -263,23 +263,33 @@
 
   function renderList() {
     var list = document.getElementById("conversation-list");
+    // The list is redrawn twice a second (the waits count up): a keyboard user's focus on a
+    // conversation must survive the redraw.
+    var focused = list.contains(document.activeElement)
+      ? document.activeElement.closest("li").dataset.session : null;
     list.textContent = "";
     data.sessions.forEach(function (info) {
       var s = sessions[info.id];
       var item = el("li", info.id === current ? "current" : "");
       item.dataset.session = info.id;
       item.dataset.testid = "conversation";
-      item.appendChild(el("strong", "", info.buyer.name));
-      item.appendChild(el("div", "muted", info.title));
+      // A button, so the conversations can be reached and switched with the keyboard.
+      var pick = el("button");
+      pick.type = "button";
+      if (info.id === current) pick.setAttribute("aria-current", "true");
+      pick.appendChild(el("strong", "", info.buyer.name));
+      pick.appendChild(el("span", "muted", info.title));
       var wait = waitInfo(s);
-      if (s.status === "ended") item.appendChild(el("div", "ended", t.ended));
+      if (s.status === "ended") pick.appendChild(el("span", "ended", t.ended));
       else if (wait) {
-        var w = el("div", "wait " + wait.cls, t.waiting + " " + Math.floor(wait.seconds) + "s");
+        var w = el("span", "wait " + wait.cls, t.waiting + " " + Math.floor(wait.seconds) + "s");
         w.dataset.testid = "wait";
-        item.appendChild(w);
+        pick.appendChild(w);
       }
+      item.appendChild(pick);
       item.addEventListener("click", function () { switchTo(info.id); });
       list.appendChild(item);
+      if (String(info.id) === focused) pick.focus({ preventScroll: true });
     });
   }
 

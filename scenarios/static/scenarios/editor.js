@@ -37,7 +37,7 @@
   function drawDiagram(d) {
     var root = svg("svg", {
       width: d.width, height: d.height, viewBox: "0 0 " + d.width + " " + d.height,
-      role: "img", "aria-label": "step graph", "class": "diagram"
+      role: "img", "aria-label": diagram.getAttribute("aria-label") || "", "class": "diagram"
     });
     var marker = svg("marker", {
       id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7,
