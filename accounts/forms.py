@@ -14,7 +14,10 @@ from accounts.selectors import users_with_role
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Roster file (.csv or .xlsx)"),
-        help_text=_("Columns: 姓名, 工号, 店铺, 批次. The first row is the header."),
+        help_text=_(
+            "Columns: 姓名, 工号, 店铺 (an existing shop's name, or empty), 批次. "
+            "The first row is the header."
+        ),
     )
 
 

@@ -123,6 +123,15 @@ class OnboardingBatch(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.PREVIEWED
     )
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # Who imported it: the one person who may fetch the batch's initial passwords.
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -135,3 +144,30 @@ class OnboardingBatch(models.Model):
     @property
     def problem_count(self) -> int:
         return len(self.file_errors) + sum(len(row["problems"]) for row in self.rows)
+
+
+class OnboardingPasswords(models.Model):
+    """The initial passwords of one imported batch, sealed, waiting for their one retrieval.
+
+    ``sealed`` is AES-GCM ciphertext under a key derived from ``SECRET_KEY`` and a random
+    secret that only the importer's browser holds (a cookie), so this row alone, or this
+    row and the settings, decrypt nothing. The row is deleted by the retrieval, and once
+    ``expires_at`` has passed by whichever onboarding request or ``purge_onboarding_passwords``
+    run comes first.
+    """
+
+    batch = models.OneToOneField(
+        OnboardingBatch, on_delete=models.CASCADE, related_name="initial_passwords"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sealed = models.BinaryField()
+    count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("initial passwords of an import")
+        verbose_name_plural = _("initial passwords of imports")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.count}"

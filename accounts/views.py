@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import LogoutView
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -19,6 +23,7 @@ from accounts.forms import (
     OwnPasswordChangeForm,
     RosterUploadForm,
 )
+from accounts.password_files import passwords_csv, passwords_xlsx
 from accounts.roles import Role
 from accounts.roster import MAX_ROSTER_BYTES
 from accounts.selectors import (
@@ -38,6 +43,18 @@ from accounts.services import (
     onboarding_batch_apply,
     onboarding_batch_discard,
     onboarding_preview_create,
+)
+from accounts.services.initial_passwords import (
+    PASSWORDS_TTL,
+    PasswordsGone,
+    PasswordsKeyMissing,
+    cookie_name,
+    new_secret,
+    passwords_pending_for,
+    passwords_purge_expired,
+    passwords_take,
+    secret_from_cookie,
+    secret_to_cookie,
 )
 from accounts.services.passwords import password_change as password_change_write
 from accounts.services.passwords import password_reset
@@ -129,6 +146,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def onboarding_upload(request: HttpRequest) -> HttpResponse:
     form = RosterUploadForm(request.POST or None, request.FILES or None)
+    passwords_purge_expired()  # expired initial passwords go at the next visit at the latest
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         # One byte past the limit is enough to refuse a larger file without reading it all.
@@ -148,23 +166,123 @@ def onboarding_upload(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def onboarding_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(onboarding_batches_visible_to(request.user), pk=pk)
+    passwords_purge_expired()
     if request.method == "POST":
         if request.POST.get("action") == "discard":
             onboarding_batch_discard(actor=request.user, batch=batch)
             messages.info(request, _("The roster was discarded; nothing was imported."))
             return redirect("accounts:onboarding_upload")
+        secret = new_secret()
         try:
-            created = onboarding_batch_apply(actor=request.user, batch=batch)
+            created = onboarding_batch_apply(
+                actor=request.user, batch=batch, password_secret=secret
+            )
         except OnboardingRejected:
             messages.error(request, _("The roster has problems; nothing was imported."))
             return redirect("accounts:onboarding_preview", pk=batch.pk)
         except ValidationError as exc:
             flash_error(request, exc)
             return redirect("accounts:onboarding_preview", pk=batch.pk)
-        # Initial passwords are shown once, here, and never stored in clear text.
-        context = {"batch": batch, "created": created}
-        return render(request, "accounts/onboarding_done.html", context)
-    return render(request, "accounts/onboarding_preview.html", {"batch": batch, "role": Role})
+        # The page lists who was created, never a password: those are fetched once, as a
+        # file or as slips, with the half of their key this browser now holds.
+        context = {
+            "batch": batch,
+            "created": created,
+            "pending": passwords_pending_for(request.user).filter(batch=batch).first(),
+            "ttl_minutes": int(PASSWORDS_TTL.total_seconds() // 60),
+        }
+        response = render(request, "accounts/onboarding_done.html", context)
+        add_never_cache_headers(response)
+        response.set_cookie(
+            cookie_name(batch.pk),
+            secret_to_cookie(secret),
+            max_age=int(PASSWORDS_TTL.total_seconds()),
+            path=_passwords_cookie_path(batch.pk),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Strict",
+        )
+        return response
+    context = {
+        "batch": batch,
+        "role": Role,
+        "pending": passwords_pending_for(request.user).filter(batch=batch).first(),
+        "ttl_minutes": int(PASSWORDS_TTL.total_seconds() // 60),
+    }
+    return render(request, "accounts/onboarding_preview.html", context)
+
+
+def _passwords_cookie_path(batch_id: int) -> str:
+    # The batch's own pages only: the key is sent with no other request.
+    return reverse("accounts:onboarding_preview", kwargs={"pk": batch_id})
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)  # includes no-store: no copy in any cache
+    return response
+
+
+@login_required
+@permission_required("accounts.onboard_users", raise_exception=True)
+@require_http_methods(["POST"])
+@sensitive_variables("passwords", "body")
+def onboarding_passwords(request: HttpRequest, pk: int, how: str) -> HttpResponse:
+    """The initial passwords of an import, once, as ``how`` says (csv, xlsx or slips).
+
+    POST only, so that no prefetch or link preview can spend the one retrieval. Anyone but
+    the importer gets 404; after the retrieval or the expiry every format answers 410.
+    """
+    batch = get_object_or_404(onboarding_batches_visible_to(request.user), pk=pk)
+    name = cookie_name(batch.pk)
+    try:
+        passwords = passwords_take(
+            actor=request.user,
+            batch=batch,
+            secret=secret_from_cookie(request.COOKIES.get(name)),
+            how=how,
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except PasswordsGone:
+        response = render(request, "accounts/onboarding_passwords_gone.html", status=410)
+        response.delete_cookie(name, path=_passwords_cookie_path(batch.pk))
+        return _no_store(response)
+    except PasswordsKeyMissing:
+        response = render(
+            request,
+            "accounts/onboarding_passwords_gone.html",
+            {"other_browser": True},
+            status=403,
+        )
+        return _no_store(response)
+    sign_in_url = request.build_absolute_uri(reverse("accounts:login"))
+    stamp = timezone.localtime(batch.applied_at or batch.created_at).strftime("%Y%m%d-%H%M")
+    if how == "slips":
+        response = render(
+            request,
+            "accounts/onboarding_slips.html",
+            {"batch": batch, "passwords": passwords, "sign_in_url": sign_in_url},
+        )
+    elif how == "xlsx":
+        body = passwords_xlsx(passwords, sign_in_url)
+        response = HttpResponse(
+            body,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": f'attachment; filename="initial-passwords-{stamp}.xlsx"'
+            },
+        )
+    else:
+        body = passwords_csv(passwords, sign_in_url)
+        response = HttpResponse(
+            body,
+            content_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="initial-passwords-{stamp}.csv"'
+            },
+        )
+    response.delete_cookie(name, path=_passwords_cookie_path(batch.pk))
+    return _no_store(response)
 
 
 def _next_page(request: HttpRequest) -> str | None:

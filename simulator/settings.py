@@ -200,11 +200,16 @@ CELERY_WORKER_TIMER_PRECISION = 0.1
 # every task unless told to reuse it; the worker checks its connection before each task
 # instead (simulator/celery.py).
 CELERY_DB_REUSE_MAX = 1000
-# Periodic work (celery beat, one per deployment): the daily certificate expiry run.
+# Periodic work (celery beat, one per deployment): the daily certificate expiry run, and
+# deleting onboarding passwords nobody fetched once their 30 minutes are over.
 CELERY_BEAT_SCHEDULE = {
     "certification-expire-certificates": {
         "task": "certification.expire_certificates",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "accounts-purge-onboarding-passwords": {
+        "task": "accounts.purge_onboarding_passwords",
+        "schedule": crontab(minute="*/10"),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
@@ -22,7 +22,9 @@ from accounts.hashers import InitialPasswordHasher
 from accounts.models import Cohort, OnboardingBatch, User, employee_number_validator
 from accounts.roles import Role, role_permissions
 from accounts.roster import roster_read
+from accounts.services.initial_passwords import InitialPassword, passwords_seal
 from audit.services import audit_record
+from catalog.models import Shop
 
 # Unambiguous characters only: these passwords are read aloud and typed from paper.
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -172,14 +174,29 @@ def _check_rows_against_database(rows: list[dict]) -> None:
     cohort_keys = {row["cohort"] for row in rows if row["cohort"]}
     known_cohorts = set(Cohort.objects.filter(name__in=cohort_keys).values_list("name", flat=True))
     known_cohorts |= set(Cohort.objects.filter(code__in=cohort_keys).values_list("code", flat=True))
+    shops = _shops_by_key()
     first_line: dict[str, int] = {}
     for row in rows:
         row["problems"] = [
             *row.get("parse_problems", []),
             *_name_problems(row),
             *_number_problems(row, numbers, existing, first_line),
-            *_shop_and_cohort_problems(row, known_cohorts),
+            *_shop_problems(row, shops),
+            *_cohort_problems(row, known_cohorts),
         ]
+
+
+# A row error names the known shops so HR can correct the cell; a long list is cut.
+_SHOPS_NAMED = 20
+
+
+def _shops_by_key() -> dict[str, str]:
+    """Every shop's name, by its name and by its slug (HR writes either)."""
+    shops: dict[str, str] = {}
+    for slug, name in Shop.objects.order_by("name").values_list("slug", "name"):
+        shops.setdefault(name, name)
+        shops.setdefault(slug, name)
+    return shops
 
 
 def _name_problems(row: dict) -> list[str]:
@@ -227,12 +244,31 @@ def _number_problems(
     return problems
 
 
-def _shop_and_cohort_problems(row: dict, known_cohorts: set[str]) -> list[str]:
+def _shop_problems(row: dict, shops: dict[str, str]) -> list[str]:
+    """A shop, when given, must be one that exists (by name or slug): a misspelt shop would
+    otherwise split the new hire off from their shop in every report. An empty cell is
+    allowed; the new hire then belongs to no shop until someone sets one."""
+    line, shop = row["line"], row["shop"]
+    if not shop or shop in shops:
+        return []
+    if len(shop) > 100:
+        return [_("Row %(line)d: 店铺 (shop) is longer than 100 characters.") % {"line": line}]
+    known = sorted(set(shops.values()))
+    if len(known) > _SHOPS_NAMED:
+        known = [*known[:_SHOPS_NAMED], "…"]
+    if not known:
+        return [
+            _("Row %(line)d: 店铺 “%(shop)s” is not a known shop; no shop exists yet.")
+            % {"line": line, "shop": shop}
+        ]
+    return [
+        _("Row %(line)d: 店铺 “%(shop)s” is not a known shop. Known shops: %(shops)s.")
+        % {"line": line, "shop": shop, "shops": "、".join(known)}
+    ]
+
+
+def _cohort_problems(row: dict, known_cohorts: set[str]) -> list[str]:
     line, problems = row["line"], []
-    if len(row["shop"]) > 100:
-        problems.append(
-            _("Row %(line)d: 店铺 (shop) is longer than 100 characters.") % {"line": line}
-        )
     if not row["cohort"]:
         problems.append(_("Row %(line)d: 批次 (cohort) is empty.") % {"line": line})
     elif row["cohort"] not in known_cohorts:
@@ -286,7 +322,7 @@ def onboarding_preview_create(*, actor: User, file_name: str, data: bytes) -> On
 @dataclass(frozen=True)
 class OnboardedUser:
     user: User
-    password: str
+    password: str = field(repr=False)  # kept out of tracebacks and debug output
     cohort: Cohort
 
 
@@ -298,16 +334,23 @@ class OnboardingRejected(Exception):
         self.batch = batch
 
 
-def onboarding_batch_apply(*, actor: User, batch: OnboardingBatch) -> list[OnboardedUser]:
+def onboarding_batch_apply(
+    *, actor: User, batch: OnboardingBatch, password_secret: bytes | None = None
+) -> list[OnboardedUser]:
     """Create every user of a previewed batch, or none of them.
 
     The rows are checked again inside the transaction, because another import may have
-    taken an employee number since the preview.
+    taken an employee number since the preview. With ``password_secret`` (the browser's
+    half of the key, ``initial_passwords.new_secret``) the initial passwords are also
+    sealed for their one retrieval by ``actor``; without it they exist only in the
+    returned list.
     """
     if not actor.has_perm("accounts.onboard_users"):
         raise PermissionDenied
     try:
-        return _onboarding_batch_apply(actor=actor, batch_id=batch.pk)
+        return _onboarding_batch_apply(
+            actor=actor, batch_id=batch.pk, password_secret=password_secret
+        )
     except OnboardingRejected as rejected:
         # Outside the rolled-back transaction: keep the fresh problems for the preview page.
         OnboardingBatch.objects.filter(pk=batch.pk).update(rows=rejected.batch.rows)
@@ -315,7 +358,9 @@ def onboarding_batch_apply(*, actor: User, batch: OnboardingBatch) -> list[Onboa
 
 
 def _roster_users(rows: list[dict]) -> list[tuple[User, str]]:
-    """The new hires of a roster, validated and with their initial passwords hashed."""
+    """The new hires of a roster, validated and with their initial passwords hashed; a shop
+    given by its slug is stored by its name, as reports group by it."""
+    shops = _shops_by_key()
     built = []
     for row in rows:
         password = initial_password()
@@ -325,7 +370,7 @@ def _roster_users(rows: list[dict]) -> list[tuple[User, str]]:
             password=password,
             display_name=row["name"],
             employee_number=row["employee_number"],
-            shop=row["shop"],
+            shop=shops.get(row["shop"], row["shop"]),
             must_change_password=True,  # the password was printed for them
             hasher=InitialPasswordHasher.algorithm,  # generated: see accounts.hashers
         )
@@ -333,7 +378,9 @@ def _roster_users(rows: list[dict]) -> list[tuple[User, str]]:
     return built
 
 
-def _onboarding_batch_apply(*, actor: User, batch_id: int) -> list[OnboardedUser]:
+def _onboarding_batch_apply(
+    *, actor: User, batch_id: int, password_secret: bytes | None
+) -> list[OnboardedUser]:
     # The users are built before the transaction opens and inserted together inside it:
     # hashing costs about 0.4 s a password (PBKDF2), and a roster of thousands created one
     # by one inside the transaction held the database's write lock for minutes, while
@@ -368,7 +415,23 @@ def _onboarding_batch_apply(*, actor: User, batch_id: int) -> list[OnboardedUser
         ]
         locked.status = OnboardingBatch.Status.APPLIED
         locked.applied_at = timezone.now()
-        locked.save(update_fields=["status", "applied_at"])
+        locked.applied_by = actor
+        locked.save(update_fields=["status", "applied_at", "applied_by"])
+        if password_secret is not None:
+            passwords_seal(
+                batch=locked,
+                owner=actor,
+                secret=password_secret,
+                passwords=[
+                    InitialPassword(
+                        name=item.user.display_name,
+                        employee_number=item.user.employee_number or "",
+                        cohort=item.cohort.name,
+                        password=item.password,
+                    )
+                    for item in created
+                ],
+            )
         audit_record(
             actor=actor,
             action="onboarding.apply",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import Cohort, OnboardingBatch, User
 from accounts.services import cohort_assign_staff, onboarding_preview_create
 from audit.models import AuditEvent
+from tests.accounts.conftest import SHOP
 from tests.factories import CohortFactory, UserFactory
 
 
@@ -114,11 +115,13 @@ def test_admins_still_see_everyone_and_every_cohort(client, admin_user, cohort, 
 
 
 @pytest.mark.django_db
-def test_rosters_in_the_admin_only_for_those_who_onboard(client, hr, trainer, admin_user, cohort):
+def test_rosters_in_the_admin_only_for_those_who_onboard(
+    client, hr, trainer, admin_user, cohort, shops
+):
     batch = onboarding_preview_create(
         actor=hr,
         file_name="新人花名册.csv",
-        data="姓名,工号,店铺,批次\n王一,T0001,店,2026-11\n".encode(),
+        data=f"姓名,工号,店铺,批次\n王一,T0001,{SHOP},2026-11\n".encode(),
     )
     trainer = _grant(trainer, "view_onboardingbatch")
     client.force_login(trainer)

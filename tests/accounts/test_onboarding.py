@@ -10,6 +10,7 @@ from accounts.services import (
     onboarding_preview_create,
 )
 from audit.selectors import audit_events_for
+from tests.accounts.conftest import SHOP
 from tests.factories import UserFactory
 
 HEADER = "姓名,工号,店铺,批次\n"
@@ -20,18 +21,18 @@ def _preview(actor, text: str) -> OnboardingBatch:
 
 
 @pytest.mark.django_db
-def test_preview_lists_every_row_problem_and_writes_no_user(hr, cohort):
+def test_preview_lists_every_row_problem_and_writes_no_user(hr, cohort, shops):
     UserFactory(username="T0009", employee_number="T0009")
     before = User.objects.count()
     batch = _preview(
         hr,
         HEADER
-        + "王一,T0001,悦衣坊,2026-11\n"
-        + "王二,T0001,悦衣坊,2026-11\n"  # duplicate of row 2
-        + "王三,T0003,悦衣坊,2099-01\n"  # unknown cohort
-        + "王四,T0009,悦衣坊,2026-11\n"  # already exists
-        + ",T0005,悦衣坊,2026-11\n"  # no name
-        + "王六,T 6,悦衣坊,2026-11\n",  # bad employee number
+        + f"王一,T0001,{SHOP},2026-11\n"
+        + f"王二,T0001,{SHOP},2026-11\n"  # duplicate of row 2
+        + f"王三,T0003,{SHOP},2099-01\n"  # unknown cohort
+        + f"王四,T0009,{SHOP},2026-11\n"  # already exists
+        + f",T0005,{SHOP},2026-11\n"  # no name
+        + f"王六,T 6,{SHOP},2026-11\n",  # bad employee number
     )
     problems = {row["line"]: " ".join(row["problems"]) for row in batch.rows}
     assert problems[2] == ""
@@ -45,8 +46,8 @@ def test_preview_lists_every_row_problem_and_writes_no_user(hr, cohort):
 
 
 @pytest.mark.django_db
-def test_apply_refuses_a_batch_with_problems_and_changes_nothing(hr, cohort):
-    batch = _preview(hr, HEADER + "王一,T0001,悦衣坊,2026-11\n王二,T0002,悦衣坊,nope\n")
+def test_apply_refuses_a_batch_with_problems_and_changes_nothing(hr, cohort, shops):
+    batch = _preview(hr, HEADER + f"王一,T0001,{SHOP},2026-11\n王二,T0002,{SHOP},nope\n")
     before = User.objects.count()
     with pytest.raises(OnboardingRejected):
         onboarding_batch_apply(actor=hr, batch=batch)
@@ -56,8 +57,8 @@ def test_apply_refuses_a_batch_with_problems_and_changes_nothing(hr, cohort):
 
 
 @pytest.mark.django_db
-def test_apply_creates_trainees_in_their_cohort_with_working_passwords(hr, cohort, client):
-    batch = _preview(hr, HEADER + "王一,T0001,悦衣坊,2026-11\n李二,T0002,悦衣坊,2026年11月批次\n")
+def test_apply_creates_trainees_in_their_cohort_with_working_passwords(hr, cohort, shops, client):
+    batch = _preview(hr, HEADER + f"王一,T0001,{SHOP},2026-11\n李二,T0002,{SHOP},2026年11月批次\n")
     assert batch.problem_count == 0
     created = onboarding_batch_apply(actor=hr, batch=batch)
     assert [item.user.username for item in created] == ["T0001", "T0002"]
@@ -71,8 +72,8 @@ def test_apply_creates_trainees_in_their_cohort_with_working_passwords(hr, cohor
 
 
 @pytest.mark.django_db
-def test_apply_rechecks_numbers_taken_since_the_preview(hr, cohort):
-    batch = _preview(hr, HEADER + "王一,T0001,悦衣坊,2026-11\n王二,T0002,悦衣坊,2026-11\n")
+def test_apply_rechecks_numbers_taken_since_the_preview(hr, cohort, shops):
+    batch = _preview(hr, HEADER + f"王一,T0001,{SHOP},2026-11\n王二,T0002,{SHOP},2026-11\n")
     UserFactory(username="T0002", employee_number="T0002")  # someone else took it meanwhile
     with pytest.raises(OnboardingRejected):
         onboarding_batch_apply(actor=hr, batch=batch)
@@ -82,12 +83,65 @@ def test_apply_rechecks_numbers_taken_since_the_preview(hr, cohort):
 
 
 @pytest.mark.django_db
-def test_a_batch_is_applied_once(hr, cohort):
-    batch = _preview(hr, HEADER + "王一,T0001,悦衣坊,2026-11\n")
+def test_a_batch_is_applied_once(hr, cohort, shops):
+    batch = _preview(hr, HEADER + f"王一,T0001,{SHOP},2026-11\n")
     onboarding_batch_apply(actor=hr, batch=batch)
     with pytest.raises(ValidationError):
         onboarding_batch_apply(actor=hr, batch=batch)
     assert User.objects.filter(employee_number="T0001").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_unknown_shop_is_a_row_error_naming_the_known_shops(hr, cohort, shops, english):
+    batch = _preview(
+        hr,
+        HEADER
+        + f"王一,T0001,{SHOP},2026-11\n"
+        + "王二,T0002,悦衣坊,2026-11\n"  # not a shop's name: a shortened one
+        + "王三,T0003,xinma-digital,2026-11\n"  # a shop's slug
+        + "王四,T0004,,2026-11\n",  # no shop yet
+    )
+    problems = {row["line"]: row["problems"] for row in batch.rows}
+    assert problems[2] == [] and problems[4] == [] and problems[5] == []
+    assert problems[3] == [
+        "Row 3: 店铺 “悦衣坊” is not a known shop. Known shops: "
+        "康源海外保健旗舰店、悦衣坊女装旗舰店、芯码数码配件专营店."
+    ]
+    before = User.objects.count()
+    with pytest.raises(OnboardingRejected):
+        onboarding_batch_apply(actor=hr, batch=batch)
+    assert User.objects.count() == before  # nothing from a file with an error
+
+
+@pytest.mark.django_db
+def test_with_no_shop_at_all_a_shop_cell_says_so(hr, cohort, english):
+    batch = _preview(hr, HEADER + f"王一,T0001,{SHOP},2026-11\n")
+    assert batch.rows[0]["problems"] == [
+        f"Row 2: 店铺 “{SHOP}” is not a known shop; no shop exists yet."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_shop_given_by_its_slug_is_stored_by_its_name(hr, cohort, shops):
+    batch = _preview(hr, HEADER + "王一,T0001,yueyi-apparel,2026-11\n王二,T0002,,2026-11\n")
+    onboarding_batch_apply(actor=hr, batch=batch)
+    assert dict(
+        User.objects.filter(employee_number__in=["T0001", "T0002"]).values_list(
+            "employee_number", "shop"
+        )
+    ) == {"T0001": SHOP, "T0002": ""}
+
+
+@pytest.mark.django_db
+def test_a_shop_deleted_after_the_preview_stops_the_import(hr, cohort, shops):
+    from catalog.models import Shop
+
+    batch = _preview(hr, HEADER + f"王一,T0001,{SHOP},2026-11\n")
+    assert batch.problem_count == 0
+    Shop.objects.filter(name=SHOP).delete()
+    with pytest.raises(OnboardingRejected):
+        onboarding_batch_apply(actor=hr, batch=batch)
+    assert not User.objects.filter(employee_number="T0001").exists()
 
 
 @pytest.mark.django_db

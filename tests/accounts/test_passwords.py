@@ -22,6 +22,7 @@ from accounts.password_required import API_REFUSAL
 from accounts.roles import Role
 from accounts.services import onboarding_batch_apply, onboarding_preview_create
 from audit.models import AuditEvent
+from tests.accounts.conftest import SHOP
 from tests.factories import PASSWORD, CohortFactory, UserFactory
 
 NEW_PASSWORD = "qiushui-lanhua-2026"
@@ -119,8 +120,8 @@ def test_a_change_ends_the_other_sign_ins_and_api_tokens(trainee):
 
 
 @pytest.mark.django_db
-def test_onboarded_new_hires_must_change_their_initial_password(hr, cohort):
-    roster = f"姓名,工号,店铺,批次\n钱多多,T3001,悦衣坊旗舰店,{cohort.code}\n".encode()
+def test_onboarded_new_hires_must_change_their_initial_password(hr, cohort, shops):
+    roster = f"姓名,工号,店铺,批次\n钱多多,T3001,{SHOP},{cohort.code}\n".encode()
     batch = onboarding_preview_create(actor=hr, file_name="roster.csv", data=roster)
     [created] = onboarding_batch_apply(actor=hr, batch=batch)
     assert created.user.must_change_password
