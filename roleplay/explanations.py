@@ -12,7 +12,19 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-__all__ = ["ANOMALY_TEXTS", "explain_dimensions"]
+__all__ = ["ANOMALY_TEXTS", "dimension_labels", "explain_dimensions"]
+
+
+def dimension_labels() -> dict[str, str]:
+    """The five dimensions' names as the report shows them."""
+    return {
+        "response": _("Response time"),
+        "typing": _("Typing speed"),
+        "compliance": _("Language and rules"),
+        "outcome": _("Outcome"),
+        "required_points": _("Required points"),
+    }
+
 
 # The typing anomalies the scoring package reports, said for a trainee.
 ANOMALY_TEXTS: Mapping[str, Callable[[], str]] = {

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts.models import Cohort, User
 from catalog.models import Product
-from roleplay.explanations import ANOMALY_TEXTS, explain_dimensions
-from roleplay.models import Dispute, Exam, Message, QuickPhrase, Report, Session
+from roleplay.explanations import ANOMALY_TEXTS, dimension_labels, explain_dimensions
+from roleplay.models import Dispute, Exam, Message, QuickPhrase, Report, RuleBreach, Session
 from roleplay.payloads import message_data
+from roleplay.report_charts import dimension_chart, wait_chart
 from roleplay.rule_names import rule_name
 from scenarios import runner
 from scenarios.models import ScenarioVersion
@@ -182,17 +192,182 @@ def workbench_session(session: Session) -> dict:
     }
 
 
-def review_queue(user) -> tuple[QuerySet[Dispute], QuerySet[Report]]:
-    visible = sessions_visible_to(user)
-    disputes = Dispute.objects.filter(
-        status=Dispute.Status.OPEN, report__session__in=visible
-    ).select_related("report__session__trainee", "report__session__scenario_version__scenario")
-    reports = (
-        Report.objects.filter(session__in=visible)
-        .select_related("session__trainee", "session__scenario_version__scenario")
-        .order_by("-scored_at")[:30]
+REVIEW_PAGE_SIZE = 25
+# Control characters cannot name anything (PostgreSQL refuses NUL in a query outright);
+# they are shown replaced in the message that says the value is unknown.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_COHORT_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
+# Dates outside these bounds match no session; kept out of the query because converting
+# them to UTC would overflow.
+_EARLIEST = date(1900, 1, 1)
+_LATEST = date(9000, 1, 1)
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """What the review queue is narrowed to; empty means everything the viewer reviews."""
+
+    cohort: Cohort | None = None
+    trainee: User | None = None
+    mode: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    open_only: bool = False
+
+    def as_query(self) -> dict[str, str]:
+        """The filter as GET parameters, for links to other pages of the same list."""
+        query = {
+            "cohort": self.cohort.code if self.cohort else "",
+            "trainee": str(self.trainee.pk) if self.trainee else "",
+            "mode": self.mode,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "open": "1" if self.open_only else "",
+        }
+        return {key: value for key, value in query.items() if value}
+
+
+def review_cohorts(user) -> QuerySet[Cohort]:
+    """The cohorts whose reports the user reviews: every cohort for those who see them all
+    (administrators), the cohorts they train for trainers (as ``sessions_visible_to``)."""
+    if not user.has_perm("roleplay.view_session"):
+        return Cohort.objects.none()
+    if user.has_perm("accounts.view_all_cohorts"):
+        return Cohort.objects.order_by("name")
+    if user.has_perm("accounts.train_cohorts"):
+        return Cohort.objects.filter(trainers=user).order_by("name")
+    return Cohort.objects.none()
+
+
+def review_trainees(user) -> QuerySet[User]:
+    """The trainees of those cohorts: a subquery, so one in two cohorts is one row."""
+    members = review_cohorts(user).order_by().values("trainees")
+    return User.objects.filter(pk__in=members).order_by("display_name", "username")
+
+
+def _shown(raw: str) -> str:
+    return _CONTROL.sub("\ufffd", raw)[:40]
+
+
+def _review_date(params, key: str, errors: dict[str, str]) -> date | None:
+    raw = (params.get(key) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[key] = _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": _shown(raw)}
+        return None
+
+
+def review_filter_parse(user, params) -> ReviewFilter:
+    """Read the review queue's GET parameters. An unknown cohort, trainee or mode, a
+    malformed date or a period that ends before it starts raises ``ValidationError`` with
+    a message per field: a list silently wider than asked for would mislead."""
+    errors: dict[str, str] = {}
+    code = (params.get("cohort") or "").strip()
+    cohort = None
+    if code:
+        if _COHORT_CODE.match(code):
+            cohort = review_cohorts(user).filter(code=code).first()
+        if cohort is None:
+            errors["cohort"] = _("Unknown cohort “%(value)s”.") % {"value": _shown(code)}
+    raw_trainee = (params.get("trainee") or "").strip()
+    trainee = None
+    if raw_trainee:
+        if raw_trainee.isascii() and raw_trainee.isdigit() and len(raw_trainee) <= 18:
+            trainee = review_trainees(user).filter(pk=int(raw_trainee)).first()
+        if trainee is None:
+            errors["trainee"] = _("Unknown trainee “%(value)s”.") % {"value": _shown(raw_trainee)}
+    mode = (params.get("mode") or "").strip()
+    if mode and mode not in Session.Mode.values:
+        errors["mode"] = _("Unknown mode “%(value)s”.") % {"value": _shown(mode)}
+    date_from = _review_date(params, "from", errors)
+    date_to = _review_date(params, "to", errors)
+    if date_from and date_to and date_to < date_from:
+        errors["to"] = _("The period ends before it starts.")
+    if errors:
+        raise ValidationError(errors)
+    open_only = (params.get("open") or "").strip() not in ("", "0")
+    return ReviewFilter(cohort, trainee, mode, date_from, date_to, open_only)
+
+
+def _local_midnight(day: date) -> datetime:
+    # The interface's time zone: a day on the filter is the day the trainer's clock shows.
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def review_queue(user, f: ReviewFilter | None = None) -> QuerySet[Report]:
+    """Scored sessions the user reviews, newest first, narrowed by ``f``. Each report
+    carries its session, trainee and scenario, the trainee's cohorts among the user's
+    (``queue_cohorts``) and its open disputes (``open_disputes``): two queries more,
+    whatever the number of rows."""
+    f = f or ReviewFilter()
+    open_disputes = Dispute.objects.filter(status=Dispute.Status.OPEN)
+    reports = Report.objects.filter(session__in=sessions_visible_to(user).values("pk"))
+    if f.cohort:
+        reports = reports.filter(session__trainee__in=f.cohort.trainees.values("pk"))
+    if f.trainee:
+        reports = reports.filter(session__trainee=f.trainee)
+    if f.mode:
+        reports = reports.filter(session__mode=f.mode)
+    if f.date_from and f.date_from > _EARLIEST:
+        reports = reports.filter(session__started_at__gte=_local_midnight(f.date_from))
+    if f.date_to and f.date_to < _LATEST:
+        next_day = _local_midnight(f.date_to + timedelta(days=1))
+        reports = reports.filter(session__started_at__lt=next_day)
+    if f.open_only:
+        reports = reports.filter(Exists(open_disputes.filter(report=OuterRef("pk"))))
+    return (
+        reports.select_related("session__trainee", "session__scenario_version__scenario")
+        .prefetch_related(
+            Prefetch(
+                "session__trainee__cohorts",
+                queryset=review_cohorts(user),
+                to_attr="queue_cohorts",
+            ),
+            Prefetch(
+                "disputes", queryset=open_disputes.order_by("created_at"), to_attr="open_disputes"
+            ),
+        )
+        .order_by("-session__started_at", "-pk")
     )
-    return disputes, reports
+
+
+def review_page(user, f: ReviewFilter, number: str | None) -> Page:
+    """One page of the queue; a page number out of range or not a number gives the
+    nearest page (Paginator.get_page), as a hand-edited address deserves."""
+    return Paginator(review_queue(user, f), REVIEW_PAGE_SIZE).get_page(number)
+
+
+def cohort_weakest_rules(cohort: Cohort, limit: int = 10) -> list[dict]:
+    """The compliance rules the cohort's trainees broke most: in how many scored sessions,
+    in how many replies, by how many trainees (practice and exams alike)."""
+    rows = (
+        RuleBreach.objects.filter(trainee_id__in=cohort.trainees.values("pk"))
+        .values("rule")
+        .annotate(
+            sessions=Count("pk"),
+            replies=Sum("replies"),
+            trainees=Count("trainee", distinct=True),
+        )
+        .order_by("-sessions", "-replies", "rule")[:limit]
+    )
+    return [{**row, "name": rule_name(row["rule"])} for row in rows]
+
+
+def cohort_weakest_scenarios(cohort: Cohort, limit: int = 10) -> list[dict]:
+    """The scenarios the cohort's trainees score lowest on: the average final total (a
+    trainer's correction counts, not the automatic score it replaced), lowest first."""
+    scenario = "session__scenario_version__scenario"
+    rows = (
+        Report.objects.filter(session__trainee_id__in=cohort.trainees.values("pk"))
+        .filter(Q(corrected_total__isnull=False) | Q(total__isnull=False))
+        .values(scenario_id=F(f"{scenario}__pk"), title=F(f"{scenario}__title"))
+        .annotate(sessions=Count("pk"), average=Avg(Coalesce("corrected_total", "total")))
+        .order_by("average", "title")[:limit]
+    )
+    return list(rows)
 
 
 def _segments(text: str, hits: list[dict]) -> list[dict]:
@@ -205,6 +380,54 @@ def _segments(text: str, hits: list[dict]) -> list[dict]:
         ]
         segments.append({"text": text[start:end], "hits": covering})
     return segments
+
+
+def _dimension_rows(data: dict) -> list[dict]:
+    """Each dimension's score and, in words, its measure against the scenario's target."""
+    # Reports stored by older engines lack some parts: their figures show as "—".
+    targets = data.get("targets") or {}
+    response, typing = data.get("response") or {}, data.get("typing") or {}
+    points = (data.get("required_points") or {}).get("points") or []
+    hits = [
+        h
+        for h in (data.get("compliance") or {}).get("hits") or []
+        if h.get("rule") != "required_point_missing"
+    ]
+    outcome = data.get("outcome") or {}
+    against = {
+        "response": _("first reply %(first)s s (target %(target)s s)")
+        % {
+            "first": _figure(response.get("first_s")),
+            "target": _figure((targets.get("first_response") or {}).get("target_s")),
+        },
+        "typing": (
+            _("%(cpm)s characters/min (required %(required)s)")
+            if typing.get("cpm") is not None
+            else _("no typing measured (required %(required)s characters/min)")
+        )
+        % {
+            "cpm": _figure(typing.get("cpm")),
+            "required": _figure((targets.get("typing") or {}).get("required_cpm")),
+        },
+        "compliance": ngettext("%(n)s fault", "%(n)s faults", len(hits)) % {"n": len(hits)},
+        "outcome": outcome.get("label") or "—",
+        "required_points": _("%(covered)s of %(total)s covered")
+        % {"covered": sum(1 for p in points if p["covered"]), "total": len(points)},
+    }
+    labels = dimension_labels()
+    return [
+        {
+            "name": name,
+            "label": labels.get(name, name),
+            "score": dim.get("score") if dim.get("included", True) else None,
+            "against": against.get(name, ""),
+        }
+        for name, dim in data["dimensions"].items()
+    ]
+
+
+def _figure(value) -> str:
+    return "—" if value is None else f"{float(value):g}"
 
 
 def report_view(report: Report) -> dict:
@@ -238,11 +461,15 @@ def report_view(report: Report) -> dict:
     fault_labels = {fault["id"]: fault["label"] for fault in data.get("faults", [])}
     caps = [
         {"name": fault_labels.get(name) or rule_name(name), "cap": cap}
-        for name, cap in (data["total_inputs"].get("caps") or {}).items()
+        for name, cap in ((data.get("total_inputs") or {}).get("caps") or {}).items()
     ]
     return {
         "report": report,
         "data": data,
+        "charts": {
+            "dimensions": dimension_chart(_dimension_rows(data)),
+            "waits": wait_chart(data["response"].get("details", [])),
+        },
         "caps": caps,
         "faults": [fault["label"] for fault in data.get("faults", [])],
         "dimension_rows": [

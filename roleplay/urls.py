@@ -12,4 +12,5 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/report/", views.report, name="report"),
     path("review/", views.review, name="review_queue"),
+    path("cohorts/<int:pk>/weakest/", views.cohort_weakest, name="cohort_weakest"),
 ]

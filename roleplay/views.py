@@ -11,26 +11,33 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roleplay.models import Exam, Session
+from accounts.selectors import cohorts_with_people_visible_to
+from roleplay.models import Dispute, Exam, Report, Session
 from roleplay.selectors import (
+    cohort_weakest_rules,
+    cohort_weakest_scenarios,
     exam_active_of,
     exam_sessions,
     exams_of_trainee,
     quick_phrases_of,
     report_of,
     report_view,
-    review_queue,
+    review_cohorts,
+    review_filter_parse,
+    review_page,
+    review_trainees,
     sessions_of_trainee,
     sessions_visible_to,
     workbench_session,
 )
 from roleplay.services.exams import exam_start
 from roleplay.services.live import session_start
-from roleplay.services.reviews import dispute_create, report_correct
+from roleplay.services.reviews import dispute_answer, dispute_create, report_correct
 from scenarios.selectors import scenarios_published
 from simulator.service_errors import flash_error
 
@@ -165,6 +172,40 @@ def _total_from(raw: str) -> Decimal:
     return total
 
 
+def _dispute_of(report_obj: Report, raw: str) -> Dispute:
+    """The dispute the form answers: the one the trainer read, not whichever is open now."""
+    dispute_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+    dispute = report_obj.disputes.filter(pk=dispute_id).first() if dispute_id else None
+    if dispute is None:
+        raise ValidationError(_("This dispute is not on this report."))
+    return dispute
+
+
+def _report_action(request: HttpRequest, report_obj: Report) -> None:
+    """A trainee's dispute, a trainer's answer to one, or a trainer's correction."""
+    action = request.POST.get("action")
+    if action == "dispute":
+        dispute_create(
+            trainee=request.user, report=report_obj, comment=request.POST.get("comment", "")
+        )
+        messages.success(request, _("Your dispute was sent to the trainer."))
+    elif action == "answer":
+        dispute_answer(
+            actor=request.user,
+            dispute=_dispute_of(report_obj, request.POST.get("dispute", "")),
+            answer=request.POST.get("answer", ""),
+        )
+        messages.success(request, _("The dispute was answered; the score is unchanged."))
+    else:
+        report_correct(
+            actor=request.user,
+            report=report_obj,
+            total=_total_from(request.POST.get("total", "")),
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, _("The score was corrected."))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
@@ -172,19 +213,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     report_obj = report_of(session)
     if request.method == "POST" and report_obj is not None:
         try:
-            if request.POST.get("action") == "dispute":
-                dispute_create(
-                    trainee=request.user, report=report_obj, comment=request.POST.get("comment", "")
-                )
-                messages.success(request, _("Your dispute was sent to the trainer."))
-            else:
-                report_correct(
-                    actor=request.user,
-                    report=report_obj,
-                    total=_total_from(request.POST.get("total", "")),
-                    reason=request.POST.get("reason", ""),
-                )
-                messages.success(request, _("The score was corrected."))
+            _report_action(request, report_obj)
         except (ValidationError, PermissionDenied) as exc:
             flash_error(request, exc)
         return redirect("roleplay:report", session.pk)
@@ -201,5 +230,39 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("roleplay.change_report", raise_exception=True)
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
-    disputes, reports = review_queue(request.user)
-    return render(request, "roleplay/review.html", {"disputes": disputes, "reports": reports})
+    choices = {
+        "cohorts": review_cohorts(request.user),
+        "trainees": review_trainees(request.user),
+        "modes": Session.Mode.choices,
+        "params": request.GET,
+    }
+    try:
+        f = review_filter_parse(request.user, request.GET)
+    except ValidationError as exc:
+        context = {**choices, "errors": exc.message_dict}
+        return render(request, "roleplay/review.html", context, status=400)
+    page = review_page(request.user, f, request.GET.get("page"))
+    context = {
+        **choices,
+        "page": page,
+        # Long lists show the pages near this one and at both ends, "…" between.
+        "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        "ellipsis": page.paginator.ELLIPSIS,
+        "query": urlencode(f.as_query()),
+    }
+    return render(request, "roleplay/review.html", context)
+
+
+@login_required
+@permission_required("accounts.view_cohort", raise_exception=True)
+@require_GET
+def cohort_weakest(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where a cohort is weakest: the rules it breaks most, the scenarios it scores lowest."""
+    cohort = get_object_or_404(cohorts_with_people_visible_to(request.user), pk=pk)
+    context = {
+        "cohort": cohort,
+        "rules": cohort_weakest_rules(cohort),
+        "scenarios": cohort_weakest_scenarios(cohort),
+        "can_review": review_cohorts(request.user).filter(pk=cohort.pk).exists(),
+    }
+    return render(request, "roleplay/cohort_weakest.html", context)

@@ -75,12 +75,19 @@ def dispute_create(*, trainee, report: Report, comment: str) -> Dispute:
 
 @transaction.atomic
 def dispute_answer(*, actor, dispute: Dispute, answer: str) -> Dispute:
+    """Answer a trainee's dispute and close it; the score stays as it is (a trainer who
+    changes it uses ``report_correct``, which answers open disputes with its reason)."""
     if not actor.has_perm("roleplay.change_report"):
         raise PermissionDenied(_("Only trainers answer disputes."))
-    if not answer.strip():
-        raise ValidationError({"answer": _("Write an answer.")})
+    answer = answer.strip()
+    if not answer or len(answer) > 2000:
+        raise ValidationError({"answer": _("Write an answer (at most 2000 characters).")})
+    # Locked, so two trainers answering at once leave one answer each in the audit log
+    # in the order they were stored.
+    dispute = Dispute.objects.select_for_update().select_related("report").get(pk=dispute.pk)
+    before = {"status": dispute.status, "answer": dispute.answer}
     dispute.status = Dispute.Status.ANSWERED
-    dispute.answer = answer.strip()
+    dispute.answer = answer
     dispute.answered_by = actor
     dispute.answered_at = timezone.now()
     dispute.save()
@@ -88,7 +95,12 @@ def dispute_answer(*, actor, dispute: Dispute, answer: str) -> Dispute:
         actor=actor,
         action="dispute.answer",
         target=dispute.report,
-        after={"dispute": dispute.pk},
+        before=before,
+        after={
+            "dispute": dispute.pk,
+            "status": dispute.status,
+            "total": dispute.report.final_total,
+        },
         reason=dispute.answer,
     )
     return dispute

@@ -143,6 +143,17 @@ ROUTES: dict[str, Entry] = {
     "accounts:onboarding_preview": any_(
         (L, 403, 403, 403, 403, 200, 200), kwargs=lambda w, side: {"pk": w.batch.pk}
     ),
+    # An import's initial passwords, fetched once by whoever ran the import: the matrix's
+    # batch is only previewed, so it is no one's to fetch (404, even for HR and admins).
+    "accounts:onboarding_passwords_csv": any_(
+        (L, 403, 403, 403, 403, 404, 404), method="post", kwargs=lambda w, side: {"pk": w.batch.pk}
+    ),
+    "accounts:onboarding_passwords_xlsx": any_(
+        (L, 403, 403, 403, 403, 404, 404), method="post", kwargs=lambda w, side: {"pk": w.batch.pk}
+    ),
+    "accounts:onboarding_password_slips": any_(
+        (L, 403, 403, 403, 403, 404, 404), method="post", kwargs=lambda w, side: {"pk": w.batch.pk}
+    ),
     "accounts:password_change": any_(SIGNED_IN_PAGE),  # one's own password
     # HR resets the trainees of the cohorts they serve, administrators anyone's.
     "accounts:user_password_reset": owned(
@@ -361,6 +372,13 @@ ROUTES: dict[str, Entry] = {
         kwargs=lambda w, side: {"pk": w.sessions[side].pk},
     ),
     "roleplay:review_queue": any_(AUTHOR_PAGE),
+    # A cohort's weakest rules and scenarios: counts, no conversation; whoever sees the
+    # cohort's people (its trainers, HR, administrators).
+    "roleplay:cohort_weakest": owned(
+        (L, 403, 403, 200, 404, 200, 200),
+        (L, 403, 403, 404, 200, 200, 200),
+        kwargs=lambda w, side: {"pk": w.cohorts[side].pk},
+    ),
     "roleplay_api:quick_phrases": any_(TRAINEE_API),
     # --- frame: language, API schema and docs --------------------------------------------
     "set_language": any_((302, 302, 302, 302, 302, 302, 302), method="post"),
