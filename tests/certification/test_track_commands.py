@@ -79,7 +79,7 @@ def test_two_files_of_one_slug_are_refused(shipped_content, tmp_path):
     first, second = tmp_path / "one.yaml", tmp_path / "two.yaml"
     first.write_text(SHIPPED, encoding="utf-8")
     second.write_text(SHIPPED, encoding="utf-8")
-    with pytest.raises(CommandError, match=r"two.yaml:\d+:1: slug: .* is also the slug of"):
+    with pytest.raises(CommandError, match=r"two.yaml:\d+:1: slug: “.*”也是 .*one.yaml 的 slug"):
         call_command("import_tracks", str(first), str(second), stdout=StringIO())
     assert not Track.objects.exists()
 
@@ -99,7 +99,7 @@ def test_export_writes_yaml_that_imports_to_the_same_track(shipped_track, tmp_pa
     )
     assert out.read_text(encoding="utf-8") == text
     # Importing the export changes nothing: the same content is the same version.
-    assert _run("import_tracks", str(out)).endswith("version 1 (unchanged)\n")
+    assert _run("import_tracks", str(out)).endswith("第 1 版（没有变化）\n")
     assert _run("export_track", "cs-onboarding-certification", "--draft") == text
     assert _run("export_track", "cs-onboarding-certification", "--number", "1") == text
 
