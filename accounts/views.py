@@ -263,26 +263,20 @@ def onboarding_passwords(request: HttpRequest, pk: int, how: str) -> HttpRespons
             "accounts/onboarding_slips.html",
             {"batch": batch, "passwords": passwords, "sign_in_url": sign_in_url},
         )
-    elif how == "xlsx":
-        body = passwords_xlsx(passwords, sign_in_url)
-        response = HttpResponse(
-            body,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={
-                "Content-Disposition": f'attachment; filename="initial-passwords-{stamp}.xlsx"'
-            },
-        )
     else:
-        body = passwords_csv(passwords, sign_in_url)
-        response = HttpResponse(
-            body,
-            content_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="initial-passwords-{stamp}.csv"'
-            },
-        )
+        writer, content_type = _PASSWORD_FILES[how]
+        response = HttpResponse(writer(passwords, sign_in_url), content_type=content_type)
+        disposition = f'attachment; filename="initial-passwords-{stamp}.{how}"'
+        response["Content-Disposition"] = disposition
     response.delete_cookie(name, path=_passwords_cookie_path(batch.pk))
     return _no_store(response)
+
+
+# The downloadable forms of the initial passwords: extension -> writer and content type.
+_PASSWORD_FILES = {
+    "csv": (passwords_csv, "text/csv; charset=utf-8"),
+    "xlsx": (passwords_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 
 
 def _next_page(request: HttpRequest) -> str | None:
