@@ -437,10 +437,10 @@ def on_reply(
             reason += offers + _mood_note(state, new_state) + _fault_note(state, new_state)
             match = Match(index, reason, branch.get("goto"), branch.get("end"))
             return Turn(new_state, lines, match, hits)
-    variants, kind, salt = _unmatched_lines(scenario, before, state)
+    variants, salt = _unmatched_lines(scenario, before, state)
     lines: list[BuyerLine] = []
     if variants:
-        state, lines = _say(scenario, state, variants, kind, salt)
+        state, lines = _say(scenario, state, variants, "fallback", salt)
         state = replace(state, last_buyer_at=at + lines[-1].delay_s, nudged=False)
     else:
         # No line: the buyer keeps waiting for a real answer; the timers restart now.
@@ -471,18 +471,18 @@ def _tests_withdrawal(condition: dict, names: list[str]) -> bool:
 
 def _unmatched_lines(
     scenario: ScenarioSpec, before: State, state: State
-) -> tuple[list | None, str, str]:
+) -> tuple[list | None, str]:
     """What she says to a reply no branch answered: she holds the trainee to an offer just
     taken back; else she asks for what the step still misses; else the step's fallback."""
     for name in _held_to(scenario, before, state):
-        return scenario.data["commitments"][name]["reminder"], "fallback", f"reminder:{name}"
+        return scenario.data["commitments"][name]["reminder"], f"reminder:{name}"
     missing = _missing_fallback(scenario, state)
     if missing:
-        return missing, "fallback", f"missing:{state.step}"
+        return missing, f"missing:{state.step}"
     spec = scenario.step(state.step)
     if spec.get("fallback"):
-        return _by_mood(spec, "fallback", state.mood), "fallback", f"fallback:{state.step}"
-    return None, "fallback", ""
+        return _by_mood(spec, "fallback", state.mood), f"fallback:{state.step}"
+    return None, ""
 
 
 def _fault_note(before: State, after: State) -> str:
