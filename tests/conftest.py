@@ -84,6 +84,19 @@ def collected_static(django_db_blocker):
         call_command("collectstatic", "--noinput", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _live_writes_settle(request):
+    """Before the tables are emptied after a test with live processes, their writes end.
+
+    Autouse fixtures of this file are set up after pytest-django's database fixture, so this
+    teardown runs before the database's."""
+    yield
+    if {"live_asgi", "live_worker"} & set(request.fixturenames):
+        from tests.live_processes import database_settle
+
+        database_settle()
+
+
 @pytest.fixture(scope="session")
 def live_asgi(django_db_setup, collected_static):
     """The ASGI server (`manage.py serve`) serving the project over HTTP and WebSocket,

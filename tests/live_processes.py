@@ -47,6 +47,34 @@ def test_database_url() -> str:
     return f"postgres://{auth}{db.get('HOST') or 'localhost'}{port}/{db['NAME']}"
 
 
+def database_settle(quiet_s: float = 0.3, limit_s: float = 30.0) -> None:
+    """Wait until no other connection to the test database is in a transaction.
+
+    A live server or worker may still be writing when a test ends (a report being scored, a
+    timer firing). Emptying the tables under it makes PostgreSQL pick one side as a deadlock
+    victim, often the teardown, and the next test then finds the last one's rows. SQLite
+    writers queue for its one lock instead, so there is nothing to wait for there."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + limit_s
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            busy = cursor.fetchone()[0]
+        now = time.monotonic()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= quiet_s:
+            return
+        time.sleep(0.05)
+
+
 def child_environment() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # only the browser-test process needs it

@@ -26,6 +26,7 @@ from accounts.roster import (
     roster_read,
 )
 from accounts.services import onboarding_preview_create
+from tests.runaway import RUNAWAY_S
 
 SHEET = "xl/worksheets/sheet1.xml"
 HEADER = ["姓名", "工号", "店铺", "批次"]
@@ -103,7 +104,7 @@ def test_a_300000_row_workbook_is_refused_fast_and_in_bounded_memory():
     assert roster.rows == [] and roster.refused
     message = " ".join(roster.file_errors)
     assert "more than 5000 rows" in message or "a roster needs" in message, message
-    assert elapsed < 5, elapsed
+    assert elapsed < RUNAWAY_S, elapsed
     assert peak < 30 * MB, peak
 
 
@@ -122,7 +123,7 @@ def test_reading_stops_at_the_row_cap():
     assert roster.refused and roster.file_errors == [
         f"The file has more than {MAX_ROSTER_ROWS} rows."
     ]
-    assert elapsed < 5, elapsed
+    assert elapsed < RUNAWAY_S, elapsed
     assert peak < 30 * MB, peak
 
 
@@ -141,7 +142,7 @@ def test_rows_past_the_cap_are_never_read():
     assert roster.refused and roster.file_errors == [
         f"The file has more than {MAX_ROSTER_ROWS} rows."
     ]
-    assert elapsed < 5, elapsed
+    assert elapsed < RUNAWAY_S, elapsed
     assert peak < 30 * MB, peak
 
 
@@ -153,7 +154,7 @@ def test_a_sheet_claiming_16384_columns_is_read_narrow():
     assert not roster.refused and roster.file_errors == []
     assert len(roster.rows) == 500
     assert roster.rows[-1].employee_number == "T00500"
-    assert elapsed < 5, elapsed
+    assert elapsed < RUNAWAY_S, elapsed
     assert peak < 30 * MB, peak
 
 
@@ -167,7 +168,7 @@ def test_a_sheet_that_unpacks_to_a_huge_part_is_refused_before_parsing():
     message = roster.file_errors[0]
     assert message.startswith("The workbook's part “xl/worksheets/sheet1.xml” unpacks to 50")
     assert message.endswith(f"more than the {filesizeformat(MAX_XLSX_PART_BYTES)} a roster needs.")
-    assert elapsed < 5, elapsed
+    assert elapsed < RUNAWAY_S, elapsed
     assert peak < 30 * MB, peak
 
 
@@ -191,7 +192,7 @@ def test_a_sheet_without_its_size_is_not_read_to_the_end_before_the_first_row():
     assert roster.refused and roster.file_errors == [
         f"The file has more than {MAX_ROSTER_ROWS} rows."
     ]
-    assert elapsed < 5, elapsed
+    assert elapsed < RUNAWAY_S, elapsed
     assert peak < 30 * MB, peak
 
 
@@ -268,7 +269,7 @@ def test_a_roster_sized_shared_string_table_is_read_fast_and_flat():
     roster, elapsed, peak = _measured("strings.xlsx", data)
     assert not roster.refused and roster.file_errors == []
     assert [row.employee_number for row in roster.rows] == ["1", "18997"]
-    assert elapsed < 5, elapsed
+    assert elapsed < RUNAWAY_S, elapsed
     assert peak < 30 * MB, peak
 
 
@@ -283,7 +284,7 @@ def test_too_many_shared_strings_are_refused_fast():
         f"The workbook holds more than {10 * MAX_ROSTER_ROWS} different texts; "
         "a roster holds far fewer."
     ]
-    assert elapsed < 5, elapsed
+    assert elapsed < RUNAWAY_S, elapsed
     assert peak < 30 * MB, peak
 
 
@@ -363,7 +364,7 @@ def test_a_csv_of_two_million_lines_stops_at_the_cap():
     assert roster.refused and roster.file_errors == [
         f"The file has more than {MAX_ROSTER_ROWS} rows."
     ]
-    assert elapsed < 5, elapsed
+    assert elapsed < RUNAWAY_S, elapsed
     assert peak < 30 * MB, peak
 
 

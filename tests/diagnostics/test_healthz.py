@@ -81,3 +81,41 @@ def test_healthz_answers_when_the_cache_keeping_the_failure_counts_is_down(clien
     body = response.json()
     assert body["status"] in ("degraded", "fail")
     assert body["background"]["recent_failures"] >= 1
+
+
+class _PoolWithNothingToGive:
+    """A PostgreSQL pool while the database is away: no connection within the wait."""
+
+    def __init__(self):
+        self.waits: list[float] = []
+
+    def open(self) -> None:
+        pass
+
+    def connection(self, timeout: float):
+        from psycopg_pool import PoolTimeout
+
+        self.waits.append(timeout)
+        raise PoolTimeout(f"couldn't get a connection after {timeout:.2f} sec")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_says_the_database_is_away_instead_of_waiting_for_the_pool(
+    client, monkeypatch, admin_user
+):
+    from types import SimpleNamespace
+
+    from diagnostics import selectors
+
+    pool = _PoolWithNothingToGive()
+    client.force_login(admin_user)  # the session is read before the pool is swapped
+    client.get(reverse("healthz"))
+    monkeypatch.setattr(selectors, "connection", SimpleNamespace(pool=pool, vendor="postgresql"))
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["database"]["ok"] is False
+    assert "PoolTimeout" in body["checks"]["database"]["detail"]
+    # Far less than the 10 s the pool makes other requests wait, and less than the 3 s
+    # a load balancer's probe typically allows.
+    assert pool.waits == [selectors.DATABASE_WAIT_S] and selectors.DATABASE_WAIT_S < 3
