@@ -1,5 +1,6 @@
 """The report's charts, drawn on the server as SVG: the five dimensions against their
-targets, and every wait against its bands (the first reply's 6 s / 10 s, the later ones').
+targets, every wait against its bands (the first reply's 6 s / 10 s, the later ones'), and a
+dimension's scores over a trainee's practice chats.
 
 No script and nothing from a CDN, so they print and survive the page's content policy; every
 label is escaped (format_html), colours and sizes are attributes, not inline styles.
@@ -35,11 +36,13 @@ def _at(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _svg(title: str, height: float, body: SafeString, testid: str) -> SafeString:
+def _svg(
+    title: str, height: float, body: SafeString, testid: str, width: int = WIDTH
+) -> SafeString:
     return format_html(
         '<svg class="chart" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
         'xmlns="http://www.w3.org/2000/svg" data-testid="{id}"><title>{t}</title>{body}</svg>',
-        w=WIDTH,
+        w=width,
         h=_at(height),
         t=title,
         body=body,
@@ -170,3 +173,84 @@ def wait_chart(waits: Sequence[Mapping[str, Any]]) -> SafeString:
 def _ticks(scale_s: float) -> list[float]:
     step = next(s for s in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600) if scale_s / s <= 8)
     return [step * i for i in range(int(scale_s // step) + 1)]
+
+
+TREND_W, TREND_H, TREND_PAD = 300, 130, 24
+
+
+def score_trend(points: Sequence[tuple[str, float | None]], *, title: str, name: str) -> SafeString:
+    """One dimension's score (0-100) over chats, oldest first: a line through the scored
+    chats, the 80 mark (good) as a dashed line, the latest score written at the end.
+    ``points``: a label for each chat (its date and scenario, shown on hover) and its score,
+    None where the dimension had no data (a gap, not a zero)."""
+    plot_w, plot_h = TREND_W - 2 * TREND_PAD - 24, TREND_H - 2 * TREND_PAD
+    step = plot_w / max(1, len(points) - 1)
+
+    def y(score: float) -> float:
+        return TREND_PAD + plot_h * (1 - score / 100)
+
+    scored = [
+        (TREND_PAD + index * step, score, label)
+        for index, (label, score) in enumerate(points)
+        if score is not None
+    ]
+    grid = format_html_join(
+        "",
+        '<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="#e0e0e0"/>'
+        '<text x="{tx}" y="{ty}" font-size="9" fill="#5f6368" text-anchor="end">{v}</text>',
+        (
+            {
+                "x0": TREND_PAD,
+                "x1": TREND_PAD + plot_w,
+                "y": _at(y(v)),
+                "tx": TREND_PAD - 4,
+                "ty": _at(y(v) + 3),
+                "v": v,
+            }
+            for v in (0, 50, 100)
+        ),
+    )
+    mark = format_html(
+        '<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{c}" stroke-dasharray="4 3"/>',
+        x0=TREND_PAD,
+        x1=TREND_PAD + plot_w,
+        y=_at(y(80)),
+        c=GOOD,
+    )
+    line = (
+        format_html(
+            '<polyline points="{}" fill="none" stroke="#2f6fde" stroke-width="2"/>',
+            " ".join(f"{_at(x)},{_at(y(score))}" for x, score, _label in scored),
+        )
+        if len(scored) > 1
+        else SafeString("")
+    )
+    dots = format_html_join(
+        "",
+        '<circle class="point" cx="{}" cy="{}" r="3.5" fill="{}"><title>{}: {}</title></circle>',
+        (
+            (_at(x), _at(y(score)), _colour(score), label, f"{score:g}")
+            for x, score, label in scored
+        ),
+    )
+    latest = (
+        format_html(
+            '<text x="{x}" y="{y}" font-size="12" font-weight="600" fill="{c}">{v}</text>',
+            x=_at(scored[-1][0] + 6),
+            y=_at(y(scored[-1][1]) + 4),
+            c=_colour(scored[-1][1]),
+            v=f"{scored[-1][1]:g}",
+        )
+        if scored
+        else format_html(
+            '<text x="{x}" y="{y}" font-size="11" fill="#5f6368">{v}</text>',
+            x=TREND_PAD + 4,
+            y=_at(TREND_H / 2),
+            v=_("no data"),
+        )
+    )
+    heading = format_html(
+        '<text x="{x}" y="14" font-size="12" font-weight="600">{t}</text>', x=TREND_PAD, t=title
+    )
+    body = mark_safe(heading + grid + mark + line + dots + latest)
+    return _svg(title, TREND_H, body, f"trend-{name}", width=TREND_W)

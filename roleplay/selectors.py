@@ -20,7 +20,7 @@ from catalog.models import Product
 from roleplay.explanations import ANOMALY_TEXTS, dimension_labels, explain_dimensions
 from roleplay.models import Dispute, Exam, Message, QuickPhrase, Report, RuleBreach, Session
 from roleplay.payloads import message_data
-from roleplay.report_charts import dimension_chart, wait_chart
+from roleplay.report_charts import dimension_chart, score_trend, wait_chart
 from roleplay.rule_names import rule_name
 from scenarios import runner
 from scenarios.models import ScenarioVersion
@@ -343,9 +343,19 @@ def review_page(user, f: ReviewFilter, number: str | None) -> Page:
 def cohort_weakest_rules(cohort: Cohort, limit: int = 10) -> list[dict]:
     """The compliance rules the cohort's trainees broke most: in how many scored sessions,
     in how many replies, by how many trainees (practice and exams alike)."""
+    return _weakest_rules(
+        RuleBreach.objects.filter(trainee_id__in=cohort.trainees.values("pk")), limit
+    )
+
+
+def trainee_weakest_rules(user, limit: int = 5) -> list[dict]:
+    """The rules a trainee broke most, in the same terms as a cohort's."""
+    return _weakest_rules(RuleBreach.objects.filter(trainee=user), limit)
+
+
+def _weakest_rules(breaches: QuerySet[RuleBreach], limit: int) -> list[dict]:
     rows = (
-        RuleBreach.objects.filter(trainee_id__in=cohort.trainees.values("pk"))
-        .values("rule")
+        breaches.values("rule")
         .annotate(
             sessions=Count("pk"),
             replies=Sum("replies"),
@@ -368,6 +378,57 @@ def cohort_weakest_scenarios(cohort: Cohort, limit: int = 10) -> list[dict]:
         .order_by("average", "title")[:limit]
     )
     return list(rows)
+
+
+@dataclass(frozen=True)
+class PracticePoint:
+    session_id: int
+    started_at: datetime
+    scenario: str
+    total: float | None  # a trainer's correction counts
+    scores: dict[str, float | None]  # by dimension; None where it had no data
+
+
+def practice_progress(user, limit: int = 30) -> list[PracticePoint]:
+    """A trainee's last ``limit`` scored practice chats, oldest first."""
+    reports = (
+        Report.objects.filter(session__trainee=user, session__mode=Session.Mode.PRACTICE)
+        .select_related("session__scenario_version__scenario")
+        .order_by("-session__started_at", "-pk")[:limit]
+    )
+    points = []
+    for report in reports:
+        dimensions = (report.data or {}).get("dimensions") or {}
+        total = report.final_total
+        points.append(
+            PracticePoint(
+                session_id=report.session_id,
+                started_at=report.session.started_at,
+                scenario=report.session.scenario_version.scenario.title,
+                total=None if total is None else float(total),
+                scores={
+                    name: dim.get("score") if dim.get("included", True) else None
+                    for name, dim in dimensions.items()
+                },
+            )
+        )
+    return points[::-1]
+
+
+def practice_trends(points: list[PracticePoint]) -> list[dict]:
+    """A chart for each dimension, and one for the total, over the chats in ``points``."""
+    labels = [f"{timezone.localtime(p.started_at):%Y-%m-%d %H:%M} {p.scenario}" for p in points]
+    series = [("total", _("Total"), [p.total for p in points])] + [
+        (name, label, [p.scores.get(name) for p in points])
+        for name, label in dimension_labels().items()
+    ]
+    return [
+        {
+            "name": name,
+            "chart": score_trend(list(zip(labels, scores, strict=True)), title=label, name=name),
+        }
+        for name, label, scores in series
+    ]
 
 
 def _segments(text: str, hits: list[dict]) -> list[dict]:

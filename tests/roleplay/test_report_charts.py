@@ -52,3 +52,20 @@ def test_each_wait_is_shown_against_its_bands():
 
 def test_no_waits_no_chart():
     assert str(wait_chart([])) == ""
+
+
+def test_a_trend_leaves_a_gap_where_a_dimension_had_no_data_and_escapes_its_labels():
+    from roleplay.report_charts import score_trend
+
+    svg = str(
+        score_trend(
+            [("12-01 <b>A</b>", 40.0), ("12-02 B", None), ("12-03 C", 90.0)],
+            title="打字速度",
+            name="typing",
+        )
+    )
+    assert svg.count('class="point"') == 2  # the chat without data is no zero
+    assert "&lt;b&gt;A&lt;/b&gt;" in svg and "<b>" not in svg
+    assert 'data-testid="trend-typing"' in svg and ">90<" in svg  # the latest score, written
+    empty = str(score_trend([("12-01", None)], title="打字速度", name="typing"))
+    assert 'class="point"' not in empty and "polyline" not in empty
