@@ -168,7 +168,7 @@ def workbench_session(session: Session) -> dict:
             "gender": persona.get("gender", "unknown"),
             "age_group": persona.get("age_group", ""),
         },
-        "order": persona.get("order"),
+        "order": _order_shown(data["shop"], persona.get("order")),
         "step_hint": step_hint(session),
         "targets": {
             "first_target": first.get("target_s", 6),
@@ -188,6 +188,26 @@ def workbench_session(session: Session) -> dict:
                 ],
             }
             for p in products
+        ],
+    }
+
+
+def _order_shown(shop: str, order: dict | None) -> dict | None:
+    """The buyer's order as the agent's tool shows it: each item by its product's name (the
+    scenario names products by their catalogue code)."""
+    if not order:
+        return order
+    items = order.get("items") or []
+    names = dict(
+        Product.objects.filter(
+            shop__slug=shop, slug__in=[item.get("product") for item in items]
+        ).values_list("slug", "name")
+    )
+    return {
+        **order,
+        "items": [
+            {**item, "product_name": names.get(item.get("product"), item.get("product"))}
+            for item in items
         ],
     }
 

@@ -117,6 +117,9 @@ WORKBENCH_TEXTS = {
     "left": gettext_lazy("The buyer left"),
     "timeUp": gettext_lazy("Time is up"),
     "clockStopped": gettext_lazy("ended"),
+    "unread": gettext_lazy("{n} unread"),
+    "sendProduct": gettext_lazy("Send the product link"),
+    "noPhrase": gettext_lazy("No quick phrase contains this."),
 }
 
 

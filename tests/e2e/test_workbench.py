@@ -16,6 +16,8 @@ from scenarios.services import scenario_create, scenario_publish
 from tests.e2e.conftest import opened_page
 from tests.factories import PASSWORD, UserFactory
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
 pytestmark = [pytest.mark.e2e, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,6 +174,52 @@ def test_exam_with_two_buyers(page, world):
     sessions = list(Session.objects.filter(mode="exam"))
     assert len(sessions) == 2 and sessions[0].exam_id == sessions[1].exam_id
     assert all(s.messages.filter(role="agent").count() == 1 for s in sessions)
+
+
+def test_the_workbench_works_like_a_shop_chat_tool(page, world):
+    """Times on every line, unread counts and the last line in the list, the order by product
+    name, "/" to find a quick phrase, an emoji picker, a product link from the product panel,
+    and Alt+arrows to switch conversations. Saves a screenshot at 1366×768."""
+    _login(page)
+    conversations = _start_exam(page)
+    conversations.nth(0).click()
+    expect(page.get_by_test_id("message")).to_have_count(1)
+    expect(page.get_by_test_id("message-time").first).to_have_text(re.compile(r"^\d\d:\d\d:\d\d$"))
+    # The other buyer's opening line waits unread in the list, its words shown.
+    other = conversations.nth(1)
+    expect(other.get_by_test_id("unread")).to_have_text("1")
+    expect(other.get_by_test_id("preview")).not_to_be_empty()
+    order = page.locator("#order-panel")
+    expect(order).to_contain_text("双面羊毛大衣")
+    expect(order).not_to_contain_text("double-face-wool-coat")
+    box = page.get_by_label("回复买家")
+    box.click()
+    page.keyboard.type("/稍等", delay=5)
+    expect(page.get_by_test_id("found-phrase")).to_have_count(1)
+    page.keyboard.press("Enter")  # puts the phrase in; does not send
+    expect(box).to_have_value("亲，请稍等，我马上为您查询一下。")
+    expect(page.get_by_test_id("phrase-finder")).to_be_hidden()
+    expect(page.get_by_test_id("pending")).to_have_count(0)
+    page.get_by_test_id("emoji-toggle").click()
+    page.get_by_test_id("emoji-picker").get_by_role("button", name="😊").click()
+    expect(box).to_have_value("亲，请稍等，我马上为您查询一下。😊")
+    page.get_by_test_id("send-product").first.click()
+    expect(box).to_have_value(re.compile(r"😊\[商品链接:[a-z0-9-]+\]$"))
+    page.keyboard.press("Enter")
+    sent = page.locator(".msg.agent").last
+    expect(sent.get_by_test_id("card")).to_have_attribute("data-kind", "product")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "workbench.png"))
+    page.keyboard.press("Alt+ArrowDown")
+    expect(other).to_have_class(re.compile("current"))
+    expect(other.get_by_test_id("unread")).to_have_count(0)
+    expect(box).to_be_focused()
+    page.keyboard.press("Alt+1")
+    expect(conversations.nth(0)).to_have_class(re.compile("current"))
+    # The phrase went in whole: the typing measure counts only what was typed.
+    reply = Message.objects.get(session__in=Session.objects.filter(mode="exam"), role="agent")
+    kinds = [event["type"] for event in reply.events]
+    assert "insertQuickPhrase" in kinds and kinds.count("deleteContentBackward") == 3
 
 
 def test_exam_ends_at_its_time_limit(page, world):

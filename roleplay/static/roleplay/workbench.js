@@ -28,7 +28,7 @@
   data.sessions.forEach(function (info) {
     var s = { info: info, ws: null, lastSeq: 0, messages: {}, pending: {}, status: info.status,
               draft: "", events: [], hints: null, retry: 0, scored: false, endReason: "",
-              heard: 0, downSince: Date.now(), serverDelayed: false, seenSent: 0 };
+              heard: 0, downSince: Date.now(), serverDelayed: false, seenSent: 0, readSeq: 0 };
     (JSON.parse(sessionStorage.getItem(storeKey(info.id)) || "[]")).forEach(function (p) {
       s.pending[p.client_id] = p;  // replies not yet acknowledged before a reload
     });
@@ -215,11 +215,20 @@
     render();
   }
 
+  // Quick phrases and product cards are inserted whole: they count as pasted, not typed.
   function insertQuickPhrase(text) {
     var s = sessions[current];
     var start = reply.selectionStart, end = reply.selectionEnd;
     reply.setRangeText(text, start, end, "end");
     s.events.push({ t: Math.round(performance.now()), type: "insertQuickPhrase", data: text });
+    reply.focus();
+  }
+
+  // An emoji from the picker is one character put in by hand, as a typed one is.
+  function insertEmoji(text) {
+    var s = sessions[current];
+    reply.setRangeText(text, reply.selectionStart, reply.selectionEnd, "end");
+    s.events.push({ t: Math.round(performance.now()), type: "insertText", data: text });
     reply.focus();
   }
 
@@ -240,6 +249,20 @@
     link.href = data.login_url + "?next=" + encodeURIComponent(location.pathname);
     link.dataset.testid = "sign-in-again";
     document.getElementById("notice").append(" ", link);
+  }
+
+  function clockTime(iso) {
+    var d = new Date(iso);
+    if (isNaN(d)) return "";
+    return [d.getHours(), d.getMinutes(), d.getSeconds()].map(function (n) {
+      return String(n).padStart(2, "0");
+    }).join(":");
+  }
+
+  // Buyer lines that arrived in a conversation while another one was open.
+  function unreadCount(s) {
+    if (s.info.id === current) return 0;
+    return ordered(s).filter(function (m) { return m.role === "buyer" && m.seq > s.readSeq; }).length;
   }
 
   function ordered(s) {
@@ -277,8 +300,23 @@
       var pick = el("button");
       pick.type = "button";
       if (info.id === current) pick.setAttribute("aria-current", "true");
-      pick.appendChild(el("strong", "", info.buyer.name));
+      var head = el("span", "head");
+      head.appendChild(el("strong", "", info.buyer.name));
+      var unread = unreadCount(s);
+      if (unread) {
+        var badge = el("span", "unread", String(unread));
+        badge.dataset.testid = "unread";
+        badge.setAttribute("aria-label", t.unread.replace("{n}", unread));
+        head.appendChild(badge);
+      }
+      pick.appendChild(head);
       pick.appendChild(el("span", "muted", info.title));
+      var last = ordered(s).filter(function (m) { return m.role !== "system"; }).pop();
+      if (last) {
+        var preview = el("span", "preview", (last.role === "agent" ? t.you + "：" : "") + last.text.replace(/\s+/g, " "));
+        preview.dataset.testid = "preview";
+        pick.appendChild(preview);
+      }
       var wait = waitInfo(s);
       if (s.status === "ended") pick.appendChild(el("span", "ended", t.ended));
       else if (wait) {
@@ -332,6 +370,7 @@
 
   function renderChat() {
     var s = sessions[current];
+    s.readSeq = Math.max(s.readSeq, s.lastSeq);
     document.getElementById("chat-title").textContent = s.info.buyer.name + " · " + s.info.title;
     document.getElementById("chat-version").textContent = t.version.replace("{n}", s.info.version);
     var state = document.getElementById("chat-state");
@@ -352,7 +391,14 @@
       var div = el("div", "msg " + m.role);
       div.dataset.testid = "message";
       div.dataset.seq = m.seq;
-      if (m.role !== "system") div.appendChild(el("span", "who", m.role === "agent" ? t.you : t.buyer));
+      if (m.role !== "system") {
+        var who = el("span", "who", (m.role === "agent" ? t.you : t.buyer) + " · ");
+        var time = el("time", "", clockTime(m.at));
+        time.dateTime = m.at;
+        time.dataset.testid = "message-time";
+        who.appendChild(time);
+        div.appendChild(who);
+      }
       div.appendChild(messageText(s, m.text));
       box.appendChild(div);
     });
@@ -395,7 +441,7 @@
       order.appendChild(el("h3", "", t.order + " " + info.order.number));
       order.appendChild(el("div", "", info.order.status));
       (info.order.items || []).forEach(function (item) {
-        order.appendChild(el("div", "muted", item.product + (item.sku ? " · " + item.sku : "") + " × " + (item.quantity || 1)));
+        order.appendChild(el("div", "muted", (item.product_name || item.product) + (item.sku ? " · " + item.sku : "") + " × " + (item.quantity || 1)));
       });
       if (info.order.address) order.appendChild(el("div", "muted", info.order.address));
     }
@@ -411,6 +457,12 @@
         return v.label + " " + (v.stock ? t.stock + " " + v.stock : t.soldOut);
       }).join("；");
       block.appendChild(variants);
+      var share = el("button", "secondary small", t.sendProduct);
+      share.type = "button";
+      share.dataset.testid = "send-product";
+      share.setAttribute("aria-label", t.sendProduct + "：" + p.name);
+      share.addEventListener("click", function () { insertQuickPhrase("[商品链接:" + p.slug + "]"); });
+      block.appendChild(share);
       products.appendChild(block);
     });
   }
@@ -429,6 +481,97 @@
     });
     document.getElementById("quick-edit").value = phrases.join("\n");
   }
+  // Typing "/" and a few characters at the start of the reply lists the quick phrases that
+  // contain them; Enter or a click puts the chosen one in place of what was typed.
+  var finder = document.getElementById("phrase-finder");
+  var found = [], chosen = 0;
+  function findPhrases() {
+    var value = reply.value;
+    var query = value.charAt(0) === "/" && value.indexOf("\n") < 0 ? value.slice(1).trim() : null;
+    found = query === null ? [] : phrases.filter(function (text) { return text.indexOf(query) >= 0; });
+    chosen = Math.min(chosen, Math.max(0, found.length - 1));
+    finder.textContent = "";
+    finder.hidden = query === null;
+    reply.setAttribute("aria-expanded", String(query !== null));
+    if (query === null) return;
+    if (!found.length) { finder.appendChild(el("li", "muted", t.noPhrase)); return; }
+    found.forEach(function (text, index) {
+      var item = el("li", index === chosen ? "chosen" : "", text);
+      item.id = "phrase-" + index;
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", String(index === chosen));
+      item.dataset.testid = "found-phrase";
+      item.addEventListener("mousedown", function (e) { e.preventDefault(); usePhrase(index); });
+      finder.appendChild(item);
+    });
+    reply.setAttribute("aria-activedescendant", "phrase-" + chosen);
+  }
+  function usePhrase(index) {
+    var s = sessions[current];
+    var typed = reply.value;
+    // What was typed to search is taken out again, as deleting it by hand would be.
+    for (var i = 0; i < typed.length; i++) {
+      s.events.push({ t: Math.round(performance.now()), type: "deleteContentBackward", data: "" });
+    }
+    reply.value = "";
+    insertQuickPhrase(found[index]);
+    findPhrases();
+  }
+  reply.addEventListener("input", findPhrases);
+  reply.addEventListener("keydown", function (e) {
+    if (finder.hidden || !found.length) {
+      if (e.key === "Escape" && !finder.hidden) { finder.hidden = true; }
+      return;
+    }
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      chosen = (chosen + (e.key === "ArrowDown" ? 1 : found.length - 1)) % found.length;
+      findPhrases();
+    } else if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      e.stopImmediatePropagation();  // the phrase is put in, not sent
+      usePhrase(chosen);
+    } else if (e.key === "Escape") {
+      finder.hidden = true;
+    }
+  }, true);
+
+  // The emoji picker: a few faces and gestures agents use, one click each.
+  var EMOJI = ["😊", "😄", "🙏", "👍", "🌹", "❤️", "🎉", "🤝", "😅", "😢", "👌", "💐"];
+  var emojiButton = document.getElementById("emoji-toggle");
+  var emojiBox = document.getElementById("emoji-picker");
+  EMOJI.forEach(function (face) {
+    var button = el("button", "", face);
+    button.type = "button";
+    button.dataset.testid = "emoji";
+    button.setAttribute("aria-label", face);
+    button.addEventListener("click", function () { insertEmoji(face); closeEmoji(); });
+    emojiBox.appendChild(button);
+  });
+  function closeEmoji() { emojiBox.hidden = true; emojiButton.setAttribute("aria-expanded", "false"); }
+  emojiButton.addEventListener("click", function () {
+    emojiBox.hidden = !emojiBox.hidden;
+    emojiButton.setAttribute("aria-expanded", String(!emojiBox.hidden));
+    if (!emojiBox.hidden) emojiBox.querySelector("button").focus();
+  });
+  emojiBox.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { closeEmoji(); emojiButton.focus(); }
+  });
+
+  // Alt+↑ / Alt+↓ switch to the conversation above or below, Alt+1…9 to the one at that place.
+  document.addEventListener("keydown", function (e) {
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    var ids = data.sessions.map(function (info) { return info.id; });
+    var at = ids.indexOf(current), to = null;
+    if (e.key === "ArrowDown") to = ids[(at + 1) % ids.length];
+    else if (e.key === "ArrowUp") to = ids[(at + ids.length - 1) % ids.length];
+    else if (/^Digit[1-9]$/.test(e.code)) to = ids[Number(e.code.slice(5)) - 1];
+    if (to == null) return;
+    e.preventDefault();
+    if (to !== current) switchTo(to);
+    reply.focus();
+  });
+
   document.getElementById("quick-save").addEventListener("click", function () {
     var wanted = document.getElementById("quick-edit").value.split("\n").map(function (x) { return x.trim(); })
       .filter(Boolean);
@@ -448,6 +591,7 @@
     s.draft = reply.value;
     current = id;
     reply.value = sessions[id].draft || "";
+    findPhrases();
     render();
     renderProfile();
   }
