@@ -120,6 +120,7 @@ WORKBENCH_TEXTS = {
     "unread": gettext_lazy("{n} unread"),
     "sendProduct": gettext_lazy("Send the product link"),
     "noPhrase": gettext_lazy("No quick phrase contains this."),
+    "ordersInShop": gettext_lazy("{n} orders in this shop"),
 }
 
 

@@ -137,6 +137,16 @@ SCHEMA: dict = {
                 "name": {"type": "string", "minLength": 1, "maxLength": 30},
                 "gender": {"enum": ["female", "male", "unknown"]},
                 "age_group": {"type": "string", "maxLength": 30},
+                # What the agent's tool shows of the buyer beside her name (optional; absent,
+                # nothing is shown): her membership level, her orders in this shop so far, and
+                # the shop's tags on her.
+                "member_level": {"type": "string", "minLength": 1, "maxLength": 20},
+                "orders_in_shop": {"type": "integer", "minimum": 0, "maximum": 9999},
+                "tags": {
+                    "type": "array",
+                    "maxItems": 6,
+                    "items": {"type": "string", "minLength": 1, "maxLength": 12},
+                },
                 "motive": {"enum": MOTIVES},
                 "knowledge": {"enum": ["none", "a_little", "expert"]},
                 "price_attitude": {"enum": ["generous", "testing", "must_bargain"]},

@@ -34,7 +34,13 @@ def world(live_worker):
     text = FIXTURE.read_text(encoding="utf-8")
     made = []
     for slug, extra in (
-        ("genuine-coat", {}),
+        (
+            "genuine-coat",
+            {
+                "  age_group: 25-34": "  age_group: 25-34\n  member_level: 超级会员\n"
+                "  orders_in_shop: 3\n  tags: [回头客, 关注材质]"
+            },
+        ),
         ("genuine-coat-b", {}),
         (
             "impatient",
@@ -189,6 +195,9 @@ def test_the_workbench_works_like_a_shop_chat_tool(page, world):
     other = conversations.nth(1)
     expect(other.get_by_test_id("unread")).to_have_text("1")
     expect(other.get_by_test_id("preview")).not_to_be_empty()
+    buyer = page.get_by_test_id("buyer-panel")
+    expect(buyer.get_by_test_id("buyer-facts")).to_have_text("25-34 · 超级会员 · 本店订单 3 笔")
+    expect(buyer.get_by_test_id("buyer-tags")).to_have_text("回头客关注材质")
     order = page.locator("#order-panel")
     expect(order).to_contain_text("双面羊毛大衣")
     expect(order).not_to_contain_text("double-face-wool-coat")

@@ -336,3 +336,23 @@ def test_practice_shows_the_trainers_hint_for_the_step_the_buyer_is_at(session, 
     session.refresh_from_db()
     assert session.engine_state["step"] == "size"
     assert result.ack["step_hint"] == "按身高体重给出尺码建议，不打包票。"
+
+
+def test_the_workbench_names_order_items_by_product_and_shows_what_a_shop_knows_of_the_buyer(
+    session,
+):
+    shown = workbench_session(session)
+    [item] = shown["order"]["items"]
+    assert (item["product"], item["product_name"]) == ("double-face-wool-coat", "双面羊毛大衣")
+    # The fixture's buyer has no membership, order count or tags: none is invented.
+    assert shown["buyer"]["member_level"] == "" and shown["buyer"]["tags"] == []
+    assert shown["buyer"]["orders_in_shop"] is None
+    # Nothing of what the buyer is after (motive, price attitude) reaches the page.
+    assert set(shown["buyer"]) == {
+        "name",
+        "gender",
+        "age_group",
+        "member_level",
+        "orders_in_shop",
+        "tags",
+    }

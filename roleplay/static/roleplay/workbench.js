@@ -434,7 +434,20 @@
     var buyer = document.getElementById("buyer-panel");
     buyer.textContent = "";
     buyer.appendChild(el("h3", "", t.buyer + "：" + info.buyer.name));
-    if (info.buyer.age_group) buyer.appendChild(el("div", "muted", info.buyer.age_group));
+    var facts = [info.buyer.age_group, info.buyer.member_level];
+    if (info.buyer.orders_in_shop != null) facts.push(t.ordersInShop.replace("{n}", info.buyer.orders_in_shop));
+    facts = facts.filter(Boolean);
+    if (facts.length) {
+      var line = el("div", "muted", facts.join(" · "));
+      line.dataset.testid = "buyer-facts";
+      buyer.appendChild(line);
+    }
+    if (info.buyer.tags.length) {
+      var tags = el("div", "buyer-tags");
+      info.buyer.tags.forEach(function (tag) { tags.appendChild(el("span", "buyer-tag", tag)); });
+      tags.dataset.testid = "buyer-tags";
+      buyer.appendChild(tags);
+    }
     var order = document.getElementById("order-panel");
     order.textContent = "";
     if (info.order) {
