@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from roleplay.selectors import quick_phrases_of
+from roleplay.selectors import quick_phrases_grouped
 from roleplay.services.phrases import quick_phrases_save
 from simulator.api import permission
 
@@ -17,6 +17,12 @@ class QuickPhrasesSerializer(serializers.Serializer):
     phrases = serializers.ListField(
         child=serializers.CharField(max_length=300, trim_whitespace=False)
     )
+    # The group each phrase is listed under, by position ("" for none). Optional on a write:
+    # without it no phrase has a group.
+    groups = serializers.ListField(
+        child=serializers.CharField(max_length=20, allow_blank=True, trim_whitespace=False),
+        required=False,
+    )
 
 
 class QuickPhrasesApi(APIView):
@@ -24,7 +30,8 @@ class QuickPhrasesApi(APIView):
 
     @extend_schema(responses=QuickPhrasesSerializer, summary="My quick phrases (快捷短语)")
     def get(self, request: Request) -> Response:
-        return Response({"phrases": quick_phrases_of(request.user)})
+        phrases, groups = quick_phrases_grouped(request.user)
+        return Response({"phrases": phrases, "groups": groups})
 
     @extend_schema(
         request=QuickPhrasesSerializer,
@@ -34,7 +41,9 @@ class QuickPhrasesApi(APIView):
     def put(self, request: Request) -> Response:
         serializer = QuickPhrasesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        phrases = quick_phrases_save(
-            trainee=request.user, phrases=serializer.validated_data["phrases"]
+        phrases, groups = quick_phrases_save(
+            trainee=request.user,
+            phrases=serializer.validated_data["phrases"],
+            groups=serializer.validated_data.get("groups"),
         )
-        return Response({"phrases": phrases})
+        return Response({"phrases": phrases, "groups": groups})

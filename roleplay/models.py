@@ -157,6 +157,8 @@ class QuickPhrase(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quick_phrases"
     )
     text = models.CharField(_("text"), max_length=300)
+    # The heading it is listed under (问候, 查询, 售后…); empty: listed without one.
+    group = models.CharField(_("group"), max_length=20, blank=True, default="")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

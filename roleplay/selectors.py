@@ -27,11 +27,12 @@ from scenarios.models import ScenarioVersion
 from scenarios.services import spec_of
 from scenarios.validation import ScenarioSpec
 
+# (text, group) for a trainee who has not written their own.
 DEFAULT_QUICK_PHRASES = [
-    "亲，您好！欢迎光临本店，请问有什么可以帮您？",
-    "亲，请稍等，我马上为您查询一下。",
-    "感谢您的耐心等待！",
-    "亲，还有其他需要帮忙的吗？祝您购物愉快，再见！",
+    ("亲，您好！欢迎光临本店，请问有什么可以帮您？", "问候"),
+    ("亲，请稍等，我马上为您查询一下。", "查询"),
+    ("感谢您的耐心等待！", "查询"),
+    ("亲，还有其他需要帮忙的吗？祝您购物愉快，再见！", "结束"),
 ]
 
 
@@ -133,9 +134,14 @@ def sessions_visible_to(user) -> QuerySet[Session]:
     return sessions.filter(conditions).distinct()
 
 
-def quick_phrases_of(user) -> list[str]:
-    phrases = list(QuickPhrase.objects.filter(trainee=user).values_list("text", flat=True))
-    return phrases or list(DEFAULT_QUICK_PHRASES)
+def quick_phrases_grouped(user) -> tuple[list[str], list[str]]:
+    """The trainee's quick phrases and, by position, the group each is listed under."""
+    rows = list(QuickPhrase.objects.filter(trainee=user).values_list("text", "group"))
+    if not rows:
+        return [text for text, _group in DEFAULT_QUICK_PHRASES], [
+            group for _text, group in DEFAULT_QUICK_PHRASES
+        ]
+    return [text for text, _group in rows], [group for _text, group in rows]
 
 
 def step_hint(session: Session) -> str:

@@ -24,7 +24,7 @@ from roleplay.selectors import (
     exam_active_of,
     exam_sessions,
     exams_of_trainee,
-    quick_phrases_of,
+    quick_phrases_grouped,
     report_of,
     report_view,
     review_cohorts,
@@ -131,13 +131,15 @@ def _workbench_texts() -> dict[str, str]:
 
 
 def _workbench(request: HttpRequest, sessions: list[Session], exam: Exam | None) -> HttpResponse:
+    phrases, groups = quick_phrases_grouped(request.user)
     context = {
         "workbench": {
             "sessions": [workbench_session(s) for s in sessions],
             "exam": exam.pk if exam else None,
             "deadline_at": (exam.deadline_at if exam else sessions[0].deadline_at).isoformat(),
             "server_now": timezone.now().isoformat(),
-            "quick_phrases": quick_phrases_of(request.user),
+            "quick_phrases": phrases,
+            "quick_groups": groups,
             "login_url": reverse("accounts:login"),
         },
         "workbench_texts": _workbench_texts(),

@@ -225,6 +225,19 @@ def test_the_workbench_works_like_a_shop_chat_tool(page, world):
     expect(box).to_be_focused()
     page.keyboard.press("Alt+1")
     expect(conversations.nth(0)).to_have_class(re.compile("current"))
+    # Quick phrases are listed under groups; "/" finds them by a group's name too, and the
+    # trainee writes groups of their own with "# name" lines.
+    quick = page.get_by_test_id("quick-phrases")
+    expect(quick.get_by_test_id("quick-group")).to_have_text(["问候", "查询", "结束"])
+    page.keyboard.type("/查询", delay=5)
+    expect(page.get_by_test_id("found-phrase")).to_have_count(2)
+    page.keyboard.press("Escape")
+    box.fill("")
+    page.get_by_text("编辑快捷短语").click()
+    page.get_by_label("每行一条短语").fill("# 售后\n亲，退货地址已发给您。\n# 结束\n祝您购物愉快！")
+    page.get_by_role("button", name="保存短语").click()
+    expect(quick.get_by_test_id("quick-group")).to_have_text(["售后", "结束"])
+    expect(quick.get_by_role("button", name="亲，退货地址已发给您。")).to_be_visible()
     # The phrase went in whole: the typing measure counts only what was typed.
     reply = Message.objects.get(session__in=Session.objects.filter(mode="exam"), role="agent")
     kinds = [event["type"] for event in reply.events]

@@ -78,7 +78,7 @@ def test_hostile_json_to_an_authenticated_endpoint_is_a_400_and_changes_nothing(
     ]
     # The parser still reads good JSON (and forms, as DRF's defaults do).
     good = api.put(QUICK_PHRASES, {"phrases": ["亲，在的"]}, format="json")
-    assert good.status_code == 200 and good.json() == {"phrases": ["亲，在的"]}
+    assert good.status_code == 200 and good.json()["phrases"] == ["亲，在的"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -480,11 +480,26 @@
     });
   }
 
+  // Quick phrases, each with the group it is listed under ("" for none). In the editor a
+  // line "# 问候" starts a group; the lines after it are its phrases.
   var phrases = data.quick_phrases.slice();
+  var groups = data.quick_groups.slice();
   function renderQuick() {
     var list = document.getElementById("quick-list");
     list.textContent = "";
-    phrases.forEach(function (text) {
+    var heading = null, lines = [];
+    phrases.forEach(function (text, index) {
+      var group = groups[index] || "";
+      if (group !== heading) {
+        heading = group;
+        if (group) {
+          var head = el("li", "quick-group", group);
+          head.dataset.testid = "quick-group";
+          list.appendChild(head);
+        }
+        if (group || index) lines.push("# " + (group || "—"));
+      }
+      lines.push(text);
       var item = el("li");
       var button = el("button", "", text);
       button.type = "button";
@@ -492,7 +507,20 @@
       item.appendChild(button);
       list.appendChild(item);
     });
-    document.getElementById("quick-edit").value = phrases.join("\n");
+    document.getElementById("quick-edit").value = lines.join("\n");
+  }
+  function parseQuick(text) {
+    var parsed = { phrases: [], groups: [] }, group = "";
+    text.split("\n").map(function (x) { return x.trim(); }).filter(Boolean).forEach(function (line) {
+      if (line.charAt(0) === "#") {
+        group = line.slice(1).trim();
+        if (group === "—") group = "";
+      } else {
+        parsed.phrases.push(line);
+        parsed.groups.push(group);
+      }
+    });
+    return parsed;
   }
   // Typing "/" and a few characters at the start of the reply lists the quick phrases that
   // contain them; Enter or a click puts the chosen one in place of what was typed.
@@ -501,7 +529,9 @@
   function findPhrases() {
     var value = reply.value;
     var query = value.charAt(0) === "/" && value.indexOf("\n") < 0 ? value.slice(1).trim() : null;
-    found = query === null ? [] : phrases.filter(function (text) { return text.indexOf(query) >= 0; });
+    found = query === null ? [] : phrases.filter(function (text, index) {
+      return text.indexOf(query) >= 0 || (query && (groups[index] || "").indexOf(query) >= 0);
+    });
     chosen = Math.min(chosen, Math.max(0, found.length - 1));
     finder.textContent = "";
     finder.hidden = query === null;
@@ -586,15 +616,14 @@
   });
 
   document.getElementById("quick-save").addEventListener("click", function () {
-    var wanted = document.getElementById("quick-edit").value.split("\n").map(function (x) { return x.trim(); })
-      .filter(Boolean);
+    var wanted = parseQuick(document.getElementById("quick-edit").value);
     var token = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1];
     fetch(root.dataset.quickUrl, { method: "PUT", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(token || "") },
-      body: JSON.stringify({ phrases: wanted }) })
+      body: JSON.stringify(wanted) })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
-        if (res.ok) { phrases = res.body.phrases; renderQuick(); notice(""); }
+        if (res.ok) { phrases = res.body.phrases; groups = res.body.groups; renderQuick(); notice(""); }
         else notice(res.body.detail || "");
       });
   });
