@@ -34,12 +34,18 @@ from roleplay.services.lines import (
     session_attach,
     session_catch_up,
 )
-from roleplay.services.live import MAX_REPLIES_PER_SECOND, SLOW_DOWN, reply_receive
+from roleplay.services.live import (
+    MAX_REPLIES_PER_SECOND,
+    SLOW_DOWN,
+    reply_receive,
+    session_close,
+)
 from simulator.background import GaveUp, record_failure, retry_async
 from simulator.json_input import JSONInputError, json_parse
 
 MAX_FRAME_BYTES = 64 * 1024
 NOT_STORED = gettext_lazy("Your reply could not be saved; please send it again.")
+NOT_CLOSED = gettext_lazy("The conversation could not be closed; please try again.")
 SIGNED_OUT = gettext_lazy(
     "You have been signed out (your password was changed, or you signed out elsewhere). "
     "Sign in again to continue; your conversation is kept."
@@ -305,6 +311,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
             await self._resync(content)
         elif kind == "reply":
             await self._reply(content)
+        elif kind == "close":
+            await self._close_chat(content)
         else:
             await self.send_json({"type": "error", "message": "unknown or malformed message"})
 
@@ -361,6 +369,30 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json(
                     {"type": "error", "client_id": client_id, "message": result.error}
                 )
+            await self.push(result.after.pushes)
+        _plan_deliveries(self, result.after)
+        if result.after.tasks:
+            await _send_tasks(result.after)
+
+    async def _close_chat(self, content: dict) -> None:
+        """结束会话 or 转接主管: the chat ends, scored as the action says."""
+        async with self.in_order:  # after any reply still being stored
+            try:
+                result = await _call(
+                    session_close,
+                    session_id=self.session_id,
+                    user=self.scope["user"],
+                    action=content.get("action"),
+                )
+            except PermissionDenied:
+                await self.close()
+                return
+            except (DatabaseError, ObjectDoesNotExist):
+                logger.exception("closing session %s failed", self.session_id)
+                await self.send_json({"type": "error", "message": str(NOT_CLOSED)})
+                return
+            if not result.ok:
+                await self.send_json({"type": "error", "message": result.error})
             await self.push(result.after.pushes)
         _plan_deliveries(self, result.after)
         if result.after.tasks:

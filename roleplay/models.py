@@ -53,6 +53,8 @@ class Session(models.Model):
         OUTCOME = "outcome", _("The conversation reached an outcome")
         BUYER_LEFT = "buyer_left", _("The buyer left")
         TIME_UP = "time_up", _("Time was up")
+        AGENT_ENDED = "agent_ended", _("The agent ended the conversation")
+        TRANSFERRED = "transferred", _("The agent handed the conversation to a supervisor")
 
     trainee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roleplay_sessions"

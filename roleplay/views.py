@@ -121,6 +121,8 @@ WORKBENCH_TEXTS = {
     "sendProduct": gettext_lazy("Send the product link"),
     "noPhrase": gettext_lazy("No quick phrase contains this."),
     "ordersInShop": gettext_lazy("{n} orders in this shop"),
+    "transferred": gettext_lazy("Handed to a supervisor"),
+    "agentEnded": gettext_lazy("You ended the conversation"),
 }
 
 

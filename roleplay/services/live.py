@@ -30,6 +30,7 @@ from roleplay.selectors import session_spec, step_hint, unshown_since
 from roleplay.services.after_commit import AfterCommit
 from roleplay.services.lines import deliver_overdue, emit_lines, next_seq
 from roleplay.statements import (
+    messages_insert,
     session_lock,
     session_save_state,
 )
@@ -299,6 +300,66 @@ def _reply_store(
     _apply(session, spec, turn, received_at, clock, after, stored_first=(message,))
     session_save_state(session)
     return ReplyResult(True, ack=_ack(message, session), after=after)
+
+
+# What the trainee's two closing actions do: the end reason, the outcome scored, and the
+# line the transcript shows. Handing over is scored by the scenario's outcome 转主管 (60
+# unless the scenario says otherwise: 100 where it is the right move, 0 where it is a way
+# out); ending a chat before it reached an outcome loses the buyer (流失).
+CLOSING_ACTIONS = {
+    "transfer": (
+        Session.EndReason.TRANSFERRED,
+        "转主管",
+        gettext_lazy("You handed the conversation to a supervisor."),
+    ),
+    "end": (
+        Session.EndReason.AGENT_ENDED,
+        "流失",
+        gettext_lazy("You ended the conversation before it reached an outcome."),
+    ),
+}
+
+
+@transaction.atomic
+def session_close(*, session_id: int, user, action: str) -> ReplyResult:
+    """The trainee ends the chat (结束会话) or hands it to a supervisor (转接主管)."""
+    if action not in CLOSING_ACTIONS:
+        return ReplyResult(False, error=_("Unknown action."))
+    session = session_lock(session_id)
+    if session is None:
+        raise Session.DoesNotExist(session_id)
+    if session.trainee_id != user.pk:
+        raise PermissionDenied(_("This is not your session."))
+    after = AfterCommit()
+    if not session.is_active or session_expire_locked(session, after):
+        return ReplyResult(False, error=_("This conversation has ended."), after=after)
+    now = timezone.now()
+    spec = session_spec(session)
+    # Her lines and timers already due come first: she may have left, or the chat ended.
+    state = _run_due_timers(session, spec, _buyer_clock(session, now), after)
+    if state.ended:
+        session_save_state(session)
+        return ReplyResult(False, error=_("This conversation has ended."), after=after)
+    reason, outcome, words = CLOSING_ACTIONS[action]
+    # Lines she was still "typing" were never shown and now never will be: the chat is
+    # closed to her (an outcome's last lines, by contrast, are still delivered).
+    session.messages.filter(seq__isnull=True).delete()
+    message = Message(
+        session=session,
+        role=Message.Role.SYSTEM,
+        kind=action,
+        text=str(words),
+        at=now,
+        seq=next_seq(session),
+        step=state.step,
+    )
+    messages_insert([message])
+    after.push_message(message)
+    session.timer_version += 1  # her nudges and patience no longer apply
+    session.timer_at = None
+    session_end(session, now, reason, after, outcome)
+    session_save_state(session)
+    return ReplyResult(True, after=after)
 
 
 def _ack(message: Message, session: Session) -> dict:

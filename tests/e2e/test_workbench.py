@@ -244,6 +244,28 @@ def test_the_workbench_works_like_a_shop_chat_tool(page, world):
     assert "insertQuickPhrase" in kinds and kinds.count("deleteContentBackward") == 3
 
 
+def test_the_trainee_hands_a_chat_to_a_supervisor(page, world):
+    """转接主管 asks for a second click, ends the chat for good and is scored by the
+    scenario's outcome 转主管."""
+    _login(page)
+    _start(page, "正品咨询 genuine-coat")
+    _type(page, GOOD_FIRST)
+    expect(page.get_by_test_id("pending")).to_have_count(0)
+    transfer = page.get_by_test_id("transfer-chat")
+    transfer.click()
+    expect(transfer).to_have_text("确定转接？再点一次")
+    expect(page.get_by_test_id("chat-state")).to_be_empty()  # one click changes nothing
+    transfer.click()
+    expect(page.get_by_test_id("chat-state")).to_contain_text("已转接主管")
+    expect(page.get_by_label("回复买家")).to_be_disabled()
+    expect(transfer).to_be_disabled()
+    expect(page.locator(".msg.system").last).to_have_text("你已将会话转接给主管。")
+    page.get_by_test_id("report-link").click()
+    expect(page.get_by_test_id("dimension-chart")).to_contain_text("转主管")
+    session = Session.objects.get()
+    assert (session.end_reason, session.outcome) == ("transferred", "转主管")
+
+
 def test_exam_ends_at_its_time_limit(page, world):
     from datetime import timedelta
 

@@ -356,3 +356,53 @@ def test_the_workbench_names_order_items_by_product_and_shows_what_a_shop_knows_
         "orders_in_shop",
         "tags",
     }
+
+
+def _close(session, user, action, at):
+    from roleplay.services.live import session_close
+
+    with time_machine.travel(at, tick=False):
+        return session_close(session_id=session.pk, user=user, action=action)
+
+
+def test_handing_over_to_a_supervisor_ends_the_chat_scored_as_the_scenario_says(session, trainee):
+    _reply(session, trainee, "c-1", GOOD, session.started_at + timedelta(seconds=4))
+    result = _close(session, trainee, "transfer", session.started_at + timedelta(seconds=20))
+    assert result.ok
+    session.refresh_from_db()
+    assert (session.status, session.end_reason, session.outcome) == (
+        "ended",
+        "transferred",
+        "转主管",
+    )
+    last = session.messages.order_by("-seq").first()
+    assert (last.role, last.kind) == ("system", "transfer")
+    assert ("roleplay.score", (session.pk,), None) in [
+        (call.name, call.args, call.eta) for call in result.after.tasks
+    ]
+    report = session_score(session_id=session.pk)
+    # The fixture's outcomes give 转主管 60: the outcome dimension says so.
+    assert report.data["dimensions"]["outcome"]["score"] == 60.0
+    # A late wake-up of her nudge timer finds the chat closed and says nothing.
+    assert session_timer(session_id=session.pk, version=1) is False
+    assert session.messages.count() == last.seq
+
+
+def test_ending_a_chat_before_its_outcome_loses_the_buyer(session, trainee):
+    result = _close(session, trainee, "end", session.started_at + timedelta(seconds=5))
+    assert result.ok
+    session.refresh_from_db()
+    assert (session.end_reason, session.outcome) == ("agent_ended", "流失")
+    assert session_score(session_id=session.pk).data["dimensions"]["outcome"]["score"] == 0.0
+
+
+def test_closing_is_the_owners_own_and_only_once(session, trainee, other_trainee):
+    with pytest.raises(PermissionDenied):
+        _close(session, other_trainee, "end", session.started_at + timedelta(seconds=5))
+    assert not _close(session, trainee, "leave-quietly", session.started_at).ok
+    assert _close(session, trainee, "end", session.started_at + timedelta(seconds=5)).ok
+    again = _close(session, trainee, "transfer", session.started_at + timedelta(seconds=6))
+    assert not again.ok and again.error
+    session.refresh_from_db()
+    assert session.end_reason == "agent_ended"
+    assert session.messages.filter(role="system").count() == 1

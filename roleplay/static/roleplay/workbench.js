@@ -216,6 +216,35 @@
   }
 
   // Quick phrases and product cards are inserted whole: they count as pasted, not typed.
+  // 结束会话 and 转接主管 end the chat for good, so each asks for a second click (within 4 s).
+  var closingButtons = [document.getElementById("transfer-chat"), document.getElementById("end-chat")];
+  function resetClosing(button) {
+    if (!button.dataset.label) return;
+    button.textContent = button.dataset.label;
+    delete button.dataset.label;
+    delete button.dataset.armed;
+  }
+  closingButtons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      var s = sessions[current];
+      if (!button.dataset.armed) {
+        closingButtons.forEach(resetClosing);
+        button.dataset.label = button.textContent;
+        button.dataset.armed = String(s.info.id);
+        button.textContent = button.dataset.confirm;
+        setTimeout(function () { resetClosing(button); }, 4000);
+        return;
+      }
+      var armedFor = Number(button.dataset.armed);
+      resetClosing(button);
+      if (armedFor !== s.info.id || !s.ws || s.ws.readyState !== WebSocket.OPEN) {
+        if (armedFor === s.info.id) notice(t.reconnecting);
+        return;
+      }
+      s.ws.send(JSON.stringify({ type: "close", action: button.dataset.action }));
+    });
+  });
+
   function insertQuickPhrase(text) {
     var s = sessions[current];
     var start = reply.selectionStart, end = reply.selectionEnd;
@@ -376,7 +405,8 @@
     var state = document.getElementById("chat-state");
     state.textContent = "";
     if (s.status === "ended") {
-      state.textContent = s.endReason === "buyer_left" ? t.left : s.endReason === "time_up" ? t.timeUp : t.ended;
+      state.textContent = { buyer_left: t.left, time_up: t.timeUp, transferred: t.transferred,
+                            agent_ended: t.agentEnded }[s.endReason] || t.ended;
       if (s.scored) {
         var link = el("a", "", " · " + t.reportReady);
         link.href = root.dataset.reportUrl.replace("/0/", "/" + s.info.id + "/");
@@ -425,6 +455,10 @@
     var hintText = s.status === "ended" ? "" : (s.info.step_hint || "");
     stepHint.textContent = hintText ? t.stepHint + "：" + hintText : "";
     stepHint.hidden = !hintText;
+    closingButtons.forEach(function (button) {
+      button.disabled = s.status === "ended" || signedOut;
+      if (button.disabled) resetClosing(button);
+    });
     reply.disabled = s.status === "ended" || signedOut;
     document.getElementById("send").disabled = s.status === "ended" || signedOut;
   }
