@@ -16,10 +16,12 @@ from accounts.roles import Role
 
 def cohorts_visible_to(user: User) -> QuerySet[Cohort]:
     """HR and admins see every cohort; trainers the ones they train; trainees their own."""
+    # The model's ordering, said again: a grouped query does not apply it, and the lists
+    # of cohorts come in pages.
     cohorts = Cohort.objects.annotate(
         trainee_count=Count("trainees", distinct=True),
         trainer_count=Count("trainers", distinct=True),
-    )
+    ).order_by("-starts_on", "name", "pk")
     if user.has_perm("accounts.view_all_cohorts"):
         return cohorts
     conditions = Q(pk__in=[])

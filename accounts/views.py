@@ -59,6 +59,7 @@ from accounts.services.initial_passwords import (
 from accounts.services.passwords import password_change as password_change_write
 from accounts.services.passwords import password_reset
 from realtime.sign_ins import sockets_recheck_sign_in
+from simulator.paging import page_of
 from simulator.service_errors import flash_error
 
 
@@ -105,7 +106,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Cohort “%(name)s” created.") % {"name": cohort})
                 return redirect("accounts:cohort_detail", pk=cohort.pk)
-    cohorts = cohorts_visible_to(request.user)
+    cohorts = page_of(request, cohorts_visible_to(request.user))
     return render(request, "accounts/cohort_list.html", {"cohorts": cohorts, "form": form})
 
 
@@ -125,13 +126,15 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Trainers and HR contacts saved."))
             return redirect("accounts:cohort_detail", pk=cohort.pk)
     members = cohort_members(cohort)
+    page = page_of(request, members, per_page=50)
     context = {
         "cohort": cohort,
-        "members": members,
+        "members": page,
+        "member_count": page.paginator.count,
         # Members whose password the viewer may reset (HR of this cohort, admins).
         "resettable": set(
             users_password_resettable_by(request.user)
-            .filter(pk__in=members.values("pk"))
+            .filter(pk__in=[member.pk for member in page])
             .values_list("pk", flat=True)
         ),
         "trainers": cohort_trainers(cohort),

@@ -39,6 +39,7 @@ from roleplay.services.exams import exam_start
 from roleplay.services.live import session_start
 from roleplay.services.reviews import dispute_answer, dispute_create, report_correct
 from scenarios.selectors import scenarios_published
+from simulator.paging import page_of
 from simulator.service_errors import flash_error
 
 trainee_required = permission_required("accounts.act_as_trainee", raise_exception=True)
@@ -53,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "roleplay/index.html",
         {
             "scenarios": scenarios_published(),
-            "sessions": sessions_of_trainee(request.user)[:30],
+            "sessions": page_of(request, sessions_of_trainee(request.user), per_page=20),
             "active_exam": exam_active_of(request.user),
         },
     )

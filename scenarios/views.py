@@ -28,6 +28,7 @@ from scenarios.services import (
     scenario_publish,
     scenario_unpublish,
 )
+from simulator.paging import page_of
 from simulator.service_errors import flash_error
 from yamlsource import SourceErrors
 
@@ -80,7 +81,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scenarios/index.html",
-        {"scenarios": scenarios, "filters": filters, "shops": scenario_shop_slugs()},
+        {
+            "scenarios": page_of(request, scenarios),
+            "filters": filters,
+            "shops": scenario_shop_slugs(),
+        },
     )
 
 
