@@ -236,15 +236,21 @@ def _reply_again(session_id: int, client_id: str) -> ReplyResult:
     return ReplyResult(True, ack=_ack(existing, existing.session))
 
 
-@transaction.atomic
-def _reply_store(
-    session_id: int, user, client_id: str, text: str, events, sent_t, received_at: datetime
-) -> ReplyResult:
+def _own_session_locked(session_id: int, user) -> Session:
+    """The trainee's own session, its row locked for this transaction."""
     session = session_lock(session_id)
     if session is None:
         raise Session.DoesNotExist(session_id)
     if session.trainee_id != user.pk:
         raise PermissionDenied(_("This is not your session."))
+    return session
+
+
+@transaction.atomic
+def _reply_store(
+    session_id: int, user, client_id: str, text: str, events, sent_t, received_at: datetime
+) -> ReplyResult:
+    session = _own_session_locked(session_id, user)
     after = AfterCommit()
 
     def refused(error: str) -> ReplyResult:
@@ -325,11 +331,7 @@ def session_close(*, session_id: int, user, action: str) -> ReplyResult:
     """The trainee ends the chat (结束会话) or hands it to a supervisor (转接主管)."""
     if action not in CLOSING_ACTIONS:
         return ReplyResult(False, error=_("Unknown action."))
-    session = session_lock(session_id)
-    if session is None:
-        raise Session.DoesNotExist(session_id)
-    if session.trainee_id != user.pk:
-        raise PermissionDenied(_("This is not your session."))
+    session = _own_session_locked(session_id, user)
     after = AfterCommit()
     if not session.is_active or session_expire_locked(session, after):
         return ReplyResult(False, error=_("This conversation has ended."), after=after)
