@@ -7,6 +7,16 @@ app_name = "courses"
 urlpatterns = [
     path("", views.index, name="index"),
     path("authoring/", views.authoring, name="authoring"),
+    path(
+        "authoring/<slug:course_slug>/<slug:module_slug>/",
+        views.module_editor,
+        name="module_editor",
+    ),
+    path(
+        "authoring/<slug:course_slug>/<slug:module_slug>/validate/",
+        views.module_validate,
+        name="module_validate",
+    ),
     path("quizzes/<int:quiz_id>/start/", views.quiz_start, name="quiz_start"),
     path("quizzes/<int:quiz_id>/statistics/", views.statistics, name="statistics"),
     path("attempts/<int:attempt_id>/", views.attempt_detail, name="attempt"),

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import shops_all
 from courses.forms import answers_from_post, drill_responses_from_post
 from courses.item_statistics import quiz_statistics
 from courses.models import Attempt, Module
+from courses.module_editing import module_check, module_preview, module_publish, module_yaml
 from courses.selectors import (
     attempt_paper,
     attempt_retry_state,
@@ -40,7 +44,9 @@ from courses.services import (
     drill_submit,
     lesson_mark_read,
 )
+from simulator.api import source_errors_data
 from simulator.service_errors import flash_error
+from yamlsource import MAX_FILE_BYTES, SourceErrors
 
 trainee_required = permission_required("accounts.act_as_trainee", raise_exception=True)
 
@@ -209,3 +215,79 @@ def drill_detail(request: HttpRequest, drill_id: int) -> HttpResponse:
         for q, r in zip(drill.questions, drill.responses, strict=True)
     ]
     return render(request, "courses/drill.html", {"drill": drill, "review": review})
+
+
+# --- A module edited in the browser ------------------------------------------------------
+# The page script's words, passed through json_script (no strings in the .js file).
+MODULE_EDITOR_TEXTS = {
+    "where": gettext_lazy("Line {line}, column {col}"),
+    "noErrors": gettext_lazy("No errors."),
+    "failed": gettext_lazy("The text could not be checked; it will be checked when published."),
+    "fixToPreview": gettext_lazy("Fix the errors to see the preview."),
+    "minutes": gettext_lazy("{n} min"),
+    "passMark": gettext_lazy("Pass mark: {n}%"),
+    "correct": gettext_lazy("correct"),
+    "true": gettext_lazy("True"),
+    "false": gettext_lazy("False"),
+    "accepted": gettext_lazy("Accepted answers:"),
+}
+module_author_required = permission_required("courses.change_module", raise_exception=True)
+
+
+def _authoring_module(course_slug: str, module_slug: str) -> Module:
+    return get_object_or_404(
+        Module.objects.select_related("course").filter(is_active=True),
+        course__slug=course_slug,
+        slug=module_slug,
+    )
+
+
+@login_required
+@module_author_required
+@require_http_methods(["GET", "POST"])
+def module_editor(request: HttpRequest, course_slug: str, module_slug: str) -> HttpResponse:
+    module = _authoring_module(course_slug, module_slug)
+    text = module_yaml(module)
+    errors: list = []
+    if request.method == "POST":
+        text = request.POST.get("yaml", "")
+        try:
+            module_publish(actor=request.user, module=module, text=text)
+        except SourceErrors as found:
+            errors = sorted(found.errors)
+            messages.error(
+                request,
+                _("The text has %(n)d error(s); nothing was published.") % {"n": len(errors)},
+            )
+        else:
+            messages.success(request, _("Module published; trainees see it now."))
+            return redirect("courses:module_editor", course_slug, module_slug)
+    context = {
+        "module": module,
+        "yaml_text": text,
+        "errors": errors,
+        "texts": {key: str(value) for key, value in MODULE_EDITOR_TEXTS.items()},
+    }
+    return render(request, "courses/module_editor.html", context)
+
+
+@login_required
+@module_author_required
+@require_POST
+def module_validate(request: HttpRequest, course_slug: str, module_slug: str) -> JsonResponse:
+    """Check the editor's text as the author types: errors with line and column, or the
+    preview of the lessons and quiz. Saves nothing."""
+    module = _authoring_module(course_slug, module_slug)
+    if len(request.body) > MAX_FILE_BYTES + 1024:
+        return JsonResponse({"error": _("The text is larger than 1 MB.")}, status=400)
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("yaml"), str):
+        return JsonResponse({"error": _('Send JSON: {"yaml": text}.')}, status=400)
+    try:
+        data = module_check(module, body["yaml"])
+    except SourceErrors as errors:
+        return JsonResponse({"valid": False, "errors": source_errors_data(errors), "preview": None})
+    return JsonResponse({"valid": True, "errors": [], "preview": module_preview(data, module.slug)})

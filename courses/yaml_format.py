@@ -326,12 +326,12 @@ def course_file_parse(path: Path | str) -> tuple[CourseData, dict[str, object]]:
             )
         module_documents[module.slug] = module_document
         course.modules.append(module)
-    _check_course(course, module_documents, errors)
+    check_course(course, module_documents, errors)
     errors.raise_if_any()
     return course, module_documents
 
 
-def _check_course(course: CourseData, documents: dict, errors: SourceErrors) -> None:
+def check_course(course: CourseData, documents: dict, errors: SourceErrors) -> None:
     known = [module.slug for module in course.modules]
     seen_questions: dict[str, str] = {}
     for position, module in enumerate(course.modules):

@@ -120,6 +120,10 @@ def _quiz(world: World, side: str) -> dict:
     return {"quiz_id": world.quiz.pk}
 
 
+def _module(world: World, side: str) -> dict:
+    return {"course_slug": world.course.slug, "module_slug": world.module.slug}
+
+
 def _certificate(world: World, side: str) -> dict:
     return {"pk": world.certificates[side].pk}
 
@@ -192,6 +196,10 @@ ROUTES: dict[str, Entry] = {
     "courses:authoring": any_(AUTHOR_PAGE),
     "courses:quiz_start": any_(TRAINEE_POST, method="post", kwargs=_quiz),
     "courses:statistics": any_(AUTHOR_PAGE, kwargs=_quiz),
+    "courses:module_editor": any_(AUTHOR_PAGE, kwargs=_module),
+    "courses:module_validate": any_(
+        (L, 403, 403, 400, 400, 403, 400), method="post", json=True, data={}, kwargs=_module
+    ),
     "courses:attempt": owned(
         OWN_BY_TRAINEE,
         OTHER_BY_TRAINEE,
