@@ -113,9 +113,12 @@ def test_trainee_pages(page, pages, users, course, report):
     pages.assert_accessible()
 
 
-def test_trainer_pages(page, pages, users, report):
+def test_trainer_pages(page, pages, users, report, course):
     sign_in(page, "trainer")
     pages.check("trainer home")
+    page.goto("/courses/authoring/test-course/basics/")
+    expect(page.get_by_test_id("preview-lesson").first).to_be_visible()
+    pages.check("course module editor")
     page.goto("/scenarios/")
     page.get_by_role("link", name="这件大衣是正品吗？").click()
     validation = page.get_by_test_id("validation")
