@@ -32,17 +32,16 @@ _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 def roles_sync() -> None:
     """Create the role groups and give each exactly the permissions the apps declare."""
+    existing = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
     for role, names in role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role.value)
-        permissions = []
-        for name in sorted(names):
-            app_label, codename = name.split(".")
-            permission = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if permission is not None:  # an app not yet migrated adds its own on migrate
-                permissions.append(permission)
-        group.permissions.set(permissions)
+        # An app not yet migrated adds its own permissions on migrate.
+        group.permissions.set([existing[name] for name in sorted(names) if name in existing])
 
 
 def initial_password() -> str:
