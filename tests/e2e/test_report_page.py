@@ -50,3 +50,25 @@ def test_the_report_shows_its_charts_and_marks_each_fault_in_place(page, users, 
     assert bubble.bounding_box()["width"] < transcript.bounding_box()["width"] * 0.8
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "report.png"), full_page=True)
+
+
+def test_the_report_saves_as_a_pdf_with_its_chinese_text_and_without_the_menus(page, users, report):
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    sign_in(page, Role.TRAINEE.value)
+    page.goto(report)
+    expect(page.get_by_test_id("dimension-chart")).to_be_visible()
+    # What the browser's "print / save as PDF" makes of the page, with the print styles.
+    pdf = page.pdf(format="A4", print_background=True)
+    # NFKC: the extractor reads some glyphs of the CJK font as their Kangxi radicals (⼤ for 大).
+    text = unicodedata.normalize(
+        "NFKC", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    )
+    assert unicodedata.normalize("NFKC", "这件大衣是正品吗？") in text  # Chinese intact
+    assert "总分" in text and "说明品牌授权书、吊牌和防伪码可查。" in text
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "report.pdf").write_bytes(pdf)
+    assert "练习店铺" not in text and "退出登录" not in text  # the menus stay on screen
