@@ -134,6 +134,7 @@ def meaning_errors(document, context: ValidationContext, errors: SourceErrors) -
     _check_self_test_paths(document, errors)
     _check_self_test_names(document, known, errors)
     _check_self_test_typing(document, errors)
+    _check_closing_is_last(document, errors)
 
 
 def _check_shop(document, context: ValidationContext, errors: SourceErrors) -> None:
@@ -585,6 +586,20 @@ def _check_self_test_names(document, known: _Known, errors: SourceErrors) -> Non
                     name,
                     _unknown_commitment(name),
                     path=("tests", t_index, "expect", "commitments", name),
+                )
+
+
+def _check_closing_is_last(document, errors: SourceErrors) -> None:
+    """转接主管 / 结束会话 (a reply with ``action``) ends the chat: nothing may follow it."""
+    for t_index, test in enumerate(_items(document.get("tests"))):
+        replies = _items(_mapping(test).get("replies"))
+        for r_index, reply in enumerate(replies[:-1]):
+            if "action" in _mapping(reply):
+                errors.add(
+                    reply,
+                    "action",
+                    _("the chat ends with this action: it must be the test's last reply"),
+                    path=("tests", t_index, "replies", r_index, "action"),
                 )
 
 

@@ -11,7 +11,7 @@ and the scoring package's input and targets built from a transcript.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from scenarios import engine
@@ -22,6 +22,16 @@ from yamlsource.i18n import gettext as _
 DEFAULT_OUTCOME_SCORES = {"成交": 100, "转主管": 60, "流失": 0, "差评": 0}
 # The reason recorded with a buyer line that no branch caused (a nudge after silence).
 NUDGE_REASON = "nudge"
+# The trainee's two ways to close a chat from the workbench and the outcome each ends it
+# with: handing it to a supervisor (转接主管) is scored by the scenario's 转主管 score (a
+# scenario makes it 100 where escalating is right, 0 where it is a way out); ending it before
+# an outcome (结束会话) loses the buyer.
+CLOSING_OUTCOMES = {"transfer": "转主管", "end": "流失"}
+
+
+def close(state: engine.State, action: str) -> engine.State:
+    """The conversation ended by the trainee's ``action`` (a key of CLOSING_OUTCOMES)."""
+    return replace(state, outcome=CLOSING_OUTCOMES[action])
 
 
 @dataclass(frozen=True)

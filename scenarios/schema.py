@@ -376,6 +376,17 @@ SCHEMA: dict = {
                                 "required": ["wait_s"],
                                 "properties": {"wait_s": SECONDS},
                             },
+                            # The trainee closes the chat from the workbench: 转接主管
+                            # (transfer) or 结束会话 (end); the last reply of a test.
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["after_s", "action"],
+                                "properties": {
+                                    "after_s": {"type": "number", "minimum": 0, "maximum": 3600},
+                                    "action": {"enum": ["transfer", "end"]},
+                                },
+                            },
                         ]
                     },
                 },

@@ -82,7 +82,8 @@ def _events(reply: dict, at: float, typing_cpm: float | None) -> list[dict] | No
 def simulate(
     scenario: ScenarioSpec, seed: int, replies: list[dict], typing_cpm: float | None = None
 ) -> Conversation:
-    """Play ``replies`` ({after_s, text} or {wait_s}) against the buyer on a virtual clock.
+    """Play ``replies`` ({after_s, text}, {wait_s} or {after_s, action}) against the buyer
+    on a virtual clock.
 
     ``typing_cpm``: the trainee types each reply at this speed, ending as it is sent (a
     reply marked ``quick_phrase`` is inserted whole); without it replies carry no input
@@ -93,6 +94,16 @@ def simulate(
     agent_count = 0
     for reply in replies:
         if conversation.state.ended:
+            break
+        if "action" in reply:  # 转接主管 or 结束会话 from the workbench
+            at = last_line + float(reply["after_s"])
+            _run_timers(scenario, conversation, at)
+            if conversation.state.ended:
+                break
+            conversation.state = runner.close(conversation.state, reply["action"])
+            conversation.transcript.append(
+                TranscriptLine("system", round(at, 3), reply["action"], reply["action"])
+            )
             break
         if "wait_s" in reply:
             latest = _run_timers(scenario, conversation, last_line + float(reply["wait_s"]))

@@ -308,19 +308,15 @@ def _reply_store(
     return ReplyResult(True, ack=_ack(message, session), after=after)
 
 
-# What the trainee's two closing actions do: the end reason, the outcome scored, and the
-# line the transcript shows. Handing over is scored by the scenario's outcome 转主管 (60
-# unless the scenario says otherwise: 100 where it is the right move, 0 where it is a way
-# out); ending a chat before it reached an outcome loses the buyer (流失).
+# The trainee's two closing actions: the end reason and the line the transcript shows. The
+# outcome each ends with is the runner's (runner.CLOSING_OUTCOMES), as in self-tests.
 CLOSING_ACTIONS = {
     "transfer": (
         Session.EndReason.TRANSFERRED,
-        "转主管",
         gettext_lazy("You handed the conversation to a supervisor."),
     ),
     "end": (
         Session.EndReason.AGENT_ENDED,
-        "流失",
         gettext_lazy("You ended the conversation before it reached an outcome."),
     ),
 }
@@ -342,7 +338,9 @@ def session_close(*, session_id: int, user, action: str) -> ReplyResult:
     if state.ended:
         session_save_state(session)
         return ReplyResult(False, error=_("This conversation has ended."), after=after)
-    reason, outcome, words = CLOSING_ACTIONS[action]
+    reason, words = CLOSING_ACTIONS[action]
+    closed = runner.close(state, action)
+    session.engine_state = closed.to_dict()
     # Lines she was still "typing" were never shown and now never will be: the chat is
     # closed to her (an outcome's last lines, by contrast, are still delivered).
     session.messages.filter(seq__isnull=True).delete()
@@ -359,7 +357,7 @@ def session_close(*, session_id: int, user, action: str) -> ReplyResult:
     after.push_message(message)
     session.timer_version += 1  # her nudges and patience no longer apply
     session.timer_at = None
-    session_end(session, now, reason, after, outcome)
+    session_end(session, now, reason, after, closed.outcome or "")
     session_save_state(session)
     return ReplyResult(True, after=after)
 

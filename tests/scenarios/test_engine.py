@@ -371,3 +371,32 @@ def test_a_card_is_a_tap_not_typing(spec):
     assert engine.typing_delay(spec, "[商品链接:double-face-wool-coat]") == engine.typing_delay(
         spec, "看看"
     )
+
+
+def test_a_self_test_hands_the_chat_to_a_supervisor_as_the_workbench_does(spec):
+    """转接主管 in a self-test ends the chat with 转主管, scored by the scenario's outcomes
+    (the fixture's 60), as the workbench's button does in a live session."""
+    handed = {
+        "name": "转接主管",
+        "replies": [{"after_s": 4, "text": "您好！有授权书"}, {"after_s": 6, "action": "transfer"}],
+        "expect": {"outcome": "转主管", "dimensions": {"outcome": [60, 60]}},
+    }
+    result = run_self_test(spec, handed)
+    assert result.passed, result.failures
+    assert result.transcript[-1].role == "system" and result.transcript[-1].kind == "transfer"
+    ended = {**handed, "replies": [handed["replies"][0], {"after_s": 6, "action": "end"}]}
+    ended["expect"] = {"outcome": "流失", "dimensions": {"outcome": [0, 0]}}
+    assert run_self_test(spec, ended).passed
+
+
+def test_a_reply_after_the_chat_was_closed_is_refused(fixture_text, context):
+    heading = next(line for line in fixture_text.splitlines(True) if line.startswith("tests:"))
+    text = fixture_text.replace(
+        heading,
+        "tests:\n  - name: 转接后还说话\n    replies:\n      - {after_s: 4, action: transfer}\n"
+        "      - {after_s: 4, text: 您好}\n    expect: {outcome: 转主管}\n",
+        1,
+    )
+    with translation.override("en"):
+        message = _refused(text, context)
+    assert "must be the test's last reply" in message
