@@ -15,7 +15,7 @@ from audit.services import audit_record
 from courses.exporting import module_document
 from courses.importing import course_import_data
 from courses.models import Course, Module
-from courses.rendering import markdown_to_html
+from courses.rendering import markdown_to_tree
 from courses.yaml_format import CourseData, ModuleData, check_course, module_parse
 from yamlsource import SourceErrors, load_text
 
@@ -97,7 +97,7 @@ def module_preview(data: CourseData, slug: str) -> dict:
             {
                 "title": lesson.title,
                 "minutes": lesson.minutes,
-                "html": markdown_to_html(lesson.body),
+                "body": markdown_to_tree(lesson.body),
             }
             for lesson in module.lessons
         ],

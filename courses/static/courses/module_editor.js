@@ -15,6 +15,20 @@
     return node;
   }
 
+  var TAGS = /^(h[234]|p|ul|ol|li|strong|em|code|pre|blockquote|table|thead|tbody|tr|th|td|hr|br|a)$/;
+  var ATTRIBUTES = { href: true, title: true, align: true, rel: true };
+  function build(node) {
+    if (typeof node === "string") return document.createTextNode(node);
+    var element = document.createElement(TAGS.test(node[0]) ? node[0] : "span");
+    Object.keys(node[1]).forEach(function (name) {
+      var value = node[1][name];
+      if (!ATTRIBUTES[name] || (name === "href" && !/^(https?:|mailto:)/i.test(value))) return;
+      element.setAttribute(name, value);
+    });
+    node.slice(2).forEach(function (child) { element.appendChild(build(child)); });
+    return element;
+  }
+
   function show(data) {
     preview.textContent = "";
     if (!data) {
@@ -27,8 +41,9 @@
       box.appendChild(el("h3", "", lesson.title));
       box.appendChild(el("p", "muted", t.minutes.replace("{n}", lesson.minutes)));
       var body = el("div", "lesson-body");
-      // Rendered and cleaned on the server by the lesson pages' own renderer (nh3).
-      body.innerHTML = lesson.html;
+      // Rendered and cleaned on the server by the lesson pages' own renderer (nh3), sent as
+      // a tree: built here node by node, text always as text.
+      lesson.body.forEach(function (node) { body.appendChild(build(node)); });
       box.appendChild(body);
       preview.appendChild(box);
     });
