@@ -325,7 +325,7 @@ CLOSING_ACTIONS = {
 @transaction.atomic
 def session_close(*, session_id: int, user, action: str) -> ReplyResult:
     """The trainee ends the chat (结束会话) or hands it to a supervisor (转接主管)."""
-    if action not in CLOSING_ACTIONS:
+    if not isinstance(action, str) or action not in CLOSING_ACTIONS:  # any JSON may come
         return ReplyResult(False, error=_("Unknown action."))
     session = _own_session_locked(session_id, user)
     after = AfterCommit()
