@@ -15,6 +15,7 @@ from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 FIXTURE = Path(__file__).resolve().parents[1] / "courses" / "fixtures" / "basic" / "course.yaml"
 
 
@@ -41,6 +42,8 @@ def test_a_trainer_edits_a_module_in_the_browser_and_publishes_it(page, browser,
     editor.fill(text.replace("title: 议价\n", "title: 议价的分寸\n", 1))
     expect(page.get_by_test_id("validation")).to_contain_text("没有错误。")
     expect(preview.get_by_test_id("preview-lesson")).to_contain_text("议价的分寸")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "course-editor.png"))
     page.get_by_test_id("module-publish").click()
     expect(page.locator(".messages")).to_contain_text("模块已发布")
     assert errors == []
