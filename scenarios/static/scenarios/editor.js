@@ -14,8 +14,14 @@
     panel: document.getElementById("validation"),
     texts: t,
     request: function () { checkedText = textarea.value; return { yaml: checkedText }; },
-    checked: function (answer) { followDiagram(answer.valid === true, checkedText); }
+    checked: function (answer) {
+      if (answer.valid === true) validText = checkedText;
+      followDiagram(answer.valid === true, checkedText);
+    }
   });
+  // The dry run plays the last text known to be valid: the text as the page brought it
+  // (defaultValue, even if typing began before this script ran), then each that validated.
+  var validText = textarea.defaultValue;
 
   // The step diagram follows the text: redrawn from each valid text (laid out by the server,
   // scenarios/diagram.py, as the first render was); while the text has errors the last
@@ -143,7 +149,7 @@
   }
 
   function run() {
-    editor.post(dry.dataset.url, { yaml: textarea.value, seed: 0, replies: replies }).then(render);
+    editor.post(dry.dataset.url, { yaml: validText, seed: 0, replies: replies }).then(render);
   }
 
   document.getElementById("dry-form").addEventListener("submit", function (event) {
