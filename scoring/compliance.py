@@ -11,8 +11,8 @@ Aho-Corasick scan is only a candidate; it becomes a hit after the rule's context
 * **cautions**: a warning after it in the same sentence clears it ("私下转账有风险");
 * **clause_final** phrases hit only when nothing but particles follows in the clause
   ("不行哦" is a refusal, "不行的话可以退" is not);
-* **softeners** later in the same sentence clear a ``softenable`` phrase
-  ("没有权限…我帮您申请");
+* **softeners** later in the reply clear a ``softenable`` phrase ("没有权限…我帮您申请";
+  "这个真不行。我给您申请张券好吗" offers something too);
 * **unless** words right after a phrase in its clause clear it ("保证正品": the shop's own
   commitment, not a promise about what it does not control);
 * a rule's own **negators** clear only its hits ("有人让您加微信" reports an invitation);
@@ -61,8 +61,10 @@ from .scenario import (
 
 __all__ = ["Hit", "check_normalized", "check_reply", "locate_required_point"]
 
-_CLAUSE_RE = re.compile(r"[!?;~。〜\n\r]|(?<!\d)[.,:]|[.,:](?!\d)")
-_SENTENCE_RE = re.compile(r"[!?;。\n\r]|(?<!\d)\.|\.(?!\d)")
+# A point between letters or digits is part of a number, an address or a version (3.5,
+# lin@163.com), not a break.
+_CLAUSE_RE = re.compile(r"[!?;~。〜\n\r]|(?<!\d)[,:]|[,:](?!\d)|(?<![0-9a-z])\.|\.(?![0-9a-z])")
+_SENTENCE_RE = re.compile(r"[!?;。\n\r]|(?<![0-9a-z])\.|\.(?![0-9a-z])")
 # Quoted words, and titles in 《》 (a book or product name is not said to the buyer). Plain
 # single quotes are quotes too when they pair up within a short span.
 _QUOTE_RE = re.compile(
@@ -126,6 +128,7 @@ class _Reply:
         "softeners",
         "negators",
         "cautions",
+        "denied",
     )
 
     def __init__(self, low: str, matcher: Matcher) -> None:
@@ -143,6 +146,10 @@ class _Reply:
         self.negators: list[tuple[int, int, int]] = []
         # (start, end, rule index): -1 for the pack's cautions, else one rule's own.
         self.cautions: list[tuple[int, int, int]] = []
+        # (start, end, rule index) of candidates an exception, a negation or a caution
+        # cleared: what the pack says is not the fault ("行不行") or the reply says is not so
+        # ("不是全网最便宜的"); the learned layer leaves that judgement standing.
+        self.denied: list[tuple[int, int, int]] = []
 
     # -- structure
     def _bounds(self, marks: list[int], pos: int) -> tuple[int, int]:
@@ -160,6 +167,9 @@ class _Reply:
         if self._sentences is None:
             self._sentences = [m.start() for m in _SENTENCE_RE.finditer(self.low)]
         return self._bounds(self._sentences, pos)
+
+    def whole(self, pos: int) -> tuple[int, int]:
+        return 0, self.n
 
     @property
     def loose(self) -> str:
@@ -221,7 +231,7 @@ class _Reply:
         self.negators = [
             (s, e, r)
             for s, e, r in negators
-            if not any(ps < e and pe > s for ps, pe in pseudo) and not self.quoted(s, e)
+            if not any(ps <= s and pe >= e for ps, pe in pseudo) and not self.quoted(s, e)
         ]
 
     def excepted(self, rule: int, start: int, end: int) -> bool:
@@ -230,12 +240,15 @@ class _Reply:
         spans = self.exceptions.get(rule)
         return spans is not None and any(xs < end and xe > start for xs, xe in spans)
 
-    def negated(self, start: int, end: int, rule: int = -1) -> bool:
+    def negated(
+        self, start: int, end: int, rule: int = -1, part_of: tuple[int, int] | None = None
+    ) -> bool:
         """Is the phrase at [start, end) negated by a negator before it in its clause?
 
         A negator may also overlap the phrase's beginning ("不能治" negates the phrase 能治,
         "不可以退款" the statement 可以退款), but one that starts with the phrase is part of it
-        ("不用吃药" is itself the claim).
+        ("不用吃药" is itself the claim), and so is one inside ``part_of``, the other half of a
+        pair ("不可能断": 不可能 is the claim's first half, not a negation of 断).
         """
         if not self._scanned:
             self._scan()
@@ -243,17 +256,23 @@ class _Reply:
             return False
         clause_start, _ = self.clause(start)
         window = self.matcher.negation_window
-        nearest: tuple[int, int] | None = None
+        nearest: tuple[int, int, int] | None = None
         for ns, ne, owner in self.negators:
             if ns < clause_start or ns >= start or (owner != -1 and owner != rule):
+                continue
+            if part_of is not None and part_of[0] <= ns and ne <= part_of[1]:
                 continue
             if (start - ne <= window if ne <= start else ne <= end) and (
                 nearest is None or ne > nearest[1] or (ne == nearest[1] and ns < nearest[0])
             ):
-                nearest = (ns, ne)
+                nearest = (ns, ne, owner)
         if nearest is None:
             return False
-        # "不是不能治": a negator right before the negator cancels it.
+        # "不是不能治": a negator right before the negator cancels it. A rule's own negator
+        # reports someone else's words, and negating the report keeps them someone else's:
+        # "我们不会让您加QQ" invites nobody.
+        if nearest[2] != -1:
+            return True
         return not any(
             ns >= clause_start and ne == nearest[0] and owner == -1
             for ns, ne, owner in self.negators
@@ -289,8 +308,7 @@ class _Reply:
         spans = self.softeners.get(rule)
         if not spans:
             return False
-        _, sentence_end = self.sentence(end - 1 if end > 0 else 0)
-        return any(ss >= end and se <= sentence_end for ss, se in spans)
+        return any(ss >= end for ss, _ in spans)
 
 
 # A candidate or hit before mapping back: (start, end, rule id, severity, suggestion).
@@ -321,6 +339,7 @@ def _occurrences(low: str, automaton: Any) -> list[_Occurrence]:
 def _phrase_cleared(reply: _Reply, trig: Trigger, rule: RuleSpec, start: int, end: int) -> bool:
     """Does the context of a phrase candidate clear it (see the module docstring)?"""
     if reply.excepted(trig.rule, start, end):
+        reply.denied.append((start, end, trig.rule))
         return True
     if rule.skip_quoted and reply.quoted(start, end):
         return True
@@ -332,9 +351,10 @@ def _phrase_cleared(reply: _Reply, trig: Trigger, rule: RuleSpec, start: int, en
         return True
     if trig.unless and reply.followed_by(end, trig.unless, trig.unless_window):
         return True
-    return rule.negatable and (
-        reply.negated(start, end, trig.rule) or reply.cautioned(end, trig.rule)
-    )
+    if rule.negatable and (reply.negated(start, end, trig.rule) or reply.cautioned(end, trig.rule)):
+        reply.denied.append((start, end, trig.rule))
+        return True
+    return False
 
 
 def _pattern_hits(cands: list[_Occurrence], reply: _Reply, out: list[_Raw]) -> None:
@@ -367,7 +387,7 @@ def _pair_hits(pairs: _PairHalves, reply: _Reply, found: list[_Found]) -> None:
             continue
         rule = rules[rule_index]
         pair = rule.pairs[pair_index]
-        scope = reply.clause if pair.scope == "clause" else reply.sentence
+        scope = {"clause": reply.clause, "sentence": reply.sentence}.get(pair.scope, reply.whole)
         for ts, te, suggestion in thens:
             options = _pair_options(pair, scope, firsts, ts, te)
             span = _pair_span(reply, rule_index, rule, options, ts, te)
@@ -409,6 +429,7 @@ def _pair_span(
     there is none, or when its context clears it."""
     for _, fs, fe in options:
         if reply.excepted(rule_index, fs, fe) or reply.excepted(rule_index, ts, te):
+            reply.denied.append((min(fs, ts), max(fe, te), rule_index))
             continue
         start, end = min(fs, ts), max(fe, te)
         if rule.skip_quoted and reply.quoted(start, end):
@@ -420,9 +441,10 @@ def _pair_span(
             # order): in "没有降压作用，血压…" the negator stands before 降, not before 血压.
             lead, other = ((fs, fe), (ts, te)) if fs <= ts else ((ts, te), (fs, fe))
             negated = reply.negated(*lead, rule_index) or (
-                rule.negate == "any" and reply.negated(*other, rule_index)
+                rule.negate == "any" and reply.negated(*other, rule_index, part_of=lead)
             )
             if negated or reply.cautioned(end, rule_index):
+                reply.denied.append((start, end, rule_index))
                 return None
         return start, end
     return None
@@ -614,28 +636,36 @@ def _one_per_fault(raw: list[_Raw]) -> list[_Merged]:
     return merged
 
 
-def _learned_hits(
-    reply: _Reply, cands: list[_Occurrence], raw: list[_Raw]
-) -> set[tuple[int, int, str]]:
-    """The learned layer's hits for the rules the rules did not find in this reply.
+def _learned_hits(reply: _Reply, raw: list[_Raw]) -> set[tuple[int, int, str]]:
+    """The learned layer's say: it clears the hits of rules the model is all but sure the
+    reply does not break, and adds hits for the rules the rules did not find.
 
-    Where the rules already judged the clause (one of the rule's phrases is in it and its
-    context cleared it: "不能治疗", "您说的“加微信”", "行不行"), their judgement stands; so do
-    their question and quotation checks."""
+    A rule's question and quotation checks hold for a learned hit too ("是想预防什么吗？" asks;
+    "您说的“加微信”" quotes), and so does what the pack or the reply denies in so many words:
+    an exception, a negation or a caution that cleared one of the rule's phrases in the clause
+    ("行不行", "不能治疗", "不是全网最便宜的") clears the learned hit too. Where the rules'
+    other checks cleared a phrase (a hedge, a softener, a word that must close its clause),
+    the model decides: on wording the rules were not tuned on it judges such clauses better
+    than the rules do."""
     matcher = reply.matcher
-    assert matcher.learned is not None
+    layer = matcher.learned
+    assert layer is not None
+    probabilities = layer.probabilities(reply.low)
+    cleared = layer.cleared(probabilities)
+    if cleared:
+        raw[:] = [r for r in raw if r[2] not in cleared]
     found = {r[2] for r in raw}
-    skip = found | {rule for rule in matcher.learned.rules if rule not in matcher.pattern_rules}
+    skip = found | cleared | {rule for rule in layer.rules if rule not in matcher.pattern_rules}
     added: set[tuple[int, int, str]] = set()
-    for start, end, rule_id, _p in matcher.learned.hits(reply.low, skip):
+    rules = matcher.rules
+    for start, end, rule_id, _p in layer.hits(reply.low, skip, probabilities):
         rule = matcher.pattern_rules[rule_id]
-        judged = any(
-            start <= c_start
-            and c_end <= end
-            and any(matcher.rules[t.rule].id == rule_id for t in triggers)
-            for c_start, c_end, triggers in cands
-        )
-        if judged or (rule.skip_questions and reply.question(start)):
+        if any(
+            rules[index].id == rule_id and start <= d_start and d_end <= end
+            for d_start, d_end, index in reply.denied
+        ):
+            continue
+        if rule.skip_questions and reply.question(start):
             continue
         if rule.skip_quoted and reply.quoted(start, end):
             continue
@@ -669,9 +699,7 @@ def check_normalized(
     if position != "middle" and matcher.presence_automaton is not None:
         _presence_hits(low, position, matcher, raw)
     learned = (
-        _learned_hits(reply or _Reply(low, matcher), cands, raw)
-        if matcher.learned is not None
-        else set()
+        _learned_hits(reply or _Reply(low, matcher), raw) if matcher.learned is not None else set()
     )
     if not raw:
         return []

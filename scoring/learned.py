@@ -7,14 +7,23 @@ evaluation corpus (``python -m scoring train-layer``), stored as data
 (``scoring/models/compliance_ngrams.json``) and part of a pack's identity (its SHA-256 is in
 the pack hash), so that a score is reproduced exactly. It runs offline, in microseconds.
 
-It only adds: a rule the rules already found in a reply is left to them (their evidence and
-suggestion are the more specific). A learned hit is explained like any other: its evidence is
-the clause holding the n-grams that weighed most, the hit names the rule and the rule's
-suggested wording, and the report says the wording resembled the rule's faults.
+It works both ways around the rules:
 
-Thresholds are chosen on the tuning part by five-fold cross-validation, as the lowest at which
-the model alone flags with a precision of at least ``TARGET_PRECISION``; the held-aside part
-is never read by the training.
+* it **adds** a hit for a rule the rules did not find, when the model's probability is above
+  the rule's threshold. A rule the rules already found in a reply is left to them (their
+  evidence and suggestion are the more specific). A learned hit is explained like any other:
+  its evidence is the clause holding the n-grams that weighed most, the hit names the rule and
+  the rule's suggested wording, and the report says the wording resembled the rule's faults;
+* it **clears** a rule's hit when the model is all but sure the reply does not break that
+  rule (probability below the rule's veto): a phrase list matches words, and in wording it was
+  not written for ("正常下单最安全", "不需要您提供任何卡号") the words can be there without the
+  fault. The veto is set so that it would have cleared at most ``VETO_RECALL_COST`` of the
+  tuning part's real faults.
+
+Both are chosen on the tuning part by five-fold cross-validation: the threshold as the lowest
+at which the model alone flags with a precision of at least ``TARGET_PRECISION``, the veto as
+the highest grid value under which no more than ``VETO_RECALL_COST`` of the faults fall. The
+held-aside part is never read by the training.
 """
 
 from __future__ import annotations
@@ -38,10 +47,12 @@ __all__ = [
 ]
 
 DEFAULT_LAYER_PATH = Path(__file__).resolve().parent / "models" / "compliance_ngrams.json"
-FORMAT = 1
+FORMAT = 2
 NGRAM_SIZES = (1, 2, 3)
-TARGET_PRECISION = 0.95
+TARGET_PRECISION = 0.97
+VETO_RECALL_COST = 0.01
 _THRESHOLD_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+_VETO_GRID = (0.1, 0.05, 0.03, 0.02, 0.01, 0.005)
 _EPOCHS = 15
 _LEARNING_RATE = 0.2
 _L2 = 1e-4
@@ -76,6 +87,7 @@ class LearnedLayer:
     weights: dict[str, tuple[float, ...]]  # n-gram -> one weight per rule
     bias: tuple[float, ...]
     thresholds: tuple[float, ...]
+    vetoes: tuple[float, ...]
     trained_on: str
     sha256: str
 
@@ -89,12 +101,25 @@ class LearnedLayer:
                     sums[i] += w
         return [_sigmoid(z) for z in sums]
 
-    def hits(self, low: str, skip: Iterable[str]) -> list[tuple[int, int, str, float]]:
+    def cleared(self, probabilities: Sequence[float]) -> set[str]:
+        """The rules the model is all but sure a reply with these probabilities does not
+        break: a rule's hit on it is cleared."""
+        return {
+            rule
+            for rule, p, veto in zip(self.rules, probabilities, self.vetoes, strict=True)
+            if p < veto
+        }
+
+    def hits(
+        self, low: str, skip: Iterable[str], probabilities: Sequence[float] | None = None
+    ) -> list[tuple[int, int, str, float]]:
         """(start, end, rule, probability) for each rule the model finds and ``skip`` does
         not hold; the span is the clause whose n-grams weighed most for the rule."""
         skipped = set(skip)
         found = []
-        for i, p in enumerate(self.probabilities(low)):
+        if probabilities is None:
+            probabilities = self.probabilities(low)
+        for i, p in enumerate(probabilities):
             rule = self.rules[i]
             if rule in skipped or p <= self.thresholds[i]:
                 continue
@@ -139,6 +164,7 @@ def _load(path: str) -> LearnedLayer:
         weights={gram: tuple(row) for gram, row in data["weights"].items()},
         bias=tuple(data["bias"]),
         thresholds=tuple(data["thresholds"]),
+        vetoes=tuple(data["vetoes"]),
         trained_on=data["trained_on"],
         sha256="sha256:" + hashlib.sha256(raw).hexdigest(),
     )
@@ -177,6 +203,16 @@ def _threshold(probabilities: Sequence[float], labels: Sequence[int]) -> float:
     return 1.01
 
 
+def _veto(probabilities: Sequence[float], labels: Sequence[int]) -> float:
+    """The highest grid value under which at most ``VETO_RECALL_COST`` of the faults fall;
+    0 (never clears) when none is."""
+    faults = [p for p, y in zip(probabilities, labels, strict=True) if y]
+    for veto in _VETO_GRID:
+        if faults and sum(p < veto for p in faults) <= VETO_RECALL_COST * len(faults):
+            return veto
+    return 0.0
+
+
 def train_layer(
     items: Sequence[tuple[str, frozenset[str]]], rules: Sequence[str], trained_on: str
 ) -> dict[str, Any]:
@@ -188,6 +224,7 @@ def train_layer(
     all_weights: dict[str, list[float]] = {}
     biases: list[float] = []
     thresholds: list[float] = []
+    vetoes: list[float] = []
     for r_index, rule in enumerate(rules):
         labels = [1 if rule in broken else 0 for _, broken in items]
         held: dict[int, float] = {}
@@ -197,9 +234,9 @@ def train_layer(
             weights, bias = _train_one(train, _SEED)
             for i in fold:
                 held[i] = _sigmoid(bias + sum(weights.get(g, 0.0) for g in grams[i]))
-        thresholds.append(
-            _threshold([held[i] for i in range(len(items))], labels),
-        )
+        cross = [held[i] for i in range(len(items))]
+        thresholds.append(_threshold(cross, labels))
+        vetoes.append(_veto(cross, labels))
         weights, bias = _train_one(list(zip(grams, labels, strict=True)), _SEED)
         biases.append(round(bias, 4))
         for gram, w in weights.items():
@@ -211,5 +248,6 @@ def train_layer(
         "rules": list(rules),
         "bias": biases,
         "thresholds": thresholds,
+        "vetoes": vetoes,
         "weights": dict(sorted(all_weights.items())),
     }

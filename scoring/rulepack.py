@@ -113,7 +113,7 @@ class PhraseSpec:
     suggestion: str | None = None
     # Only a hit when nothing but particles follows it in its clause ("不行哦" but not "不行的话").
     clause_final: bool = False
-    # A softener later in the same sentence clears it ("没有权限…我帮您申请").
+    # A softener later in the reply clears it ("没有权限…我帮您申请").
     softenable: bool = False
     # Cleared when one of these starts within ``unless_window`` characters after it in its
     # clause: "保证正品" and "一定帮您处理" commit the shop to what it controls.
@@ -129,7 +129,7 @@ class PairSpec:
     first: tuple[str, ...]
     then: tuple[str, ...]
     window: int = 12
-    scope: str = "clause"  # "clause" or "sentence"
+    scope: str = "clause"  # "clause", "sentence" or "reply"
     order: str = "ordered"  # "ordered": first before then; "any": either order
     suggestion: str | None = None
     # The lists as written, word classes named (``@pay_verb``); first/then are expanded.
@@ -539,7 +539,7 @@ def _pair_spec(
         then_written=then_written,
         window=_int(source, f"{path}.window", value.get("window", 12), minimum=0, maximum=200),
         scope=_choice(
-            source, f"{path}.scope", value.get("scope", "clause"), ("clause", "sentence")
+            source, f"{path}.scope", value.get("scope", "clause"), ("clause", "sentence", "reply")
         ),
         order=_choice(source, f"{path}.order", value.get("order", "ordered"), ("ordered", "any")),
         suggestion=(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring import ScoringInputError, check_reply
+from scoring import ScoringInputError, check_reply, rulepack_from_dict
 from scoring.compliance import Hit
 
 
@@ -403,6 +403,18 @@ FAMILIES = [
     ("medical_claim", "坚持喝，血糖就降下来了"),
     ("medical_claim", "这个一般三个疗程见效"),
     ("medical_claim", "膝盖疼抹上这个，抹完就不疼了"),
+    # Frames: a request in the sentence after the credential; an address with points in it;
+    # a claim whose first half is itself a negation; blame put on someone else.
+    ("credential_request", "验证码收到了吗？收到了回我一下"),
+    ("off_platform", "支付宝搜 lin@163.com 转过来就行"),
+    ("off_platform", "这边需要您加一下客服企业微信"),
+    ("off_platform", "想便宜点的话，扫我刚发的那张码付款"),
+    ("absolute_promise", "这帐篷杆正常用不可能断"),
+    ("absolute_promise", "下再大的暴雨里面也是干的"),
+    ("negative_language", "那是快递公司的事，您直接找他们"),
+    ("negative_language", "是您地址填错了才退回来的"),
+    ("negative_language", "嫌贵就别买呗"),
+    ("medical_claim", "孩子天天看屏幕也不会近视"),
 ]
 CLEAN = [
     "让您扫码付款的都是骗子，请在平台内下单",
@@ -414,12 +426,24 @@ CLEAN = [
     "这是膳食补充剂，不是药品，不能代替药物治疗",
     "您说的“加微信”我们这边不支持哦",
     "验证码请您在支付页面自己输入就好",
+    "退款会原路退回，不需要您提供任何银行卡号",
+    "有客人问能不能加微信，我们的实拍视频都放在主图里了",
+    "我们是京东上的旗舰店，下单、售后都在京东这边完成",
+    "那是我们的问题，马上给您补发",
+    "我们不会让您加QQ的，有问题都在这里说",
 ]
 
 
 @pytest.mark.parametrize(("rule", "text"), FAMILIES)
 def test_fault_families_are_caught(rule: str, text: str) -> None:
     assert rule in {h.rule for h in hits_of(text)}, text
+
+
+@pytest.mark.parametrize(("rule", "text"), FAMILIES)
+def test_the_rules_alone_catch_the_families(rule: str, text: str) -> None:
+    # The word classes and frames, not the learned layer, recognise these.
+    rules_only = rulepack_from_dict({"version": "1", "extends": "default", "learned": "none"})
+    assert rule in {h.rule for h in check_reply(text, "middle", None, rules_only)}, text
 
 
 @pytest.mark.parametrize("text", CLEAN)

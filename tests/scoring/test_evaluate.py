@@ -184,7 +184,7 @@ def test_rules_only_leaves_the_learned_layer_out(tmp_path: Path) -> None:
     # The rules have no word for this claim; the learned layer recognises its wording.
     corpus = write(
         tmp_path / "dev.jsonl",
-        line("d-1", "您腰不好就买这个理疗仪，用一个月就好", ["medical_claim"]),
+        line("d-1", "拼图少片您先在家里找找吧，说不定是小孩拿走了", ["negative_language"]),
     )
     full = json.loads(run(str(corpus), "--no-floors", "--json").stdout)
     alone = json.loads(run(str(corpus), "--rules-only", "--json").stdout)

@@ -1,4 +1,5 @@
-"""The learned layer: it adds hits the rules miss, explained, and never overrules them."""
+"""The learned layer: it adds hits the rules miss, explained; it clears a rule's hit only when
+the model is all but sure, and never what the pack or the reply denies in so many words."""
 
 from __future__ import annotations
 
@@ -9,18 +10,20 @@ from pathlib import Path
 
 from scoring import check_reply, load_rulepack, rulepack_from_dict
 from scoring.learned import features, load_layer, train_layer
+from scoring.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_fault_in_words_no_rule_was_written_for_is_found_and_explained() -> None:
-    text = "你腰不好就买这个理疗仪，用一个月就好"
+    # Blaming the buyer's child, in words no rule lists.
+    text = "拼图少片您先在家里找找吧，说不定是小孩拿走了"
     hits = {h.rule: h for h in check_reply(text, "middle")}
-    hit = hits["medical_claim"]
+    hit = hits["negative_language"]
     assert hit.basis == "learned"
-    assert text[hit.start : hit.end] == "你腰不好就买这个理疗仪"  # the clause that weighed most
-    assert hit.severity == "fatal"
-    assert hit.suggestion == load_rulepack().rule("medical_claim").suggestion
+    assert text[hit.start : hit.end] == "说不定是小孩拿走了"  # the clause that weighed most
+    assert hit.severity == "major"
+    assert hit.suggestion == load_rulepack().rule("negative_language").suggestion
     assert hit.to_dict()["basis"] == "learned"
     # A hit of the rules says nothing about its basis (the report's shape is unchanged).
     assert "basis" not in check_reply("请把验证码发给我", "middle")[0].to_dict()
@@ -32,8 +35,27 @@ def test_the_rules_judgement_of_a_clause_stands() -> None:
         "我们不支持私下交易",
         "这样行不行呢",
         "您说的“加微信”我们不支持哦",
+        "这款速干衣不是全网最便宜的，只是面料克重高一些",
+        "欢迎关注我们的微信公众号",
     ):
         assert [h.rule for h in check_reply(text, "middle") if h.severity != "minor"] == [], text
+
+
+def test_the_layer_clears_a_hit_only_when_it_is_all_but_sure() -> None:
+    # "发给我" and "数字" make the credential rule's pair, but an order number is no secret.
+    text = "亲，订单号是18位数字，复制后发给我就好"
+    without = rulepack_from_dict({"version": "1", "extends": "default", "learned": "none"})
+    assert [h.rule for h in check_reply(text, "middle", None, without)] == ["credential_request"]
+    assert check_reply(text, "middle") == []
+    layer = load_layer()
+    cleared = layer.cleared(layer.probabilities(normalize(text).text))
+    assert "credential_request" in cleared
+    # A real request is not cleared.
+    asked = "请把短信里的六位验证码发给我"
+    assert "credential_request" not in layer.cleared(layer.probabilities(normalize(asked).text))
+    assert [h.rule for h in check_reply(asked, "middle")] == ["credential_request"]
+    # Every veto is below the rule's threshold: the layer never both clears and flags a rule.
+    assert all(v < t for v, t in zip(layer.vetoes, layer.thresholds, strict=True))
 
 
 def test_a_pack_can_leave_the_layer_out_and_the_layer_is_part_of_its_identity() -> None:
@@ -42,8 +64,8 @@ def test_a_pack_can_leave_the_layer_out_and_the_layer_is_part_of_its_identity() 
     assert default.to_dict()["learned"]["sha256"] == load_layer().sha256
     without = rulepack_from_dict({"version": "1", "extends": "default", "learned": "none"})
     assert without.hash != default.hash
-    text = "你腰不好就买这个理疗仪，用一个月就好"
-    assert "medical_claim" not in {h.rule for h in check_reply(text, "middle", None, without)}
+    text = "拼图少片您先在家里找找吧，说不定是小孩拿走了"
+    assert "negative_language" not in {h.rule for h in check_reply(text, "middle", None, without)}
 
 
 def test_training_is_deterministic_and_reads_only_what_it_is_given() -> None:
@@ -56,7 +78,7 @@ def test_training_is_deterministic_and_reads_only_what_it_is_given() -> None:
     rules = ["off_platform", "credential_request"]
     first = train_layer(items, rules, trained_on="tiny")
     assert first == train_layer(items, rules, trained_on="tiny")
-    assert first["rules"] == rules and len(first["thresholds"]) == 2
+    assert first["rules"] == rules and len(first["thresholds"]) == 2 == len(first["vetoes"])
     assert "微信" in first["weights"] and first["weights"]["微信"][0] > 0
     assert features("你好") == {"您", "好", "您好"}
 

@@ -18,13 +18,13 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_default_pack_is_versioned_and_hashed() -> None:
     pack = load_rulepack()
-    assert pack.version == "2.2.2"
-    assert pack.versions == ("default 2.2.2",)
+    assert pack.version == "2.3.0"
+    assert pack.versions == ("default 2.3.0",)
     assert pack.hash.startswith("sha256:") and len(pack.hash) == 71
     assert pack.identity() == {
         "name": "default",
-        "version": "2.2.2",
-        "versions": ["default 2.2.2"],
+        "version": "2.3.0",
+        "versions": ["default 2.3.0"],
         "hash": pack.hash,
     }
     # Loading the same file again gives the same content hash.
@@ -55,7 +55,7 @@ rules:
 """,
     )
     pack = load_rulepack(path)
-    assert pack.versions == ("default 2.2.2", "shop-a shop-2024.3")
+    assert pack.versions == ("default 2.3.0", "shop-a shop-2024.3")
     assert pack.hash != load_rulepack().hash
     assert [h.rule for h in check_reply("这事难办哦", "middle", None, pack)] == [
         "negative_language"
@@ -95,7 +95,7 @@ def test_pack_extends_another_pack_by_relative_path(tmp_path: Path) -> None:
     )
     path = write(tmp_path, "top.yaml", 'version: "t1"\nextends: base.yaml\n')
     pack = load_rulepack(path)
-    assert pack.versions == ("default 2.2.2", "base b1", "top t1")
+    assert pack.versions == ("default 2.3.0", "base b1", "top t1")
     assert check_reply("但是质量很好", "middle", None, pack) == []
 
 
