@@ -7,7 +7,8 @@ Aho-Corasick scan is only a candidate; it becomes a hit after the rule's context
   不但是 for 但是);
 * **negation**: for negatable rules, a negator earlier in the same clause within
   ``negation_window`` characters clears it ("不能代替药物治疗"), unless it is itself negated
-  right before ("不是不能治" stays a claim); pseudo-negators (不但, 要不要, 别家) do not count;
+  right before ("不是不能治" stays a claim); a negator inside a pseudo-negator (不但, 要不要,
+  别家, 需要您) does not count;
 * **cautions**: a warning after it in the same sentence clears it ("私下转账有风险");
 * **clause_final** phrases hit only when nothing but particles follows in the clause
   ("不行哦" is a refusal, "不行的话可以退" is not);
@@ -16,11 +17,17 @@ Aho-Corasick scan is only a candidate; it becomes a hit after the rule's context
 * **unless** words right after a phrase in its clause clear it ("保证正品": the shop's own
   commitment, not a promise about what it does not control);
 * a rule's own **negators** clear only its hits ("有人让您加微信" reports an invitation);
-* **pairs** need both halves in the same clause or sentence within a window ("保证…明天到");
+* **pairs** need both halves in the same clause, sentence or (``scope: reply``) neighbouring
+  sentences within a window ("保证…明天到"); a pair's first half is not a negation of its
+  second ("不可能断");
 * **skip_quoted** / **skip_questions**: quoted words and questions are not the agent's claims.
 
 Clauses end at , . ! ? ; : ~ 。 and line breaks (a decimal point or thousands separator between
-digits does not end one); sentences end at . ! ? ; 。 and line breaks.
+digits, or a point between letters or digits as in lin@163.com, does not end one); sentences
+end at . ! ? ; 。 and line breaks.
+
+When the pack has a learned layer (``scoring/learned.py``), it then clears the hits of rules the
+model is all but sure the reply does not break and adds hits the rules missed (``_learned_hits``).
 
 One module on purpose: the context checks above are methods of the private ``_Reply``, built
 lazily once per reply and shared by the pattern rules and the scenario's forbidden statements.
