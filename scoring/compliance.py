@@ -241,6 +241,11 @@ class _Reply:
             if not any(ps <= s and pe >= e for ps, pe in pseudo) and not self.quoted(s, e)
         ]
 
+    def exceptions_of(self, rule: int) -> list[tuple[int, int]]:
+        if not self._scanned:
+            self._scan()
+        return self.exceptions.get(rule, [])
+
     def excepted(self, rule: int, start: int, end: int) -> bool:
         if not self._scanned:
             self._scan()
@@ -647,10 +652,15 @@ def _learned_hits(reply: _Reply, raw: list[_Raw]) -> set[tuple[int, int, str]]:
     """The learned layer's say: it clears the hits of rules the model is all but sure the
     reply does not break, and adds hits for the rules the rules did not find.
 
+    It does not clear a hit on words the scenario forbids: the trainer who wrote the forbidden
+    statement ("平台介入也没用") judged those very words, and that judgement stands whatever
+    the model thinks.
+
     A rule's question and quotation checks hold for a learned hit too ("是想预防什么吗？" asks;
     "您说的“加微信”" quotes), and so does what the pack or the reply denies in so many words:
-    an exception, a negation or a caution that cleared one of the rule's phrases in the clause
-    ("行不行", "不能治疗", "不是全网最便宜的") clears the learned hit too. Where the rules'
+    an exception of the rule in the clause ("行不行", "是您的权利"), or a negation or a caution
+    that cleared one of its phrases there ("不能治疗", "不是全网最便宜的"), clears the learned
+    hit too. Where the rules'
     other checks cleared a phrase (a hedge, a softener, a word that must close its clause),
     the model decides: on wording the rules were not tuned on it judges such clauses better
     than the rules do."""
@@ -658,18 +668,22 @@ def _learned_hits(reply: _Reply, raw: list[_Raw]) -> set[tuple[int, int, str]]:
     layer = matcher.learned
     assert layer is not None
     probabilities = layer.probabilities(reply.low)
+    rules = matcher.rules
     cleared = layer.cleared(probabilities)
     if cleared:
-        raw[:] = [r for r in raw if r[2] not in cleared]
+        forbidden = [r for r in raw if r[2] == FORBIDDEN_RULE]
+        raw[:] = [r for r in raw if r[2] not in cleared or any(_overlap(r, f) for f in forbidden)]
     found = {r[2] for r in raw}
     skip = found | cleared | {rule for rule in layer.rules if rule not in matcher.pattern_rules}
     added: set[tuple[int, int, str]] = set()
-    rules = matcher.rules
     for start, end, rule_id, _p in layer.hits(reply.low, skip, probabilities):
         rule = matcher.pattern_rules[rule_id]
+        index = next(i for i, r in enumerate(rules) if r.id == rule_id)
         if any(
-            rules[index].id == rule_id and start <= d_start and d_end <= end
-            for d_start, d_end, index in reply.denied
+            d_index == index and start <= d_start and d_end <= end
+            for d_start, d_end, d_index in reply.denied
+        ) or any(
+            start <= x_start and x_end <= end for x_start, x_end in reply.exceptions_of(index)
         ):
             continue
         if rule.skip_questions and reply.question(start):

@@ -172,9 +172,11 @@ def test_report_explains_each_dimension_in_chinese_and_says_an_input_anomaly(
 def test_report_says_a_hit_was_found_by_resemblance(client, trainee, published):
     from tests.roleplay.scored import scored_session
 
-    report = scored_session(trainee, published[0], text="您腰不好就买这个理疗仪，用一个月就好")
+    report = scored_session(
+        trainee, published[0], text="拼图少片您先在家里找找吧，说不定是小孩拿走了"
+    )
     learned = [h for h in report.data["compliance"]["hits"] if h.get("basis") == "learned"]
-    assert [h["rule"] for h in learned] == ["medical_claim"]
+    assert [h["rule"] for h in learned] == ["negative_language"]
     client.force_login(trainee)
     html = client.get(f"/practice/sessions/{report.session.pk}/report/").content.decode()
     assert 'data-testid="learned-hit"' in html and "按相似度发现" in html
