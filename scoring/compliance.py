@@ -176,6 +176,7 @@ class _Reply:
         return self._bounds(self._sentences, pos)
 
     def whole(self, pos: int) -> tuple[int, int]:
+        # A pair's ``scope: reply``; the same shape as clause() and sentence().
         return 0, self.n
 
     @property
@@ -241,10 +242,15 @@ class _Reply:
             if not any(ps <= s and pe >= e for ps, pe in pseudo) and not self.quoted(s, e)
         ]
 
-    def exceptions_of(self, rule: int) -> list[tuple[int, int]]:
+    def denies(self, rule: int, start: int, end: int) -> bool:
+        """Does the pack or the reply deny the rule's fault within [start, end) in so many
+        words: one of the rule's exceptions, or a phrase of it that an exception, a negation
+        or a caution cleared?"""
         if not self._scanned:
             self._scan()
-        return self.exceptions.get(rule, [])
+        return any(
+            r == rule and start <= d_start and d_end <= end for d_start, d_end, r in self.denied
+        ) or any(start <= xs and xe <= end for xs, xe in self.exceptions.get(rule, ()))
 
     def excepted(self, rule: int, start: int, end: int) -> bool:
         if not self._scanned:
@@ -399,7 +405,13 @@ def _pair_hits(pairs: _PairHalves, reply: _Reply, found: list[_Found]) -> None:
             continue
         rule = rules[rule_index]
         pair = rule.pairs[pair_index]
-        scope = {"clause": reply.clause, "sentence": reply.sentence}.get(pair.scope, reply.whole)
+        scope = (
+            reply.clause
+            if pair.scope == "clause"
+            else reply.sentence
+            if pair.scope == "sentence"
+            else reply.whole
+        )
         for ts, te, suggestion in thens:
             options = _pair_options(pair, scope, firsts, ts, te)
             span = _pair_span(reply, rule_index, rule, options, ts, te)
@@ -660,31 +672,23 @@ def _learned_hits(reply: _Reply, raw: list[_Raw]) -> set[tuple[int, int, str]]:
     "您说的“加微信”" quotes), and so does what the pack or the reply denies in so many words:
     an exception of the rule in the clause ("行不行", "是您的权利"), or a negation or a caution
     that cleared one of its phrases there ("不能治疗", "不是全网最便宜的"), clears the learned
-    hit too. Where the rules'
-    other checks cleared a phrase (a hedge, a softener, a word that must close its clause),
-    the model decides: on wording the rules were not tuned on it judges such clauses better
-    than the rules do."""
+    hit too. Where the rules' other checks cleared a phrase (a hedge, a softener, a word that
+    must close its clause), the model decides: on wording the rules were not tuned on it
+    judges such clauses better than the rules do."""
     matcher = reply.matcher
     layer = matcher.learned
     assert layer is not None
     probabilities = layer.probabilities(reply.low)
-    rules = matcher.rules
     cleared = layer.cleared(probabilities)
     if cleared:
         forbidden = [r for r in raw if r[2] == FORBIDDEN_RULE]
         raw[:] = [r for r in raw if r[2] not in cleared or any(_overlap(r, f) for f in forbidden)]
     found = {r[2] for r in raw}
-    skip = found | cleared | {rule for rule in layer.rules if rule not in matcher.pattern_rules}
+    skip = found | cleared | matcher.learned_skip
     added: set[tuple[int, int, str]] = set()
     for start, end, rule_id, _p in layer.hits(reply.low, skip, probabilities):
         rule = matcher.pattern_rules[rule_id]
-        index = next(i for i, r in enumerate(rules) if r.id == rule_id)
-        if any(
-            d_index == index and start <= d_start and d_end <= end
-            for d_start, d_end, d_index in reply.denied
-        ) or any(
-            start <= x_start and x_end <= end for x_start, x_end in reply.exceptions_of(index)
-        ):
+        if reply.denies(matcher.rule_index[rule_id], start, end):
             continue
         if rule.skip_questions and reply.question(start):
             continue

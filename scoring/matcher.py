@@ -136,6 +136,14 @@ class Matcher:
             self.learned = load_layer()
         # The enabled pattern rules by id: a learned hit takes its rule's severity and wording.
         self.pattern_rules = {r.id: r for r in self.rules if r.kind == "pattern"}
+        self.rule_index = {r.id: i for i, r in enumerate(self.rules)}
+        # The layer's rules this pack does not judge by pattern (disabled, or of another
+        # kind): the layer never adds a hit for them.
+        self.learned_skip = frozenset(
+            rule
+            for rule in (self.learned.rules if self.learned is not None else ())
+            if rule not in self.pattern_rules
+        )
         self.triggers = _build(triggers)
         self.context = _build(context)
         self.presence_automaton = _build(presence)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring import ScoringInputError, check_reply, rulepack_from_dict
+from scoring import Rulepack, ScoringInputError, check_reply
 from scoring.compliance import Hit
 
 
@@ -440,9 +440,8 @@ def test_fault_families_are_caught(rule: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(("rule", "text"), FAMILIES)
-def test_the_rules_alone_catch_the_families(rule: str, text: str) -> None:
+def test_the_rules_alone_catch_the_families(rule: str, text: str, rules_only: Rulepack) -> None:
     # The word classes and frames, not the learned layer, recognise these.
-    rules_only = rulepack_from_dict({"version": "1", "extends": "default", "learned": "none"})
     assert rule in {h.rule for h in check_reply(text, "middle", None, rules_only)}, text
 
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scoring import check_reply, load_rulepack, rulepack_from_dict
+from scoring import Rulepack, check_reply, load_rulepack
 from scoring.learned import features, load_layer, train_layer
 from scoring.normalize import normalize
 
@@ -41,11 +41,10 @@ def test_the_rules_judgement_of_a_clause_stands() -> None:
         assert [h.rule for h in check_reply(text, "middle") if h.severity != "minor"] == [], text
 
 
-def test_the_layer_clears_a_hit_only_when_it_is_all_but_sure() -> None:
+def test_the_layer_clears_a_hit_only_when_it_is_all_but_sure(rules_only: Rulepack) -> None:
     # "发给我" and "数字" make the credential rule's pair, but an order number is no secret.
     text = "亲，订单号是18位数字，复制后发给我就好"
-    without = rulepack_from_dict({"version": "1", "extends": "default", "learned": "none"})
-    assert [h.rule for h in check_reply(text, "middle", None, without)] == ["credential_request"]
+    assert [h.rule for h in check_reply(text, "middle", None, rules_only)] == ["credential_request"]
     assert check_reply(text, "middle") == []
     layer = load_layer()
     cleared = layer.cleared(layer.probabilities(normalize(text).text))
@@ -58,14 +57,39 @@ def test_the_layer_clears_a_hit_only_when_it_is_all_but_sure() -> None:
     assert all(v < t for v, t in zip(layer.vetoes, layer.thresholds, strict=True))
 
 
-def test_a_pack_can_leave_the_layer_out_and_the_layer_is_part_of_its_identity() -> None:
+def test_the_layer_leaves_a_hit_on_words_the_scenario_forbids() -> None:
+    # The layer would clear this credential hit (above), but the trainer forbade these very
+    # words: the hit stands, penalised once and naming both.
+    text = "亲，订单号是18位数字，复制后发给我就好"
+    (hit,) = check_reply(text, "middle", {"forbidden": ["复制后发给我"]})
+    assert (hit.rule, hit.severity, hit.also) == (
+        "credential_request",
+        "fatal",
+        ("forbidden_statement",),
+    )
+
+
+def test_the_layer_adds_nothing_over_an_exception_in_the_clause() -> None:
+    # Letting the buyer choose is the rule's exception (您自己选就, 您自己决定); the model,
+    # which has seen many "您自己…" faults, would flag these replies on its own.
+    layer = load_layer()
+    for text in ("尺码您自己选就好，拿不准可以问我", "要不要换您自己决定，我们都尊重"):
+        low = normalize(text).text
+        assert "negative_language" in {rule for *_, rule, _p in layer.hits(low, ())}, text
+        assert check_reply(text, "middle") == [], text
+
+
+def test_a_pack_can_leave_the_layer_out_and_the_layer_is_part_of_its_identity(
+    rules_only: Rulepack,
+) -> None:
     default = load_rulepack()
     assert default.learned == "default"
     assert default.to_dict()["learned"]["sha256"] == load_layer().sha256
-    without = rulepack_from_dict({"version": "1", "extends": "default", "learned": "none"})
-    assert without.hash != default.hash
+    assert rules_only.hash != default.hash
     text = "拼图少片您先在家里找找吧，说不定是小孩拿走了"
-    assert "negative_language" not in {h.rule for h in check_reply(text, "middle", None, without)}
+    assert "negative_language" not in {
+        h.rule for h in check_reply(text, "middle", None, rules_only)
+    }
 
 
 def test_training_is_deterministic_and_reads_only_what_it_is_given() -> None:
