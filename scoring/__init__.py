@@ -64,7 +64,7 @@ are importable from their modules for tests and tools; the names above are the s
 
 from __future__ import annotations
 
-from .compliance import Hit, check_reply
+from .compliance import Hit, check_reply, warm_up
 from .errors import RulepackError, ScoringError, ScoringInputError
 from .inputs import (
     ReplyInput,
@@ -107,4 +107,5 @@ __all__ = [
     "rulepack_from_dict",
     "score_session",
     "score_typing_test",
+    "warm_up",
 ]

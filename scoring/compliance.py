@@ -737,6 +737,16 @@ def check_normalized(
     return hits
 
 
+def warm_up() -> None:
+    """Load the default rule pack, compile its matcher and load its learned layer now.
+
+    A server or worker process calls this as it starts. Otherwise the first reply it checks
+    pays for the loading (a fraction of a second of CPU, more on a busy machine) inside a
+    trainee's acknowledgement, and holds the interpreter lock against every other request
+    of the process meanwhile, /healthz included."""
+    check_reply("您好，请问有什么可以帮您？")
+
+
 def check_reply(
     text: str,
     position: str = "middle",

@@ -13,7 +13,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from accounts.password_required import PasswordChangeRequiredGuard  # noqa: E402
+from scoring import warm_up  # noqa: E402
 from simulator.websocket_routes import websocket_urlpatterns  # noqa: E402
+
+# Before the first connection, not inside a trainee's first reply (scoring.warm_up).
+warm_up()
 
 application = ProtocolTypeRouter(
     {

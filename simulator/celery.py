@@ -6,7 +6,7 @@ import logging
 import os
 
 from celery import Celery, bootsteps
-from celery.signals import task_failure, task_prerun
+from celery.signals import task_failure, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simulator.settings")
 
@@ -36,6 +36,15 @@ class RearmCountdowns(bootsteps.StartStopStep):
 
 
 app.steps["consumer"].add(RearmCountdowns)
+
+
+@worker_init.connect
+def _warm_up_scoring(**kwargs) -> None:
+    # In the worker's main process, before it forks its pool: every child starts with the
+    # rule pack loaded (scoring.warm_up).
+    from scoring import warm_up
+
+    warm_up()
 
 
 @task_prerun.connect
