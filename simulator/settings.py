@@ -170,6 +170,8 @@ REDIS_URL = env_redis_url("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's transport with whole messages (simulator/filesystem_broker.py says why).
+    CELERY_BROKER_TRANSPORT = "simulator.filesystem_broker:Transport"
     _broker_dir = (BASE_DIR / env_str("CELERY_BROKER_DIR", str(VAR_DIR / "broker"))).resolve()
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),

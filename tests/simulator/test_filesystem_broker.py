@@ -1,0 +1,49 @@
+"""The embedded default's broker: a reader never takes a message that is still being written
+(kombu's own transport let it take an empty file, and the worker stopped)."""
+
+from queue import Empty
+
+import pytest
+from kombu import Connection
+
+from simulator import filesystem_broker
+
+
+@pytest.fixture
+def channel(tmp_path):
+    folder = tmp_path / "queue"
+    folder.mkdir()
+    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    with Connection(
+        "filesystem://", transport=filesystem_broker.Transport, transport_options=options
+    ) as connection:
+        yield connection.default_channel
+
+
+def test_a_message_being_written_is_not_taken_and_arrives_whole(channel, monkeypatch):
+    seen_while_writing = []
+    replace = filesystem_broker.os.replace
+
+    def replace_after_a_read(src, dst):
+        # A worker polls while the producer has written the file but not yet renamed it.
+        try:
+            seen_while_writing.append(channel._get("simulator"))
+        except Empty:
+            seen_while_writing.append(None)
+        replace(src, dst)
+
+    monkeypatch.setattr(filesystem_broker.os, "replace", replace_after_a_read)
+    channel._put("simulator", {"body": "请问有货吗？", "n": 1})
+
+    assert seen_while_writing == [None]
+    assert channel._get("simulator") == {"body": "请问有货吗？", "n": 1}
+    with pytest.raises(Empty):
+        channel._get("simulator")
+
+
+def test_a_partial_file_left_by_a_killed_producer_is_never_taken(channel, tmp_path):
+    (tmp_path / "queue" / f"1_abc.simulator{filesystem_broker.PARTIAL_SUFFIX}").write_bytes(b"")
+    channel._put("simulator", {"n": 2})
+    assert channel._get("simulator") == {"n": 2}
+    with pytest.raises(Empty):
+        channel._get("simulator")
