@@ -183,19 +183,20 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     for _sub in ("queue", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    # The file-system broker has no event loop: the worker acknowledges finished tasks only
+    # between polls, and a poll with every prefetch slot taken waits 2 s (Celery's blocking
+    # loop). With one slot per process a burst (a restart's backlog, countdowns held until due)
+    # moved two tasks per 2 s; a wider window keeps the poll from stalling. A killed worker
+    # loses what it holds either way (that broker hands messages over for good): the re-arm on
+    # start sends the pending countdowns and scorings again (simulator/celery.py).
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 16
 else:
     # Countdowns longer than the visibility timeout would otherwise be redelivered.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "simulator")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
-# The file-system broker has no event loop: the worker acknowledges finished tasks only
-# between polls, and a poll with every prefetch slot taken waits 2 s (Celery's blocking
-# loop). With one slot per process a burst (a restart's backlog, countdowns held until due)
-# moved two tasks per 2 s; a wider window keeps the poll from stalling. A killed worker
-# loses what it holds either way (that broker hands messages over for good): the re-arm on
-# start sends the pending countdowns and scorings again (simulator/celery.py).
-CELERY_WORKER_PREFETCH_MULTIPLIER = 16 if CELERY_BROKER_URL.startswith("filesystem://") else 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_ENABLE_UTC = True
