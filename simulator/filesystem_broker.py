@@ -5,6 +5,9 @@ whatever file it finds without taking the lock. A reader that came between the t
 empty message: the worker stopped with an unrecoverable error (JSONDecodeError) and the
 message was lost. Here a message is written under a name the reader does not match and
 renamed into place, which is atomic on one file system.
+
+Connecting checks that the message folders are there and writable, so a worker, a sender
+and /healthz see a broker that has lost its folder as unreachable rather than "connected".
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import os
 import uuid
 from time import monotonic
 
-from kombu.exceptions import ChannelError
+from kombu.exceptions import ChannelError, ConnectionError
 from kombu.transport import filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
@@ -39,3 +42,14 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    def establish_connection(self):
+        options = self.client.transport_options
+        for key in ("data_folder_in", "data_folder_out"):
+            folder = options.get(key)
+            if folder is None:
+                continue  # kombu's relative default; nothing configured to check
+            if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+                # A connection error, not a channel error: a worker waits and tries again.
+                raise ConnectionError(f"broker folder {folder!r} is missing or not writable")
+        return super().establish_connection()

@@ -47,3 +47,21 @@ def test_a_partial_file_left_by_a_killed_producer_is_never_taken(channel, tmp_pa
     assert channel._get("simulator") == {"n": 2}
     with pytest.raises(Empty):
         channel._get("simulator")
+
+
+def test_connecting_to_a_missing_folder_is_a_connection_error(tmp_path):
+    # A connection error (which a worker waits out and retries; kombu reports the last one as
+    # an OperationalError), named with the folder, not a "connected" broker whose messages
+    # then fail to be written.
+    from kombu.exceptions import OperationalError
+
+    gone = str(tmp_path / "removed")
+    options = {"data_folder_in": gone, "data_folder_out": gone}
+    connection = Connection(
+        "filesystem://", transport=filesystem_broker.Transport, transport_options=options
+    )
+    with pytest.raises(OperationalError, match="removed"):
+        connection.ensure_connection(max_retries=0)
+    (tmp_path / "removed").mkdir()
+    connection.ensure_connection(max_retries=0)  # there again: connects
+    connection.release()
