@@ -371,6 +371,7 @@ def _check_layer(data: Any, source: str) -> dict[str, Any]:
     _check_top(data, source)
     _check_settings_keys(data, source)
     _check_rule_ids(data, source)
+    _check_repeats(data, source)
     return dict(data)
 
 
@@ -409,6 +410,51 @@ def _check_rule_ids(data: Mapping[str, Any], source: str) -> None:
             raise _fail(source, where, "this id is reserved for scenario-level checks")
         if not isinstance(rule, Mapping):
             raise _fail(source, where, "must be a mapping")
+
+
+def _check_repeats(data: Mapping[str, Any], source: str) -> None:
+    """No list in one layer names the same word or phrase twice (compared as matched, after
+    folding). A repeat is a slip that silently does something else: a phrase written twice
+    with different settings keeps only the later one. An extending layer may still repeat
+    what its parent has (that is how it changes a phrase)."""
+    for path, items in _layer_lists(data):
+        first_at: dict[str, int] = {}
+        for i, item in enumerate(_as_list(items)):
+            text = item.get("text") if isinstance(item, Mapping) else item
+            if not isinstance(text, str):
+                continue  # the field's own check says what is wrong with it
+            key = fold_phrase(text).strip()
+            if key in first_at:
+                at = f"{path}[{i}]" + (".text" if isinstance(item, Mapping) else "")
+                raise _fail(source, at, f"repeats {path}[{first_at[key]}] ({text!r})")
+            first_at[key] = i
+
+
+def _layer_lists(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Every list of words or phrases in a raw layer, with its path."""
+    settings = data.get("settings", {})
+    lists: list[tuple[str, Any]] = [
+        (f"settings.{key}", settings.get(key)) for key in _SETTING_LISTS
+    ]
+    classes = data.get("classes", {})
+    if isinstance(classes, Mapping):
+        lists += [(f"classes.{name}", words) for name, words in classes.items()]
+    for rule_id, rule in data.get("rules", {}).items():
+        where = f"rules.{rule_id}"
+        lists += [(f"{where}.{key}", rule.get(key)) for key in _LIST_KEYS if key != "pairs"]
+        for i, phrase in enumerate(_as_list(rule.get("phrases"))):
+            if isinstance(phrase, Mapping):
+                lists.append((f"{where}.phrases[{i}].unless", phrase.get("unless")))
+        for i, pair in enumerate(_as_list(rule.get("pairs"))):
+            if isinstance(pair, Mapping):
+                lists += [
+                    (f"{where}.pairs[{i}].{half}", pair.get(half)) for half in ("first", "then")
+                ]
+    return lists
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _str(source: str, path: str, value: Any, *, allow_empty: bool = False) -> str:

@@ -205,7 +205,7 @@ def test_session_output_shape(tmp_path: Path) -> None:
         "required_points",
     }
     assert data["total"] == 100.0
-    assert data["rulepack"]["version"] == "2.3.0"
+    assert data["rulepack"]["version"] == "2.3.1"
     # stdin gives the same report, byte for byte
     assert run("session", stdin=path.read_bytes()).stdout == result.stdout
 

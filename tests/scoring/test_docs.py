@@ -43,7 +43,7 @@ def test_documented_trainer_pack_loads_and_works(tmp_path: Path) -> None:
     path = tmp_path / "shop.yaml"
     path.write_text(body, encoding="utf-8")
     pack = load_rulepack(path)
-    assert pack.versions == ("default 2.3.0", "shop-a shop-a-2024.3")
+    assert pack.versions == ("default 2.3.1", "shop-a shop-a-2024.3")
     assert [h.rule for h in check_reply("能再便宜点吗", "middle", None, pack)] == [
         "no_bargain_talk"
     ]

@@ -18,13 +18,13 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_default_pack_is_versioned_and_hashed() -> None:
     pack = load_rulepack()
-    assert pack.version == "2.3.0"
-    assert pack.versions == ("default 2.3.0",)
+    assert pack.version == "2.3.1"
+    assert pack.versions == ("default 2.3.1",)
     assert pack.hash.startswith("sha256:") and len(pack.hash) == 71
     assert pack.identity() == {
         "name": "default",
-        "version": "2.3.0",
-        "versions": ["default 2.3.0"],
+        "version": "2.3.1",
+        "versions": ["default 2.3.1"],
         "hash": pack.hash,
     }
     # Loading the same file again gives the same content hash.
@@ -55,7 +55,7 @@ rules:
 """,
     )
     pack = load_rulepack(path)
-    assert pack.versions == ("default 2.3.0", "shop-a shop-2024.3")
+    assert pack.versions == ("default 2.3.1", "shop-a shop-2024.3")
     assert pack.hash != load_rulepack().hash
     assert [h.rule for h in check_reply("这事难办哦", "middle", None, pack)] == [
         "negative_language"
@@ -68,6 +68,18 @@ rules:
     assert check_reply("甭打个折了", "middle", None, pack) == []
     # The default's own phrases are still there.
     assert [h.rule for h in check_reply("我不知道", "middle", None, pack)] == ["negative_language"]
+
+
+def test_an_extending_pack_may_repeat_its_parent(tmp_path: Path) -> None:
+    # Repeating the default's phrase is how a layer changes it (here its suggestion).
+    path = write(
+        tmp_path,
+        "shop.yaml",
+        'version: "1"\nextends: default\nclasses:\n  contact_channel: [邮箱]\n'
+        "rules:\n  negative_language:\n    phrases: [{text: 我不知道, suggestion: 我帮您查一下}]\n",
+    )
+    (hit,) = check_reply("我不知道", "middle", None, load_rulepack(path))
+    assert hit.suggestion == "我帮您查一下"
 
 
 def test_trainer_pack_changes_severity_and_switches_a_rule_off(tmp_path: Path) -> None:
@@ -95,7 +107,7 @@ def test_pack_extends_another_pack_by_relative_path(tmp_path: Path) -> None:
     )
     path = write(tmp_path, "top.yaml", 'version: "t1"\nextends: base.yaml\n')
     pack = load_rulepack(path)
-    assert pack.versions == ("default 2.3.0", "base b1", "top t1")
+    assert pack.versions == ("default 2.3.1", "base b1", "top t1")
     assert check_reply("但是质量很好", "middle", None, pack) == []
 
 
@@ -193,6 +205,26 @@ RULE_X = 'version: "1"\nrules:\n  x: '
             "rules.x.pairs[0].then",
             "required",
         ),
+        # A word or phrase written twice in one list: a slip, and for a phrase with its own
+        # settings the later silently wins. Compared as matched (full-width, case folded).
+        (
+            'version: "1"\nclasses:\n  app: [微信, qq, 邮箱, ＱＱ]\n',
+            "classes.app[3]",
+            "classes.app[1]",
+        ),
+        (
+            RULE_X + "{kind: pattern, severity: minor, suggestion: s, phrases:"
+            " [{text: 就别买了, softenable: true}, 您看着办, {text: 就别买了}]}\n",
+            "rules.x.phrases[2].text",
+            "repeats rules.x.phrases[0] ('就别买了')",
+        ),
+        (
+            RULE_X + "{kind: pattern, severity: minor, suggestion: s,"
+            " pairs: [{first: [转账, 付款, 转账], then: [私人账户]}]}\n",
+            "rules.x.pairs[0].first[2]",
+            "repeats",
+        ),
+        ('version: "1"\nsettings: {negators: [不, 没, 不]}\n', "settings.negators[2]", "repeats"),
     ],
 )
 def test_bad_packs_name_the_field(tmp_path: Path, text: str, field: str, message: str) -> None:
