@@ -8,11 +8,15 @@ renamed into place, which is atomic on one file system.
 
 Connecting checks that the message folders are there and writable, so a worker, a sender
 and /healthz see a broker that has lost its folder as unreachable rather than "connected".
+The first connection of each process also removes partial files that a process stopped in
+the middle of writing left behind, and logs how many: those messages were never sent.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 import uuid
 from time import monotonic
 
@@ -23,6 +27,11 @@ from kombu.utils.json import dumps
 
 # A message being written ends in this; the reader takes only names ending ".<queue>.msg".
 PARTIAL_SUFFIX = ".part"
+# A message is written in milliseconds: a partial file this old was left by a process that
+# stopped while writing it.
+ABANDONED_AFTER_S = 60.0
+
+logger = logging.getLogger(__name__)
 
 
 class Channel(filesystem.Channel):
@@ -52,4 +61,36 @@ class Transport(filesystem.Transport):
             if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
                 # A connection error, not a channel error: a worker waits and tries again.
                 raise ConnectionError(f"broker folder {folder!r} is missing or not writable")
+            if folder not in _swept:
+                _swept.add(folder)
+                remove_abandoned_partials(folder)
         return super().establish_connection()
+
+
+# Folders this process has swept: once a process is enough (a partial file outlives only the
+# process that wrote it), and connections are made often.
+_swept: set[str] = set()
+
+
+def remove_abandoned_partials(folder: str, older_than_s: float = ABANDONED_AFTER_S) -> int:
+    """Delete the partial files in `folder` older than `older_than_s`; return how many."""
+    cutoff = time.time() - older_than_s
+    removed = 0
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if not entry.name.endswith(PARTIAL_SUFFIX):
+                continue
+            try:
+                if entry.stat().st_mtime < cutoff:
+                    os.remove(entry.path)
+                    removed += 1
+            except FileNotFoundError:
+                continue  # another process swept it first
+    if removed:
+        logger.warning(
+            "Removed %d partial broker message(s) in %s: a process stopped while sending them, "
+            "so those tasks were never sent",
+            removed,
+            folder,
+        )
+    return removed

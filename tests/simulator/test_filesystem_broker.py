@@ -1,6 +1,9 @@
 """The embedded default's broker: a reader never takes a message that is still being written
 (kombu's own transport let it take an empty file, and the worker stopped)."""
 
+import logging
+import os
+import time
 from queue import Empty
 
 import pytest
@@ -65,3 +68,29 @@ def test_connecting_to_a_missing_folder_is_a_connection_error(tmp_path):
     (tmp_path / "removed").mkdir()
     connection.ensure_connection(max_retries=0)  # there again: connects
     connection.release()
+
+
+def test_partial_files_left_by_a_stopped_process_are_removed_and_logged(tmp_path, caplog):
+    folder = tmp_path / "queue"
+    folder.mkdir()
+    old = folder / f"1_old.simulator{filesystem_broker.PARTIAL_SUFFIX}"
+    old.write_bytes(b'{"bo')
+    two_minutes_ago = time.time() - 120
+    os.utime(old, (two_minutes_ago, two_minutes_ago))
+    # Being written by a live process right now: left alone.
+    fresh = folder / f"2_fresh.simulator{filesystem_broker.PARTIAL_SUFFIX}"
+    fresh.write_bytes(b'{"bo')
+    whole = folder / "3_whole.simulator.msg"
+    whole.write_bytes(b'{"n": 3}')
+    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+
+    connection = Connection(
+        "filesystem://", transport=filesystem_broker.Transport, transport_options=options
+    )
+    with caplog.at_level(logging.WARNING, logger="simulator.filesystem_broker"), connection:
+        connection.ensure_connection(max_retries=0)
+
+    assert sorted(p.name for p in folder.iterdir()) == [fresh.name, whole.name]
+    (record,) = caplog.records
+    assert "Removed 1 partial broker message" in record.getMessage()
+    assert str(folder) in record.getMessage()
