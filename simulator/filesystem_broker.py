@@ -8,8 +8,9 @@ renamed into place, which is atomic on one file system.
 
 Connecting checks that the message folders are there and writable, so a worker, a sender
 and /healthz see a broker that has lost its folder as unreachable rather than "connected".
-The first connection of each process also removes partial files that a process stopped in
-the middle of writing left behind, and logs how many: those messages were never sent.
+A worker polling the broker also removes, once a minute, the partial files that a process
+stopped in the middle of writing left behind, and logs how many: those messages were never
+sent.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ logger = logging.getLogger(__name__)
 
 
 class Channel(filesystem.Channel):
+    def _get(self, queue: str):
+        # The worker polls here every 0.1 s: the place to sweep now and then.
+        sweep_now_and_then(self.data_folder_in)
+        return super()._get(queue)
+
     def _put(self, queue: str, payload, **kwargs) -> None:
         # The name kombu gives a message (creation time first: the reader takes them in
         # name order), written to a partial file first.
@@ -61,15 +67,25 @@ class Transport(filesystem.Transport):
             if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
                 # A connection error, not a channel error: a worker waits and tries again.
                 raise ConnectionError(f"broker folder {folder!r} is missing or not writable")
-            if folder not in _swept:
-                _swept.add(folder)
-                remove_abandoned_partials(folder)
         return super().establish_connection()
 
 
-# Folders this process has swept: once a process is enough (a partial file outlives only the
-# process that wrote it), and connections are made often.
-_swept: set[str] = set()
+# When this process last swept each folder (monotonic seconds).
+_last_swept: dict[str, float] = {}
+
+
+def sweep_now_and_then(folder: str) -> None:
+    """Remove abandoned partial files from `folder` if this process has not looked for a
+    minute. A partial file is abandoned only after ABANDONED_AFTER_S, so looking more often
+    finds nothing more."""
+    now = monotonic()
+    if now - _last_swept.get(folder, -ABANDONED_AFTER_S) < ABANDONED_AFTER_S:
+        return
+    _last_swept[folder] = now
+    try:
+        remove_abandoned_partials(folder)
+    except OSError:
+        return  # the folder is gone: the poll itself reports that
 
 
 def remove_abandoned_partials(folder: str, older_than_s: float = ABANDONED_AFTER_S) -> int:

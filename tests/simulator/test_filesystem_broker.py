@@ -4,6 +4,7 @@
 import logging
 import os
 import time
+from pathlib import Path
 from queue import Empty
 
 import pytest
@@ -70,27 +71,36 @@ def test_connecting_to_a_missing_folder_is_a_connection_error(tmp_path):
     connection.release()
 
 
-def test_partial_files_left_by_a_stopped_process_are_removed_and_logged(tmp_path, caplog):
+def test_partial_files_left_by_a_stopped_process_are_swept_by_a_polling_worker(
+    channel, tmp_path, caplog, monkeypatch
+):
     folder = tmp_path / "queue"
-    folder.mkdir()
-    old = folder / f"1_old.simulator{filesystem_broker.PARTIAL_SUFFIX}"
-    old.write_bytes(b'{"bo')
-    two_minutes_ago = time.time() - 120
-    os.utime(old, (two_minutes_ago, two_minutes_ago))
-    # Being written by a live process right now: left alone.
-    fresh = folder / f"2_fresh.simulator{filesystem_broker.PARTIAL_SUFFIX}"
-    fresh.write_bytes(b'{"bo')
-    whole = folder / "3_whole.simulator.msg"
-    whole.write_bytes(b'{"n": 3}')
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
 
-    connection = Connection(
-        "filesystem://", transport=filesystem_broker.Transport, transport_options=options
-    )
-    with caplog.at_level(logging.WARNING, logger="simulator.filesystem_broker"), connection:
-        connection.ensure_connection(max_retries=0)
+    def partial(name: str, age_s: float) -> Path:
+        path = folder / f"{name}.simulator{filesystem_broker.PARTIAL_SUFFIX}"
+        path.write_bytes(b'{"bo')
+        os.utime(path, (time.time() - age_s, time.time() - age_s))
+        return path
 
-    assert sorted(p.name for p in folder.iterdir()) == [fresh.name, whole.name]
+    monkeypatch.setattr(filesystem_broker, "_last_swept", {})
+    old = partial("1_old", 120)
+    fresh = partial("2_fresh", 0)  # being written by a live process right now: left alone
+    channel._put("simulator", {"n": 3})
+
+    with caplog.at_level(logging.WARNING, logger="simulator.filesystem_broker"):
+        assert channel._get("simulator") == {"n": 3}
+    assert not old.exists() and fresh.exists()
     (record,) = caplog.records
     assert "Removed 1 partial broker message" in record.getMessage()
     assert str(folder) in record.getMessage()
+
+    # The next polls within the minute do not look again; a minute on, they do.
+    older = partial("3_older", 120)
+    with pytest.raises(Empty):
+        channel._get("simulator")
+    assert older.exists()
+    clock = filesystem_broker.monotonic() + filesystem_broker.ABANDONED_AFTER_S
+    monkeypatch.setattr(filesystem_broker, "monotonic", lambda: clock)
+    with pytest.raises(Empty):
+        channel._get("simulator")
+    assert not older.exists() and fresh.exists()
