@@ -58,7 +58,31 @@ __all__ = [
 DEFAULT_RULEPACK_PATH = Path(__file__).with_name("rulepacks") / "default.yaml"
 # libyaml (in PyYAML's wheels) parses the default pack in about 50 ms; the pure-Python
 # parser took 400, and every server and worker process pays it once.
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _YamlLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """A safe loader that refuses a key written twice in one mapping. YAML keeps the last
+    one silently, so a rule or a word class written twice lost its first half unseen."""
+
+    def construct_mapping(self, node, deep=False):
+        first_line: dict[str, int] = {}
+        for key_node, _value in node.value:
+            if key_node.tag == _MERGE_TAG or not isinstance(key_node, yaml.ScalarNode):
+                continue  # "<<: *anchor" merges; keys it brings may be overridden
+            if key_node.value in first_line:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key_node.value!r} is written twice in this mapping "
+                    f"(first on line {first_line[key_node.value]})",
+                    key_node.start_mark,
+                )
+            first_line[key_node.value] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
 SEVERITIES = ("minor", "major", "fatal")
 KINDS = ("terse", "exclamation", "presence", "pattern")
 # "only" is a reply that is both the first and the last one of the agent.
@@ -423,7 +447,9 @@ def _check_repeats(data: Mapping[str, Any], source: str) -> None:
             text = item.get("text") if isinstance(item, Mapping) else item
             if not isinstance(text, str):
                 continue  # the field's own check says what is wrong with it
-            key = fold_phrase(text).strip()
+            key = fold_phrase(text)
+            if not key.strip():
+                continue  # empty: the field's own check says so
             if key in first_at:
                 at = f"{path}[{i}]" + (".text" if isinstance(item, Mapping) else "")
                 raise _fail(source, at, f"repeats {path}[{first_at[key]}] ({text!r})")
@@ -754,10 +780,11 @@ def _pattern_rule(
     phrase_specs: dict[str, PhraseSpec] = {}
     for i, item in enumerate(_list(source, f"{where}.phrases", raw.get("phrases", []))):
         spec = _phrase_spec(source, f"{where}.phrases[{i}]", item, classes)
-        # A later entry for the same text replaces the earlier one: that is how an extending
-        # pack changes one phrase's suggestion.
-        phrase_specs.pop(spec.text, None)
-        phrase_specs[spec.text] = spec
+        # A later entry for the same phrase (as matched: 就別買了 is 就别买了) replaces the
+        # earlier one: that is how an extending pack changes one phrase's suggestion.
+        key = fold_phrase(spec.text)
+        phrase_specs.pop(key, None)
+        phrase_specs[key] = spec
     pairs = tuple(
         _pair_spec(source, f"{where}.pairs[{i}]", item, classes)
         for i, item in enumerate(_list(source, f"{where}.pairs", raw.get("pairs", [])))

@@ -6,8 +6,10 @@ empty message: the worker stopped with an unrecoverable error (JSONDecodeError) 
 message was lost. Here a message is written under a name the reader does not match and
 renamed into place, which is atomic on one file system.
 
-Connecting checks that the message folders are there and writable, so a worker, a sender
-and /healthz see a broker that has lost its folder as unreachable rather than "connected".
+Connecting checks that the message folders are there and writable, and a poll that finds
+its folder gone says the same, so a worker, a sender and /healthz see a broker that has lost
+its folder as unreachable (a worker waits and reconnects) rather than "connected" or a
+worker stopped by an unexpected error.
 A worker polling the broker also removes, once a minute, the partial files that a process
 stopped in the middle of writing left behind, and logs how many: those messages were never
 sent.
@@ -39,7 +41,14 @@ class Channel(filesystem.Channel):
     def _get(self, queue: str):
         # The worker polls here every 0.1 s: the place to sweep now and then.
         sweep_now_and_then(self.data_folder_in)
-        return super()._get(queue)
+        try:
+            return super()._get(queue)
+        except (FileNotFoundError, NotADirectoryError, PermissionError) as exc:
+            # Only the folder's listing raises these (kombu skips a message another worker
+            # took). A connection error is one the worker's consumer reconnects after.
+            raise ConnectionError(
+                f"broker folder {self.data_folder_in!r} cannot be read: {exc.strerror}"
+            ) from exc
 
     def _put(self, queue: str, payload, **kwargs) -> None:
         # The name kombu gives a message (creation time first: the reader takes them in
@@ -85,7 +94,7 @@ def sweep_now_and_then(folder: str) -> None:
     try:
         remove_abandoned_partials(folder)
     except OSError:
-        return  # the folder is gone: the poll itself reports that
+        return  # the folder cannot be listed: the poll that follows reports it
 
 
 def remove_abandoned_partials(folder: str, older_than_s: float = ABANDONED_AFTER_S) -> int:
@@ -102,6 +111,8 @@ def remove_abandoned_partials(folder: str, older_than_s: float = ABANDONED_AFTER
                     removed += 1
             except FileNotFoundError:
                 continue  # another process swept it first
+            except OSError as exc:  # this one file; the others are still swept
+                logger.warning("Could not remove partial broker message %s: %s", entry.path, exc)
     if removed:
         logger.warning(
             "Removed %d partial broker message(s) in %s: a process stopped while sending them, "

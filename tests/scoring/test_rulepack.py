@@ -78,8 +78,19 @@ def test_an_extending_pack_may_repeat_its_parent(tmp_path: Path) -> None:
         'version: "1"\nextends: default\nclasses:\n  contact_channel: [邮箱]\n'
         "rules:\n  negative_language:\n    phrases: [{text: 我不知道, suggestion: 我帮您查一下}]\n",
     )
-    (hit,) = check_reply("我不知道", "middle", None, load_rulepack(path))
+    pack = load_rulepack(path)
+    (hit,) = check_reply("我不知道", "middle", None, pack)
     assert hit.suggestion == "我帮您查一下"
+    # The same phrase as matched, in Traditional characters, changes it too.
+    (default_hit,) = check_reply("那您就别买了", "middle", None, pack)
+    path = write(
+        tmp_path,
+        "shop-hant.yaml",
+        'version: "1"\nextends: default\nrules:\n  negative_language:\n'
+        "    phrases: [{text: 就別買了, suggestion: 您再考虑一下，有问题随时找我～}]\n",
+    )
+    (hit,) = check_reply("那您就别买了", "middle", None, load_rulepack(path))
+    assert default_hit.suggestion != hit.suggestion == "您再考虑一下，有问题随时找我～"
 
 
 def test_trainer_pack_changes_severity_and_switches_a_rule_off(tmp_path: Path) -> None:
@@ -225,6 +236,12 @@ RULE_X = 'version: "1"\nrules:\n  x: '
             "repeats",
         ),
         ('version: "1"\nsettings: {negators: [不, 没, 不]}\n', "settings.negators[2]", "repeats"),
+        # Blanks are not repeats of each other: they are blank.
+        (
+            RULE_X + '{kind: pattern, severity: minor, suggestion: s, phrases: [" ", " "]}\n',
+            "rules.x.phrases[0]",
+            "non-empty",
+        ),
     ],
 )
 def test_bad_packs_name_the_field(tmp_path: Path, text: str, field: str, message: str) -> None:
@@ -244,6 +261,29 @@ def test_unreadable_and_unparsable_packs(tmp_path: Path) -> None:
     (tmp_path / "latin1.yaml").write_bytes(b"version: '\xe9'\n")
     with pytest.raises(RulepackError, match="UTF-8"):
         load_rulepack(tmp_path / "latin1.yaml")
+
+
+def test_a_key_written_twice_is_refused_with_its_line(tmp_path: Path) -> None:
+    # YAML itself keeps the second and drops the first without a word.
+    rule = "{kind: pattern, severity: minor, suggestion: s, phrases: [%s]}"
+    path = write(
+        tmp_path,
+        "twice.yaml",
+        f'version: "1"\nrules:\n  x: {rule % "a"}\n  y: {rule % "b"}\n  x: {rule % "c"}\n',
+    )
+    with pytest.raises(RulepackError) as err:
+        load_rulepack(path)
+    assert "the key 'x' is written twice in this mapping (first on line 3)" in str(err.value)
+    assert "line 5, column 3" in str(err.value)
+    # A merge brings keys an entry may override: not a repeat.
+    path = write(
+        tmp_path,
+        "merge.yaml",
+        'version: "1"\nrules:\n  x:\n    kind: pattern\n    severity: minor\n'
+        "    suggestion: s\n    phrases:\n      - &soft {text: a, softenable: true}\n"
+        "      - {<<: *soft, text: b}\n",
+    )
+    assert [p.text for p in load_rulepack(path).rule("x").phrases] == ["a", "b"]
 
 
 def test_circular_extends_is_reported(tmp_path: Path) -> None:

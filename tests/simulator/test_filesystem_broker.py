@@ -104,3 +104,13 @@ def test_partial_files_left_by_a_stopped_process_are_swept_by_a_polling_worker(
     with pytest.raises(Empty):
         channel._get("simulator")
     assert not older.exists() and fresh.exists()
+
+
+def test_a_worker_whose_folder_disappears_gets_a_connection_error(channel, tmp_path):
+    # Not FileNotFoundError, which would stop the worker: a connection error, after which
+    # its consumer reconnects (and waits while the folder is still missing).
+    from kombu.exceptions import ConnectionError as BrokerConnectionError
+
+    (tmp_path / "queue").rmdir()
+    with pytest.raises(BrokerConnectionError, match="cannot be read"):
+        channel._get("simulator")
