@@ -10,6 +10,7 @@ Connecting checks that the message folders are there and writable, and a poll th
 its folder gone says the same, so a worker, a sender and /healthz see a broker that has lost
 its folder as unreachable (a worker waits and reconnects) rather than "connected" or a
 worker stopped by an unexpected error.
+
 A worker polling the broker also removes, once a minute, the partial files that a process
 stopped in the middle of writing left behind, and logs how many: those messages were never
 sent.
@@ -23,7 +24,9 @@ import time
 import uuid
 from time import monotonic
 
-from kombu.exceptions import ChannelError, ConnectionError
+# kombu's, not the builtin of the same name: the one a worker's consumer reconnects after.
+from kombu.exceptions import ChannelError
+from kombu.exceptions import ConnectionError as BrokerConnectionError
 from kombu.transport import filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
@@ -46,7 +49,7 @@ class Channel(filesystem.Channel):
         except (FileNotFoundError, NotADirectoryError, PermissionError) as exc:
             # Only the folder's listing raises these (kombu skips a message another worker
             # took). A connection error is one the worker's consumer reconnects after.
-            raise ConnectionError(
+            raise BrokerConnectionError(
                 f"broker folder {self.data_folder_in!r} cannot be read: {exc.strerror}"
             ) from exc
 
@@ -75,7 +78,7 @@ class Transport(filesystem.Transport):
                 continue  # kombu's relative default; nothing configured to check
             if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
                 # A connection error, not a channel error: a worker waits and tries again.
-                raise ConnectionError(f"broker folder {folder!r} is missing or not writable")
+                raise BrokerConnectionError(f"broker folder {folder!r} is missing or not writable")
         return super().establish_connection()
 
 

@@ -20,30 +20,33 @@ def test_healthz_reports_each_part_ok(client, settings):
     assert "detail" not in body["checks"]["broker"]
 
 
-def _assert_only_the_broker_fails(response) -> None:
+def _broker_failure_detail(client, settings, user, url: str, transport: str, options) -> str:
+    """/healthz, as an administrator, with this broker: only the broker fails; its detail.
+
+    Celery reads its CELERY_* settings from Django's at each lookup, so the `settings`
+    fixture changes the broker for one test. The write URL is what the check connects with;
+    the transport is named too, because a named transport wins over the URL's scheme (the
+    embedded default names the file-system one)."""
+    settings.CELERY_BROKER_WRITE_URL = url
+    settings.CELERY_BROKER_TRANSPORT = transport
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    client.force_login(user)
+    response = client.get(reverse("healthz"))
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "fail"
     assert body["checks"]["broker"]["ok"] is False
-    assert body["checks"]["broker"]["detail"]  # administrators see why
     assert body["checks"]["database"]["ok"] is True
-
-
-# Celery reads its CELERY_* settings from Django's at each lookup, so the `settings` fixture
-# changes the broker for one test. The write URL is what the check connects with; the
-# transport is named too, because a named transport wins over the URL's scheme (the embedded
-# default names the file-system one).
+    return body["checks"]["broker"]["detail"]  # administrators see why
 
 
 @pytest.mark.django_db(transaction=True)
 def test_healthz_fails_with_503_when_the_broker_is_unreachable(client, settings, admin_user):
-    settings.CELERY_BROKER_WRITE_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    settings.CELERY_BROKER_TRANSPORT = "redis"
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
-    client.force_login(admin_user)
-    response = client.get(reverse("healthz"))
-    _assert_only_the_broker_fails(response)
-    assert "127.0.0.1:1" in response.json()["checks"]["broker"]["detail"]  # that broker, refused
+    # Nothing listens on port 1: the detail names that broker, refused.
+    detail = _broker_failure_detail(
+        client, settings, admin_user, "redis://127.0.0.1:1/0", "redis", {}
+    )
+    assert "127.0.0.1:1" in detail
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,13 +54,15 @@ def test_healthz_fails_with_503_when_the_file_broker_has_lost_its_folder(
     client, settings, admin_user, tmp_path
 ):
     gone = str(tmp_path / "removed")
-    settings.CELERY_BROKER_WRITE_URL = "filesystem://"
-    settings.CELERY_BROKER_TRANSPORT = "simulator.filesystem_broker:Transport"
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": gone, "data_folder_out": gone}
-    client.force_login(admin_user)
-    response = client.get(reverse("healthz"))
-    _assert_only_the_broker_fails(response)
-    assert "removed" in response.json()["checks"]["broker"]["detail"]
+    detail = _broker_failure_detail(
+        client,
+        settings,
+        admin_user,
+        "filesystem://",
+        "simulator.filesystem_broker:Transport",
+        {"data_folder_in": gone, "data_folder_out": gone},
+    )
+    assert "removed" in detail
 
 
 @pytest.mark.django_db(transaction=True)

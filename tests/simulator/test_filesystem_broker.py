@@ -13,14 +13,18 @@ from kombu import Connection
 from simulator import filesystem_broker
 
 
+def connect(folder: Path) -> Connection:
+    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    return Connection(
+        "filesystem://", transport=filesystem_broker.Transport, transport_options=options
+    )
+
+
 @pytest.fixture
 def channel(tmp_path):
     folder = tmp_path / "queue"
     folder.mkdir()
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
-    with Connection(
-        "filesystem://", transport=filesystem_broker.Transport, transport_options=options
-    ) as connection:
+    with connect(folder) as connection:
         yield connection.default_channel
 
 
@@ -59,11 +63,7 @@ def test_connecting_to_a_missing_folder_is_a_connection_error(tmp_path):
     # then fail to be written.
     from kombu.exceptions import OperationalError
 
-    gone = str(tmp_path / "removed")
-    options = {"data_folder_in": gone, "data_folder_out": gone}
-    connection = Connection(
-        "filesystem://", transport=filesystem_broker.Transport, transport_options=options
-    )
+    connection = connect(tmp_path / "removed")
     with pytest.raises(OperationalError, match="removed"):
         connection.ensure_connection(max_retries=0)
     (tmp_path / "removed").mkdir()
@@ -109,8 +109,6 @@ def test_partial_files_left_by_a_stopped_process_are_swept_by_a_polling_worker(
 def test_a_worker_whose_folder_disappears_gets_a_connection_error(channel, tmp_path):
     # Not FileNotFoundError, which would stop the worker: a connection error, after which
     # its consumer reconnects (and waits while the folder is still missing).
-    from kombu.exceptions import ConnectionError as BrokerConnectionError
-
     (tmp_path / "queue").rmdir()
-    with pytest.raises(BrokerConnectionError, match="cannot be read"):
+    with pytest.raises(filesystem_broker.BrokerConnectionError, match="cannot be read"):
         channel._get("simulator")
